@@ -1,0 +1,163 @@
+"""Checks beyond the schema: registry references, ids and paths, event order, privacy."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import PurePosixPath
+
+from .errors import Problem
+from .privacy import KINDS, find_personal_data
+from .registry import Registry
+from .schema import ID_RE, Case, Closed, suggest
+from .yamlsafe import Document, format_loc
+
+AFTER_CLOSE_ALLOWED = {"visited", "corrected", "reopened", "closed"}
+
+
+def free_text_fields(case: Case):
+    """Yield (loc, text) for every free-text field that the public may read."""
+    yield ("title",), case.title
+    yield ("message",), case.message
+    yield ("author", "alias"), case.author.alias
+    if case.area:
+        yield ("area",), case.area
+    for index, event in enumerate(case.events):
+        for name in ("text", "note", "reason", "by", "approved_by"):
+            value = getattr(event, name, None)
+            if value:
+                yield ("events", index, name), value
+
+
+def privacy_problems(case: Case, doc: Document) -> list[Problem]:
+    """Unmasked personal data in free text."""
+    problems = []
+    for loc, text in free_text_fields(case):
+        for finding in find_personal_data(text):
+            line = doc.line_of(loc) + _block_offset(doc, loc) + text.count("\n", 0, finding.start)
+            problems.append(Problem(
+                doc.path, line, format_loc(loc),
+                f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{_preview(finding.text)}'; "
+                f"run 'caselog mask {case.id}' to mask it"))
+    return problems
+
+
+def _block_offset(doc: Document, loc) -> int:
+    """1 when the field is a block scalar (| or >) whose text starts on the next line."""
+    line = doc.line_of(loc)
+    lines = doc.text.splitlines()
+    if 0 < line <= len(lines):
+        stripped = lines[line - 1].rstrip()
+        if stripped.endswith(("|", ">", "|-", ">-", "|+", ">+")):
+            return 1
+    return 0
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def check_case(case: Case, doc: Document, registry: Registry, rel_path: str) -> list[Problem]:
+    """Every per-file problem of a typed case."""
+    problems: list[Problem] = []
+
+    def add(loc, message, severity="error"):
+        problems.append(Problem(doc.path, doc.line_of(loc), format_loc(loc), message, severity))
+
+    match = ID_RE.match(case.id)
+    if not match:
+        add(("id",), f"'{case.id}' is not an id like 20260302-K7Q2MD "
+                     "(received date, dash, 6 characters of 0-9 A-Z without I L O U)")
+    else:
+        stamp = case.received_day.strftime("%Y%m%d")
+        if match.group(1) != stamp:
+            add(("id",), f"id starts with {match.group(1)} but received is {case.received_day}")
+        expected = f"cases/{case.received_day:%Y}/{case.received_day:%m}/{case.id}.yaml"
+        if rel_path and PurePosixPath(rel_path).as_posix() != expected:
+            add(("id",), f"file should be at {expected}")
+    if case.channel not in registry.channels:
+        add(("channel",), f"unknown channel '{case.channel}'{suggest(case.channel, registry.channels)}")
+    for index, topic in enumerate(case.topics):
+        if topic not in registry.topics:
+            add(("topics", index), f"unknown topic '{topic}'{suggest(topic, registry.topics)}")
+    if len(set(case.topics)) != len(case.topics):
+        add(("topics",), "a topic is listed twice")
+    for index, related in enumerate(case.related):
+        if not ID_RE.match(related):
+            add(("related", index), f"'{related}' is not a case id")
+        elif related == case.id:
+            add(("related", index), "a case cannot be related to itself")
+    _check_events(case, registry, add)
+    problems.extend(privacy_problems(case, doc))
+    return problems
+
+
+def _check_events(case: Case, registry: Registry, add) -> None:
+    previous = case.received_day
+    assigned: set[str] = set()
+    closed = False
+    for index, event in enumerate(case.events):
+        loc = ("events", index)
+        if event.day < previous:
+            what = "received" if index == 0 or previous == case.received_day else "the event before"
+            add((*loc, "date"), f"{event.day} is before {what} ({previous}): events are in date order")
+        previous = max(previous, event.day)
+        unit = getattr(event, "unit", None)
+        if unit is not None and unit not in registry.units:
+            add((*loc, "unit"), f"unknown unit '{unit}'{suggest(unit, registry.units)}")
+        if event.type == "assigned":
+            assigned.add(event.unit)
+        elif event.type == "replied" and event.unit not in assigned and unit in registry.units:
+            add((*loc, "unit"), f"'{event.unit}' replies but the case was never assigned to it")
+        if closed and event.type not in AFTER_CLOSE_ALLOWED:
+            add((*loc, "type"), f"'{event.type}' after the case was closed: add a reopened event first")
+        if event.type == "closed":
+            closed = True
+        elif event.type == "reopened":
+            if not closed and not any(e.type == "replied" and e.final for e in case.events[:index]):
+                add((*loc, "type"), "reopened before any final reply or closing")
+            closed = False
+        if isinstance(event, Closed):
+            if event.outcome == "duplicate":
+                if not event.duplicate_of:
+                    add((*loc, "duplicate_of"), "outcome duplicate needs duplicate_of: <earlier case id>")
+                elif not ID_RE.match(event.duplicate_of):
+                    add((*loc, "duplicate_of"), f"'{event.duplicate_of}' is not a case id")
+                elif event.duplicate_of == case.id:
+                    add((*loc, "duplicate_of"), "a case cannot be a duplicate of itself")
+            elif event.duplicate_of:
+                add((*loc, "duplicate_of"), "duplicate_of only goes with outcome: duplicate")
+            if event.outcome == "referred" and not event.referred_to:
+                add((*loc, "referred_to"), "outcome referred needs referred_to: <where it went>")
+            elif event.outcome != "referred" and event.referred_to:
+                add((*loc, "referred_to"), "referred_to only goes with outcome: referred")
+
+
+def cross_case_problems(entries, other_ids=frozenset()) -> list[Problem]:
+    """Problems between files: repeated ids and references to cases that do not exist.
+
+    `entries` are (rel_path, line_of, case) for the cases checked; `other_ids` are
+    the ids of cases in the log that were not loaded (known from their file names).
+    """
+    entries = list(entries)
+    problems: list[Problem] = []
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for path, _line_of, case in entries:
+        by_id[case.id].append(path)
+    known = set(by_id) | set(other_ids)
+    for case_id, paths in by_id.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(p for p in paths if p != path)
+                problems.append(Problem(path, 1, "id", f"id {case_id} is also used by {others}"))
+    for path, line_of, case in entries:
+        for index, related in enumerate(case.related):
+            if ID_RE.match(related) and related != case.id and related not in known:
+                problems.append(Problem(path, line_of(("related", index)), f"related[{index}]",
+                                        f"no case with id {related}"))
+        for index, event in enumerate(case.events):
+            target = getattr(event, "duplicate_of", None)
+            if target and ID_RE.match(target) and target != case.id and target not in known:
+                loc = ("events", index, "duplicate_of")
+                problems.append(Problem(path, line_of(loc), format_loc(loc),
+                                        f"no case with id {target}"))
+    return problems

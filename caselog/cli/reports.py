@@ -1,0 +1,105 @@
+"""Read-only reports: show, overdue, stats."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..derive import derive, derive_all
+from ..overdue import overdue_by_unit
+from ..repository import load_one
+from ..stats import PeriodError, build_report, parse_period
+from . import render
+from .base import as_of_option, main_group, pass_env
+
+
+def _fail_on_errors(log) -> None:
+    errors = log.errors
+    if errors:
+        for problem in errors[:20]:
+            click.echo(str(problem), err=True)
+        more = " (first 20 shown)" if len(errors) > 20 else ""
+        click.echo(f"warning: {len(errors)} problem(s) in the case log{more}; figures leave out "
+                   "unusable files; run 'caselog validate'", err=True)
+
+
+def _provisional_warning(states, rules) -> None:
+    years = sorted({d.due.year for s in states for d in (s.first_reply, s.final_reply)
+                    if d.provisional})
+    if years:
+        click.echo(f"warning: holidays for {', '.join(map(str, years))} are not confirmed "
+                   f"(rules.yaml calendar_confirmed_through: {rules.calendar_confirmed_through}); "
+                   "deadlines in those years count weekends only and are provisional", err=True)
+
+
+@main_group.command("show")
+@click.argument("case_id", metavar="ID")
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_env
+def show(env, case_id, as_of, fmt):
+    """Show a case with its status, deadlines, overdue level and how the deadlines were set."""
+    registry = env.registry
+    loaded = load_one(env.root, case_id, registry)
+    as_of = as_of or env.today()
+    state = derive(loaded.case, as_of, registry.rules, registry.calendar)
+    if state is None:
+        raise click.UsageError(f"{loaded.case.id} was received after {as_of}")
+    _provisional_warning([state], registry.rules)
+    if fmt == "json":
+        click.echo(json.dumps(render.state_json(state, registry), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.state_text(state, registry, loaded.path))
+    for problem in loaded.problems:
+        click.echo(str(problem), err=True)
+
+
+@main_group.command("overdue")
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+@pass_env
+def overdue(env, as_of, fmt):
+    """List open cases at warning, due, overdue or severe, by unit, worst first."""
+    log = env.load()
+    _fail_on_errors(log)
+    registry = log.registry
+    as_of = as_of or env.today()
+    states = derive_all(log.cases, as_of, registry.rules, registry.calendar)
+    groups = overdue_by_unit(states)
+    _provisional_warning([s for g in groups for s in g.states], registry.rules)
+    if fmt == "json":
+        rows = [render.overdue_row(s, registry) for g in groups for s in g.states]
+        click.echo(json.dumps({"as_of": as_of.isoformat(), "cases": rows},
+                              ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(render.overdue_markdown(groups, registry, as_of))
+    else:
+        click.echo(render.overdue_text(groups, registry, as_of))
+
+
+@main_group.command("stats")
+@as_of_option
+@click.option("--period", default=None, metavar="PERIOD",
+              help="2026, 2026-Q1, 2026-03 or all (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_env
+def stats(env, as_of, period, fmt):
+    """Counts, reply and on-time rates, working days to reply and satisfaction (docs/statistics.md)."""
+    try:
+        chosen = parse_period(period)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    log = env.load()
+    _fail_on_errors(log)
+    registry = log.registry
+    as_of = as_of or env.today()
+    states = derive_all(log.cases, as_of, registry.rules, registry.calendar)
+    report = build_report(states, chosen, registry.rules.min_cases_for_ranking)
+    if fmt == "json":
+        click.echo(json.dumps(render.report_json(report), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.report_text(report, registry), nl=False)

@@ -1,0 +1,95 @@
+"""`caselog validate`: check cases and the registry; one line per problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..edit import mask_case
+from ..errors import InvalidCase
+from ..repository import list_case_files, load_log
+from .base import main_group, pass_env
+
+
+def _select(root: Path, paths: tuple[Path, ...]) -> list[str] | None:
+    """Case files (relative to root) named by PATH arguments; None means all."""
+    if not paths:
+        return None
+    every, _stray = list_case_files(root)
+    chosen: list[str] = []
+    for path in paths:
+        resolved = path.resolve()
+        try:
+            rel = resolved.relative_to(root).as_posix()
+        except ValueError:
+            raise click.UsageError(f"{path} is outside the case log at {root}") from None
+        if resolved.is_dir() or rel in ("", "."):
+            prefix = "" if rel in ("", ".") else rel.rstrip("/") + "/"
+            chosen += [r for r in every if r.startswith(prefix)]
+        elif rel.startswith("cases/registry/"):
+            continue  # the registry is always checked
+        elif resolved.exists():
+            chosen.append(rel)
+        else:
+            raise click.UsageError(f"{path}: no such file or directory")
+    return chosen
+
+
+def format_problems(problems, fmt: str) -> list[str]:
+    """Problems as lines of text, GitHub workflow commands, or one JSON document."""
+    if fmt == "json":
+        return [json.dumps([{"path": p.path, "line": p.line, "field": p.field,
+                             "message": p.message, "severity": p.severity} for p in problems],
+                           ensure_ascii=False, indent=2)]
+    if fmt == "github":
+        def esc(text: str) -> str:
+            return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return [f"::{p.severity} file={p.path},line={max(p.line, 1)},title={esc(p.field or 'file')}"
+                f"::{esc(p.message)}" for p in problems]
+    return [str(p) for p in problems]
+
+
+@main_group.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--fix", is_flag=True, help="Mask unmasked personal data in place, then check again.")
+@click.option("--base", "base", metavar="REF",
+              help="Also check that changes since REF only append (see docs/audit-trail.md).")
+@pass_env
+def validate(env, paths, fmt, fix, base):
+    """Check cases and the registry; exit 1 if there is any problem.
+
+    Every problem is one line: path:line: field: message.
+    """
+    root = env.root
+    try:
+        only = _select(root, paths)
+        log = load_log(root, only)
+    except InvalidCase as exc:  # the registry itself is broken
+        for line in format_problems(exc.problems, fmt):
+            click.echo(line)
+        raise SystemExit(1) from None
+    if fix:
+        fixed = 0
+        for loaded in log.files:
+            if loaded.case is not None and any("caselog mask" in p.message for p in loaded.problems):
+                fixed += len(mask_case(root, loaded, log.registry))
+        if fixed:
+            click.echo(f"masked {fixed} item(s)", err=True)
+            log = load_log(root, only)
+    problems = list(log.problems)
+    if base:
+        from ..audit import append_only_problems
+        problems += append_only_problems(root, base, only)
+    for line in format_problems(problems, fmt):
+        click.echo(line)
+    errors = [p for p in problems if p.severity == "error"]
+    files = len({p.path for p in errors})
+    if fmt == "text":
+        checked = f"checked {len(log.files)} case file(s) and the registry"
+        verdict = f"{len(errors)} problem(s) in {files} file(s)" if errors else "no problems"
+        click.echo(f"{checked}: {verdict}", err=True)
+    raise SystemExit(1 if errors else 0)

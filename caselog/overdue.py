@@ -1,0 +1,41 @@
+"""Which open cases need attention on a day, grouped by unit, worst first."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .derive import LEVEL_RANK, CaseState
+
+ATTENTION = ("warning", "due", "overdue", "severe")
+
+
+@dataclass(frozen=True)
+class UnitOverdue:
+    """One unit's cases that need attention, worst first."""
+
+    unit: str | None
+    states: tuple[CaseState, ...]
+
+    @property
+    def worst(self) -> str:
+        """The worst level among the unit's cases."""
+        return self.states[0].level
+
+
+def overdue_by_unit(states: list[CaseState]) -> list[UnitOverdue]:
+    """Open cases at warning or worse, grouped by unit; units with the worst cases first."""
+    groups: dict[str | None, list[CaseState]] = defaultdict(list)
+    for s in states:
+        if s.status != "closed" and s.level in ATTENTION:
+            groups[s.unit].append(s)
+
+    def case_key(s: CaseState):
+        due = min(d.due for d in (s.first_reply, s.final_reply) if d.met_on is None)
+        return (-LEVEL_RANK[s.level], due, s.case.id)
+
+    result = [UnitOverdue(unit, tuple(sorted(items, key=case_key)))
+              for unit, items in groups.items()]
+    result.sort(key=lambda g: (-LEVEL_RANK[g.worst],
+                               -sum(LEVEL_RANK[s.level] for s in g.states), g.unit or ""))
+    return result

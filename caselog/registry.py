@@ -1,0 +1,168 @@
+"""The registry: responsible units, channels, topics and the handling rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import PlainValidator, ValidationError
+from pydantic_core import PydanticCustomError
+
+from .errors import InvalidCase, LoadError, Problem
+from .schema import Day, Days, Model, Text, _choice, problems_from
+from .workdays import CalendarError, WorkCalendar
+from .yamlsafe import MAX_REGISTRY_BYTES, Document, load_file
+
+UNIT_KINDS = ("government", "bureau", "township", "agency", "enterprise")
+
+
+class Unit(Model):
+    """A responsible unit (承办单位)."""
+
+    key: str
+    name: Text
+    short: Text | None = None
+    kind: Annotated[str, _choice(*UNIT_KINDS)] = "bureau"
+
+    @property
+    def label(self) -> str:
+        """The short name if there is one."""
+        return self.short or self.name
+
+
+class Channel(Model):
+    """Where messages come from (留言渠道)."""
+
+    key: str
+    name: Text
+    url: Text | None = None
+
+
+class Topic(Model):
+    """A field of government work (领域)."""
+
+    key: str
+    name: Text
+
+
+class Limit(Model):
+    """Working days allowed for the first and the final reply."""
+
+    first_reply: Days
+    final_reply: Days
+
+
+class Limits(Model):
+    """Time limits per priority."""
+
+    normal: Limit
+    urgent: Limit
+
+
+def _days_list(value):
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise PydanticCustomError("caselog", "must be a list of dates like [2026-05-06]")
+    return tuple(value)
+
+
+class Rules(Model):
+    """The office's handling rules (rules.yaml)."""
+
+    timezone: Text = "Asia/Shanghai"
+    calendar: Annotated[str, _choice("CN")] = "CN"
+    calendar_confirmed_through: Days
+    extra_holidays: Annotated[tuple[Day, ...], PlainValidator(_days_list)] = ()
+    extra_workdays: Annotated[tuple[Day, ...], PlainValidator(_days_list)] = ()
+    limits: Limits
+    warning_days: Days = 3
+    severe_after_days: Days = 10
+    min_cases_for_ranking: Days = 10
+
+    def limit(self, priority: str) -> Limit:
+        """The limits that apply to a priority."""
+        return self.limits.urgent if priority == "urgent" else self.limits.normal
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Everything in cases/registry/, loaded and checked."""
+
+    units: dict[str, Unit]
+    channels: dict[str, Channel]
+    topics: dict[str, Topic]
+    rules: Rules
+    calendar: WorkCalendar
+
+
+def _load_table(path: Path, display: str, cls, problems: list[Problem]) -> dict:
+    try:
+        doc = load_file(path, display, MAX_REGISTRY_BYTES)
+    except LoadError as exc:
+        problems.append(exc.problem)
+        return {}
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(display, 1, "", "must be a mapping of key: {name: ...}"))
+        return {}
+    table = {}
+    for key, fields in doc.data.items():
+        if not isinstance(fields, dict):
+            problems.append(Problem(display, doc.line_of((key,)), key,
+                                    "must be a mapping like {name: ...}"))
+            continue
+        try:
+            table[key] = cls.model_validate({**fields, "key": key})
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, doc, (key,), cls.model_fields))
+    return table
+
+
+def _load_rules(path: Path, display: str, problems: list[Problem]) -> Rules | None:
+    try:
+        doc: Document = load_file(path, display, MAX_REGISTRY_BYTES)
+    except LoadError as exc:
+        problems.append(exc.problem)
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(display, 1, "", "must be a mapping of settings"))
+        return None
+    try:
+        return Rules.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, doc, (), Rules.model_fields))
+        return None
+
+
+def load_registry(root: Path) -> Registry:
+    """Load cases/registry/ under the repository root; raise InvalidCase listing every problem."""
+    base = root / "cases" / "registry"
+    problems: list[Problem] = []
+    tables = {}
+    for name, cls in (("units", Unit), ("channels", Channel), ("topics", Topic)):
+        path = base / f"{name}.yaml"
+        display = f"cases/registry/{name}.yaml"
+        if not path.is_file():
+            problems.append(Problem(display, 0, "", "file is missing"))
+            tables[name] = {}
+            continue
+        tables[name] = _load_table(path, display, cls, problems)
+    rules_path = base / "rules.yaml"
+    rules = None
+    if rules_path.is_file():
+        rules = _load_rules(rules_path, "cases/registry/rules.yaml", problems)
+    else:
+        problems.append(Problem("cases/registry/rules.yaml", 0, "", "file is missing"))
+    calendar = None
+    if rules is not None:
+        try:
+            calendar = WorkCalendar(confirmed_through=rules.calendar_confirmed_through,
+                                    extra_holidays=rules.extra_holidays,
+                                    extra_workdays=rules.extra_workdays)
+        except CalendarError as exc:
+            problems.append(Problem("cases/registry/rules.yaml", 0, "extra_holidays", str(exc)))
+    if problems:
+        raise InvalidCase(problems)
+    return Registry(tables["units"], tables["channels"], tables["topics"], rules, calendar)
+
