@@ -1,0 +1,71 @@
+"""Shared fixtures: real case logs in temporary directories, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+CASE_TEXT = """\
+id: 20260302-K7Q2MD
+title: 建湘社区多部电梯停运，维修资金迟迟无法启动
+received: 2026-03-02 09:14
+channel: people-leaders-board
+category: help
+topics: [housing]
+area: 岳阳楼区建湘社区
+author:
+  alias: 湖畔居民
+  real_name: true
+  contact_on_file: true
+public: true
+message: |
+  小区三部电梯停运两个月，维修资金申请一直没有批下来。
+events:
+  - {date: 2026-03-02, type: accepted}
+  - date: 2026-03-03
+    type: assigned
+    unit: yueyanglou-housing
+    mode: assign
+"""
+
+
+@pytest.fixture
+def log_root(tmp_path: Path) -> Path:
+    """A case log with the test registry and one open case (20260302-K7Q2MD)."""
+    shutil.copytree(DATA / "registry", tmp_path / "cases" / "registry")
+    write_case(tmp_path, "20260302-K7Q2MD", CASE_TEXT)
+    return tmp_path
+
+
+@pytest.fixture
+def demo_root(tmp_path: Path) -> Path:
+    """A copy of the project's demo case log."""
+    shutil.copytree(REPO / "cases", tmp_path / "cases")
+    return tmp_path
+
+
+def write_case(root: Path, case_id: str, text: str) -> Path:
+    """Write a case file where its id says it belongs."""
+    path = root / "cases" / case_id[:4] / case_id[4:6] / f"{case_id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def cli():
+    """Run `caselog -C ROOT ARGS...`; returns the click Result (stdout and stderr separate)."""
+    from caselog.cli import main_group
+
+    def run(root: Path, *args: str, input: str | None = None):
+        runner = CliRunner()
+        return runner.invoke(main_group, ["-C", str(root), *args], input=input,
+                             catch_exceptions=False)
+
+    return run
