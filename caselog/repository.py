@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class LoadedCase:
     case: Case | None
     problems: list[Problem] = field(default_factory=list)
     lines: dict = field(default_factory=dict, repr=False)
+    digest: str = ""  # of the file's text: what changed, for incremental builds
 
     def line_of(self, loc) -> int:
         """The line of a field, as the parser saw it."""
@@ -111,7 +113,8 @@ def check_document(doc: Document, rel: str, registry: Registry) -> LoadedCase:
     if case is not None:
         problems = check_case(case, doc, registry, rel)
     problems.sort(key=lambda p: p.line)
-    return LoadedCase(rel, case, problems, doc.lines)
+    digest = hashlib.blake2b(doc.text.encode("utf-8"), digest_size=12).hexdigest()
+    return LoadedCase(rel, case, problems, doc.lines, digest)
 
 
 _worker_state: dict = {}

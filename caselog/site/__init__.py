@@ -1,0 +1,1 @@
+"""The public portal: page model, rendering, exports, search index and output checks."""

@@ -1,0 +1,127 @@
+"""Building the portal: Pelican with the caselog plugin, then Pagefind, then the output checks."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..errors import CaselogError
+from .scan import Leak, scan_output
+
+
+class BuildError(CaselogError):
+    """The site could not be built, or the built site failed a check."""
+
+
+@dataclass
+class BuildReport:
+    """What a build produced and how long each stage took (seconds)."""
+
+    output: Path
+    pages: int = 0
+    case_pages: int = 0
+    rendered: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    timings: dict = field(default_factory=dict)
+    pagefind: str = ""
+
+
+class _Collect(logging.Handler):
+    """Collects Pelican's warnings and errors: any of them fails the build (like --fatal warnings)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record):
+        self.records.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+def run_pelican(root: Path, settings_file: Path, output: Path, as_of: date, overrides: dict) -> dict:
+    """Run Pelican in this process with the caselog plugin; return its final settings."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(settings_file), override={
+        "OUTPUT_PATH": str(output), "CASELOG_ROOT": str(root), "CASELOG_AS_OF": as_of.isoformat(),
+        **overrides})
+    handler = _Collect()
+    logger = logging.getLogger("pelican")
+    logger.addHandler(handler)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # Pelican's own "Done: ..." line
+            Pelican(settings).run()
+    finally:
+        logger.removeHandler(handler)
+    if handler.records:
+        msg = "Pelican reported problems (the build fails on any warning):\n  " + "\n  ".join(
+            handler.records)
+        raise BuildError(msg)
+    return settings
+
+
+def run_pagefind(output: Path) -> str:
+    """Index the built site with Pagefind's extended build (segments Chinese)."""
+    shutil.rmtree(output / "pagefind", ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(output), "--quiet"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        msg = f"Pagefind failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-800:]}"
+        raise BuildError(msg)
+    if not (output / "pagefind" / "pagefind.js").is_file():
+        msg = "Pagefind wrote no index (is pagefind[extended] installed?)"
+        raise BuildError(msg)
+    return done.stdout.strip()
+
+
+def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | None = None,
+               search: bool = True, clean: bool = False, site_url: str | None = None) -> BuildReport:
+    """Build the portal into `output` and check it; raise BuildError (or InvalidCase) on any problem."""
+    settings_file = settings_file or root / "pelicanconf.py"
+    if not settings_file.is_file():
+        msg = f"no Pelican settings at {settings_file} (pass --settings FILE)"
+        raise BuildError(msg)
+    if clean and output.exists():
+        shutil.rmtree(output)
+    report = BuildReport(output)
+    overrides = {"CASELOG_SEARCH": search}
+    if site_url is not None:
+        overrides["SITEURL"] = site_url
+    started = time.perf_counter()
+    settings = run_pelican(root, settings_file, output, as_of, overrides)
+    report.timings["pelican"] = time.perf_counter() - started
+    result = settings.get("CASELOG_RESULT")
+    if result is None:
+        msg = "the caselog plugin did not run: add 'caselog.site.pelican_plugin' to PLUGINS"
+        raise BuildError(msg)
+    report.pages, report.case_pages = result.pages, result.case_pages
+    report.rendered, report.skipped, report.deleted = result.rendered, result.skipped, result.deleted
+    on_disk = sum(1 for _ in (output / "cases").glob("*/index.html")) if (output / "cases").is_dir() else 0
+    if on_disk != result.case_pages:
+        msg = (f"{on_disk} case pages in {output}/cases but {result.case_pages} closed public cases: "
+               "the output is out of step with the case log (rebuild with --clean)")
+        raise BuildError(msg)
+    if search:
+        started = time.perf_counter()
+        report.pagefind = run_pagefind(output)
+        report.timings["pagefind"] = time.perf_counter() - started
+    elif (output / "pagefind").exists():
+        shutil.rmtree(output / "pagefind")
+    started = time.perf_counter()
+    leaks = scan_output(output, set(result.hidden_ids), set(result.secret_titles))
+    report.timings["scan"] = time.perf_counter() - started
+    if leaks:
+        shown = "\n  ".join(str(leak) for leak in leaks[:50])
+        msg = f"the built site leaks {len(leaks)} item(s); it must not be published:\n  {shown}"
+        raise BuildError(msg)
+    return report
+

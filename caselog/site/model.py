@@ -1,0 +1,141 @@
+"""Everything the portal shows, computed once per build from the engine."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from ..derive import CaseState, derive_all
+from ..errors import InvalidCase
+from ..registry import Registry
+from ..repository import CaseLog, load_log
+from ..stats import Period, Report, build_report, parse_period
+from .views import CaseView, case_view
+
+
+@dataclass
+class SiteData:
+    """The loaded case log with derived states, public cases and reports, for one `as_of`."""
+
+    log: CaseLog
+    as_of: date
+    history: dict = field(default_factory=dict)  # rel path -> commits, newest first
+
+    @property
+    def registry(self) -> Registry:
+        """The registry."""
+        return self.log.registry
+
+    @cached_property
+    def states(self) -> list[CaseState]:
+        """Every case received by `as_of`, public or not (statistics count them all)."""
+        return derive_all(self.log.cases, self.as_of, self.registry.rules, self.registry.calendar)
+
+    @cached_property
+    def published(self) -> list[CaseState]:
+        """Closed public cases, most recently closed first: the only cases that get pages."""
+        chosen = [s for s in self.states if s.case.public and s.status == "closed"]
+        chosen.sort(key=lambda s: (s.closed_on, s.case.id), reverse=True)
+        return chosen
+
+    @cached_property
+    def public_titles(self) -> dict[str, str]:
+        """Titles of published cases by id (links go only to these)."""
+        return {s.case.id: s.case.title for s in self.published}
+
+    @cached_property
+    def paths(self) -> dict[str, str]:
+        """Case id -> file path relative to the root."""
+        return {f.case.id: f.path for f in self.log.files if f.case is not None}
+
+    @cached_property
+    def digests(self) -> dict[str, str]:
+        """Case id -> digest of its file text."""
+        return {f.case.id: f.digest for f in self.log.files if f.case is not None}
+
+    @cached_property
+    def registry_digest(self) -> str:
+        """A digest of the registry, which every page's labels depend on."""
+        return hashlib.blake2b(repr(self.registry.units).encode() + repr(self.registry.channels).encode()
+                               + repr(self.registry.topics).encode(), digest_size=12).hexdigest()
+
+    def view(self, state: CaseState) -> CaseView:
+        """The public view of a published case."""
+        path = self.paths.get(state.case.id)
+        return case_view(state, self.registry, self.public_titles, self.history.get(path, ()))
+
+    def case_fingerprint(self, state: CaseState) -> str:
+        """What a case page depends on besides the theme: its file, linked cases, its commits."""
+        case = state.case
+        linked = [case.id, *case.related]
+        closed = next((e for e in reversed(case.events) if e.type == "closed"), None)
+        if getattr(closed, "duplicate_of", None):
+            linked.append(closed.duplicate_of)
+        parts = [self.digests.get(i, "") + ("p" if i in self.public_titles else "") for i in linked]
+        commits = self.history.get(self.paths.get(case.id), ())
+        parts += [c.hexsha for c in commits]
+        return hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
+
+    def report(self, period: Period | str | None = None) -> Report:
+        """Statistics for a period (all cases, public or not)."""
+        if not isinstance(period, Period):
+            period = parse_period(period)
+        return build_report(self.states, period, self.registry.rules.min_cases_for_ranking)
+
+    @cached_property
+    def periods(self) -> list[Period]:
+        """Every month, quarter and year with cases received by `as_of`, newest first."""
+        months = sorted({s.case.received_day.strftime("%Y-%m") for s in self.states}, reverse=True)
+        quarters = sorted({f"{m[:4]}-Q{(int(m[5:]) - 1) // 3 + 1}" for m in months}, reverse=True)
+        years = sorted({m[:4] for m in months}, reverse=True)
+        return [parse_period(p) for p in [*years, *quarters, *months]]
+
+    @cached_property
+    def groups(self) -> dict[str, dict[str, list[CaseState]]]:
+        """Published cases grouped for list pages: unit, topic, category, channel, month (closed)."""
+        groups: dict[str, dict[str, list[CaseState]]] = {
+            name: defaultdict(list) for name in ("units", "topics", "categories", "channels", "months")}
+        for s in self.published:
+            case = s.case
+            if s.unit:
+                groups["units"][s.unit].append(s)
+            for topic in case.topics:
+                groups["topics"][topic].append(s)
+            groups["categories"][case.category].append(s)
+            groups["channels"][case.channel].append(s)
+            groups["months"][s.closed_on.strftime("%Y-%m")].append(s)
+        return {name: dict(table) for name, table in groups.items()}
+
+
+    @cached_property
+    def unit_months(self) -> dict[str, dict[str, list[int]]]:
+        """unit -> month -> [received, replied (final), closed] over all cases, public or not."""
+        table: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+        for s in self.states:
+            if s.unit is None:
+                continue
+            row = table[s.unit][s.case.received_day.strftime("%Y-%m")]
+            row[0] += 1
+            row[1] += s.final_reply_on is not None
+            row[2] += s.status == "closed"
+        return table
+
+
+def load_site_data(root: Path, as_of: date, with_history: bool = True) -> SiteData:
+    """Load and check the case log for a build; raise InvalidCase on any error."""
+    log = load_log(root)
+    if log.errors:
+        raise InvalidCase(log.errors)
+    history = {}
+    if with_history:
+        try:
+            from ..history import load_history
+        except ImportError:  # pragma: no cover - history ships with caselog
+            load_history = None
+        if load_history is not None:
+            history = load_history(root)
+    return SiteData(log, as_of, history)

@@ -1,0 +1,91 @@
+"""Rendering the whole portal into the output directory (called by the Pelican plugin)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from . import exports
+from .model import SiteData
+from .pages import PageSpec, _digest, all_pages
+from .writer import PageWriter, write_file
+
+FEED_ENTRIES = 30
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What the render pass did, for the build's checks and report."""
+
+    pages: int
+    case_pages: int
+    rendered: int
+    skipped: int
+    deleted: int
+    case_ids: tuple[str, ...]
+    hidden_ids: frozenset[str]  # every case without a page: none may appear in the output
+    secret_titles: frozenset[str]  # titles of public: false cases
+
+
+def feed_pages(data: SiteData) -> list[PageSpec]:
+    """Atom feeds of newly resolved cases: all, per unit, per topic."""
+    def feed(path, title_key, states):
+        chosen = states[:FEED_ENTRIES]
+
+        def context():
+            return {"feed_path": path, "feed_title": title_key,
+                    "entries": [data.view(s) for s in chosen]}
+
+        fingerprint = _digest("feed", path, *(data.case_fingerprint(s) for s in chosen))
+        return PageSpec(path, "feed.xml", context, fingerprint)
+
+    specs = [feed("feeds/all.atom.xml", ("all", None), data.published)]
+    for key in data.registry.units:
+        specs.append(feed(f"feeds/units/{key}.atom.xml", ("units", key),
+                          data.groups["units"].get(key, [])))
+    for key in data.registry.topics:
+        specs.append(feed(f"feeds/topics/{key}.atom.xml", ("topics", key),
+                          data.groups["topics"].get(key, [])))
+    return specs
+
+
+def _theme_salt(theme: Path, settings: dict, data: SiteData) -> str:
+    digest = hashlib.blake2b(digest_size=12)
+    for path in sorted(theme.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".xml", ".po"):
+            digest.update(path.as_posix().encode())
+            digest.update(path.read_bytes())
+    for key in ("SITEURL", "SITENAME", "CASELOG_REPO_URL", "CASELOG_LOCALE", "CASELOG_SEARCH"):
+        digest.update(repr(settings.get(key)).encode())
+    digest.update(__version__.encode())
+    digest.update(data.registry_digest.encode())
+    return digest.hexdigest()
+
+
+def render_site(data: SiteData, env, output: Path, settings: dict, context: dict) -> RenderResult:
+    """Write every page, feed and data file; delete what an earlier build wrote and this one did not."""
+    site_url = settings.get("SITEURL", "")
+    base = {**context, "as_of": data.as_of, "registry": data.registry, "rules": data.registry.rules,
+            "SITEURL": site_url, "REPO_URL": settings.get("CASELOG_REPO_URL"),
+            "search_enabled": settings.get("CASELOG_SEARCH", True)}
+    root = Path(settings["CASELOG_ROOT"])
+    manifest = root / ".caselog" / "site-manifest.json"
+    writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base)
+    specs = [*all_pages(data), *feed_pages(data)]
+    stats = writer.write(specs)
+    extra = {
+        "data/cases.json": exports.cases_json(data, site_url),
+        "data/cases.csv": exports.cases_csv(data, site_url),
+        "data/stats.json": exports.stats_json(data),
+        "open311/v2/requests.json": exports.open311(data),
+        "sitemap.xml": exports.sitemap([s.path for s in specs], site_url),
+    }
+    for rel, content in extra.items():
+        write_file(output, rel, content)
+    writer.finish(stats, dict.fromkeys(extra))
+    return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
+                        stats.deleted, tuple(s.case.id for s in data.published),
+                        frozenset(c.id for c in data.log.cases) - set(data.public_titles),
+                        frozenset(c.title for c in data.log.cases if not c.public))

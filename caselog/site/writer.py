@@ -1,0 +1,130 @@
+"""Rendering page specs to files: only what changed, on every core, and nothing stale left behind.
+
+A manifest (kept outside the output, under .caselog/) records each page's
+fingerprint; a page whose fingerprint and file are unchanged is not rendered
+again. Files written by an earlier build that this build no longer produces
+(say, a case that was made non-public) are deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .pages import PageSpec
+
+PARALLEL_MIN_PAGES = 1500
+
+
+@dataclass
+class WriteStats:
+    """What a write pass did."""
+
+    rendered: int = 0
+    written: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    files: dict = field(default_factory=dict)  # path -> fingerprint
+
+
+def write_file(output: Path, rel: str, content: str) -> bool:
+    """Write `content` to output/rel unless the file already holds exactly that; True if written."""
+    path = output / rel
+    data = content.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+class PageWriter:
+    """Renders PageSpecs with a Jinja environment into an output directory."""
+
+    def __init__(self, env, output: Path, manifest_path: Path, salt: str, base_context: dict):
+        self.env = env
+        self.output = output
+        self.manifest_path = manifest_path
+        self.salt = salt  # theme, translations and settings: a change re-renders everything
+        self.base_context = base_context
+        self.previous = self._read_manifest()
+
+    def _read_manifest(self) -> dict:
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if manifest.get("output") != str(self.output.resolve()):
+            return {}
+        return manifest.get("files", {})
+
+    def _key(self, spec: PageSpec) -> str | None:
+        if spec.fingerprint is None:
+            return None
+        return hashlib.blake2b(f"{self.salt}|{spec.fingerprint}".encode(), digest_size=12).hexdigest()
+
+    def _run(self, specs: list[PageSpec]) -> WriteStats:
+        stats = WriteStats()
+        for spec in specs:
+            key = self._key(spec)
+            if key is not None and self.previous.get(spec.path) == key and (self.output / spec.path).exists():
+                stats.skipped += 1
+                stats.files[spec.path] = key
+                continue
+            template = self.env.get_template(spec.template)
+            html = template.render({**self.base_context, **spec.context(), "page_path": spec.path})
+            stats.rendered += 1
+            stats.written += write_file(self.output, spec.path, html)
+            stats.files[spec.path] = key
+        return stats
+
+    def write(self, specs: list[PageSpec], jobs: int | None = None) -> WriteStats:
+        """Render and write every spec (in `jobs` processes when there are many)."""
+        jobs = jobs or os.cpu_count() or 1
+        if jobs <= 1 or len(specs) < PARALLEL_MIN_PAGES:
+            return self._run(specs)
+        global _ACTIVE
+        _ACTIVE = (self, specs)
+        # fork: the children inherit the loaded case log and templates, nothing is pickled in
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs) as pool:
+            parts = pool.map(_run_slice, [(i, jobs) for i in range(jobs)])
+        _ACTIVE = None
+        total = WriteStats()
+        for part in parts:
+            total.rendered += part.rendered
+            total.written += part.written
+            total.skipped += part.skipped
+            total.files.update(part.files)
+        return total
+
+    def finish(self, stats: WriteStats, extra_files: dict[str, None]) -> None:
+        """Delete files an earlier build wrote that this one did not; save the manifest."""
+        produced = {**stats.files, **extra_files}
+        for rel in self.previous:
+            if rel not in produced:
+                try:
+                    (self.output / rel).unlink()
+                    stats.deleted += 1
+                except FileNotFoundError:
+                    pass
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        self.manifest_path.write_text(json.dumps(
+            {"output": str(self.output.resolve()), "files": produced}, sort_keys=True), encoding="utf-8")
+
+
+_ACTIVE: tuple | None = None
+
+
+def _run_slice(args) -> WriteStats:
+    index, jobs = args
+    writer, specs = _ACTIVE
+    return writer._run(specs[index::jobs])
