@@ -69,7 +69,10 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     site_url = settings.get("SITEURL", "")
     base = {**context, "as_of": data.as_of, "registry": data.registry, "rules": data.registry.rules,
             "SITEURL": site_url, "REPO_URL": settings.get("CASELOG_REPO_URL"),
-            "search_enabled": settings.get("CASELOG_SEARCH", True)}
+            "search_enabled": settings.get("CASELOG_SEARCH", True),
+            "unit_names": {k: u.name for k, u in data.registry.units.items()},
+            "topic_names": {k: t.name for k, t in data.registry.topics.items()},
+            "channel_names": {k: c.name for k, c in data.registry.channels.items()}}
     root = Path(settings["CASELOG_ROOT"])
     manifest = root / ".caselog" / "site-manifest.json"
     writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base)

@@ -50,10 +50,12 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str]) -> 
     for path in sorted(output.rglob("*")):
         if not path.is_file():
             continue
+        rel = path.relative_to(output).as_posix()
+        if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
+            continue  # Pagefind's own program files; its index (.pf_*) is scanned
         text = _text_of(path)
         if text is None:
             continue
-        rel = path.relative_to(output).as_posix()
         for finding in find_personal_data(text):
             leaks.append(Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'"))
         for case_id in secret_ids:
