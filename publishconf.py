@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *  # noqa: F403
 
 # e.g. https://org.github.io/repo (GitHub Pages project site); empty means site-root relative
 SITEURL = os.environ.get("CASELOG_SITEURL", "").rstrip("/")

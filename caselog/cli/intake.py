@@ -7,6 +7,7 @@ from datetime import datetime
 
 import click
 
+from ..gitops import commit_paths
 from ..intake import NewCase, create_case
 from ..schema import CATEGORIES, PRIORITIES
 from .base import DateType, main_group, pass_env, read_text_option
@@ -44,9 +45,10 @@ def _split_keys(values) -> tuple[str, ...]:
 @click.option("--source-url", help="Address of the original post.")
 @click.option("--related", multiple=True, help="Id of a related case (repeatable).")
 @click.option("--no-similar", is_flag=True, help="Do not look for possible repeats.")
+@click.option("--commit", is_flag=True, help="Commit the new case file to Git.")
 @pass_env
 def new(env, message, message_file, topics, priority, real_name, contact_on_file, related,
-        no_similar, **fields):
+        no_similar, commit, **fields):
     """Register a new message; writes cases/YYYY/MM/<id>.yaml with an accepted event."""
     registry = env.registry
     values = dict(fields)
@@ -77,6 +79,11 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
         raise click.UsageError("--received is after --accepted")
     loaded = create_case(env.root, case, registry)
     click.echo(f"created {loaded.path}")
+    if commit:
+        case_id = loaded.case.id
+        short = commit_paths(env.root, [loaded.path], f"case {case_id}: opened",
+                             {"Case-Id": case_id, "Event": "accepted"})
+        click.echo(f"committed {short}")
     if not no_similar:
         _warn_repeats(env, loaded.case)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import typing
 from pathlib import Path
 
 import click
@@ -77,10 +78,10 @@ def serve(env, output, as_of, settings, publish, no_search, clean, port, bind, n
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves files, logging only errors."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+    extensions_map: typing.ClassVar[dict] = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".js": "text/javascript", ".xml": "application/xml",
                       ".json": "application/json", ".svg": "image/svg+xml"}
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         if args and str(args[1]).startswith(("4", "5")):
             super().log_message(format, *args)

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import CaselogError
-from .scan import Leak, scan_output
+from .scan import scan_output
 
 
 class BuildError(CaselogError):

@@ -6,7 +6,7 @@ N_ marks a string for extraction by Babel without translating it here.
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+def N_(message: str) -> str:
     """Mark a string for translation."""
     return message
 

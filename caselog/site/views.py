@@ -126,7 +126,7 @@ def _timeline(state: CaseState, registry: Registry) -> tuple[TimelineItem, ...]:
             time=when.strftime("%H:%M") if isinstance(when, datetime) else None,
             type=event.type,
             unit=_ref(registry.units, getattr(event, "unit", None)),
-            html=Markup(render_markdown(text)) if text else None,  # noqa: S704 - sanitised by nh3
+            html=Markup(render_markdown(text)) if text else None,
             detail={k: getattr(event, k) for k in DETAIL_FIELDS if getattr(event, k, None) is not None},
         ))
     return tuple(items)
@@ -152,7 +152,7 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
         category=case.category, topics=tuple(_ref(registry.topics, t) for t in case.topics),
         area=case.area, priority=case.priority, alias=case.author.alias,
         real_name=case.author.real_name, source_url=case.source_url,
-        message_html=Markup(render_markdown(case.message)),  # noqa: S704 - sanitised by nh3
+        message_html=Markup(render_markdown(case.message)),
         summary=plain_text(case.message, 120), unit=_ref(registry.units, state.unit),
         timeline=timeline,
         first_reply=_deadline(state.first_reply, state.workdays_to_first_reply),
