@@ -56,6 +56,29 @@ def _preview(text: str) -> str:
     return text if len(text) <= 24 else text[:21] + "..."
 
 
+def raw_reference_problems(doc: Document, registry: Registry) -> list[Problem]:
+    """Registry references checked on the raw document, for a case the schema could not type.
+
+    So that one run reports a misspelt unit even when another field is broken too."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    problems = []
+
+    def check(value, table, what, loc):
+        if isinstance(value, str) and value not in table:
+            problems.append(Problem(doc.path, doc.line_of(loc), format_loc(loc),
+                                    f"unknown {what} '{value}'{suggest(value, table)}"))
+
+    check(data.get("channel"), registry.channels, "channel", ("channel",))
+    topics = data.get("topics")
+    for index, topic in enumerate(topics if isinstance(topics, list) else []):
+        check(topic, registry.topics, "topic", ("topics", index))
+    events = data.get("events")
+    for index, event in enumerate(events if isinstance(events, list) else []):
+        if isinstance(event, dict):
+            check(event.get("unit"), registry.units, "unit", ("events", index, "unit"))
+    return problems
+
+
 def check_case(case: Case, doc: Document, registry: Registry, rel_path: str) -> list[Problem]:
     """Every per-file problem of a typed case."""
     problems: list[Problem] = []

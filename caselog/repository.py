@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .checks import check_case, cross_case_problems
+from .checks import check_case, cross_case_problems, raw_reference_problems
 from .errors import CaseNotFound, InvalidCase, LoadError, Problem, RepositoryError
 from .registry import Registry, load_registry
 from .schema import ID_RE, Case, type_case
@@ -112,6 +112,8 @@ def check_document(doc: Document, rel: str, registry: Registry) -> LoadedCase:
     case, problems = type_case(doc)
     if case is not None:
         problems = check_case(case, doc, registry, rel)
+    else:
+        problems += raw_reference_problems(doc, registry)
     problems.sort(key=lambda p: p.line)
     digest = hashlib.blake2b(doc.text.encode("utf-8"), digest_size=12).hexdigest()
     return LoadedCase(rel, case, problems, doc.lines, digest)

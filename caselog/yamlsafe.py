@@ -99,6 +99,8 @@ def parse(text: str, display: str = "<string>") -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         reason = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            reason += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         raise LoadError(Problem(display, line, "", f"invalid YAML: {reason}")) from None
     except yaml.YAMLError as exc:
         raise LoadError(Problem(display, 0, "", f"invalid YAML: {exc}")) from None
@@ -133,7 +135,7 @@ class _Builder:
 
     def node(self, event, loc: Loc, depth: int):
         if depth > MAX_DEPTH:
-            self.fail(event, f"nesting deeper than {MAX_DEPTH} levels", loc)
+            self.fail(event, f"nesting deeper than {MAX_DEPTH} levels", loc[:2])
         if isinstance(event, yaml.AliasEvent):
             self.fail(event, "aliases (*name) are not allowed", loc)
         if event.anchor is not None:
