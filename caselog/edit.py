@@ -23,8 +23,10 @@ from .repository import LoadedCase, check_document
 from .yamlsafe import parse
 
 try:
+    from yaml import CBaseLoader as _BaseLoader
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
+    from yaml import BaseLoader as _BaseLoader
     from yaml import SafeLoader as _Loader
 
 _PRINTABLE = re.compile(r"[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -42,7 +44,7 @@ def scalar(value, indent: int) -> str:
     text = str(value)
     if "\n" not in text and _reads_back(text):
         return text
-    if "\n" in text.rstrip("\n") and _literal_safe(text):
+    if "\n" in text and text.strip() and _literal_safe(text):
         return _literal(text, indent)
     return _double_quoted(text)
 
@@ -65,7 +67,7 @@ def _literal(text: str, indent: int) -> str:
 
 
 def _reads_back(text: str) -> bool:
-    if not text or text != text.strip() or _PRINTABLE.search(text):
+    if not text or text != text.strip() or _PRINTABLE.search(text) or "\t" in text:
         return False
     try:
         return yaml.load(f"k: {text}\n", Loader=_Loader) == {"k": text}
@@ -95,13 +97,23 @@ def render_event(fields: dict, item_indent: int = 2) -> str:
     ordered += [(k, v) for k, v in fields.items() if k not in FIELD_ORDER and v is not None]
     pad = " " * item_indent
     flow = ", ".join(f"{k}: {scalar(v, 0)}" for k, v in ordered)
-    if len(flow) <= 70 and "\n" not in flow and not any(c in flow for c in "{}[]"):
+    if len(flow) <= 70 and "\n" not in flow and _flow_reads_back(flow, ordered):
         return f"{pad}- {{{flow}}}\n"
     lines = []
     for index, (key, value) in enumerate(ordered):
         lead = f"{pad}- " if index == 0 else pad + "  "
         lines.append(f"{lead}{key}: {scalar(value, item_indent + 4)}")
     return "\n".join(lines) + "\n"
+
+
+def _flow_reads_back(flow: str, ordered: list) -> bool:
+    # a comma or bracket ends a plain scalar inside {...}: use the flow form only if it parses back
+    try:
+        data = yaml.load(f"- {{{flow}}}\n", Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return False
+    expected = {k: scalar(v, 0) if not isinstance(v, str) else v for k, v in ordered}
+    return data == [expected]
 
 
 def append_event_text(text: str, fields: dict) -> str:
