@@ -45,6 +45,7 @@ class NewCase:
     priority: str = "normal"
     area: str | None = None
     source_url: str | None = None
+    source_ref: str | None = None
     related: tuple[str, ...] = ()
 
 
@@ -56,6 +57,8 @@ def render_case(new: NewCase, case_id: str) -> str:
            f"channel: {new.channel}"]
     if new.source_url:
         out.append(f"source_url: {scalar(new.source_url, 2)}")
+    if new.source_ref:
+        out.append(f"source_ref: {scalar(new.source_ref, 2)}")
     out += [f"category: {new.category}", f"topics: [{', '.join(new.topics)}]"]
     if new.area:
         out.append(f"area: {scalar(new.area, 2)}")

@@ -246,6 +246,7 @@ class Case(Model):
     received: Moment
     channel: Text
     source_url: Text | None = None
+    source_ref: Text | None = None
     category: Annotated[str, _choice(*CATEGORIES)]
     topics: Keys
     area: Text | None = None
