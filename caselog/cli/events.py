@@ -34,8 +34,11 @@ def event_command(name: str, help_text: str, *options):
                                      {"Case-Id": loaded.case.id, "Event": fields["type"]})
                 click.echo(f"committed {short}")
 
-        for option in reversed(options):
-            command = option(command)
+        for option in options:
+            command = option(command)  # appended in the order given
+        # the event's own options first, then --date and --commit
+        common = [p for p in command.params if p.name in ("day", "commit")]
+        command.params = [p for p in command.params if p not in common] + common
         return command
 
     return decorate
@@ -51,12 +54,12 @@ def describe(fields: dict) -> str:
     return " ".join([kind, *extra])
 
 
-def text_options(what: str = "text", required: bool = True):
+def text_options(what: str = "text"):
     """--text TEXT / --text-file FILE (or - for stdin)."""
     def apply(func):
-        func = click.option(f"--{what}-file", f"{what}_file", type=TEXT_FILE,
+        func = click.option(f"--{what}", what, help=f"The {what} (Markdown).")(func)
+        return click.option(f"--{what}-file", f"{what}_file", type=TEXT_FILE,
                             help=f"Read the {what} from a file ('-' for stdin).")(func)
-        return click.option(f"--{what}", what, help=f"The {what} (Markdown).")(func)
     return apply
 
 
@@ -85,7 +88,7 @@ def instruct(by, text, text_file):
 @event_command("supervise", "Record a supervision notice (督办通知).",
                click.option("--ref", required=True, help="Notice number, e.g. 督办〔2026〕12号."),
                click.option("--due", type=DateType(), help="Completion date it sets."),
-               text_options(required=False))
+               text_options())
 def supervise(ref, due, text, text_file):
     return {"type": "supervised", "ref": ref, "due": due,
             "text": read_text_option(text, text_file, "text")}
@@ -127,7 +130,7 @@ def close(outcome, duplicate_of, referred_to, note):
             "referred_to": referred_to, "note": note}
 
 
-@event_command("reopen", "Send the case back to its unit (e.g. after a dissatisfied visit).",
+@event_command("reopen", "Send the case back to its unit, as after a dissatisfied visit (重新办理).",
                click.option("--reason", required=True, help="Why it is reopened."))
 def reopen(reason):
     return {"type": "reopened", "reason": reason}
