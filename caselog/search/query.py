@@ -1,0 +1,224 @@
+"""Searching the staff index: whoosh's query language over title, body and area, filters, and
+highlighted snippets.
+
+Words are ANDed (电梯 维修资金 finds cases with both); OR, NOT, quoted phrases
+("电梯 停运"), fields (title:电梯, unit:housing-bureau, topics:housing, status:closed,
+category:complaint, area:建新, received:2026-03) and ranges work as in whoosh. When no
+case holds every word of a query, the search falls back to any word and says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from whoosh import highlight
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.query import And, DateRange, NullQuery, Term
+
+from ..errors import CaselogError, LoadError
+from ..registry import Registry
+from ..schema import suggest, type_case
+from ..yamlsafe import load_file
+from .analyzer import chinese_analyzer
+from .index import case_body, open_index
+
+TEXT_FIELDS = ("title", "body", "area")
+SNIPPET_WINDOW = 80  # characters of context each side of the first hits
+MARK = "【{}】"
+
+
+class SearchError(CaselogError):
+    """A query or filter cannot be used."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on the cases a search may return."""
+
+    unit: str | None = None
+    topic: str | None = None
+    status: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def check(self, registry: Registry) -> None:
+        """Raise SearchError for an unknown unit or topic, or an empty date range."""
+        for what, value, table in (("unit", self.unit, registry.units),
+                                   ("topic", self.topic, registry.topics)):
+            if value is not None and value not in table:
+                msg = f"unknown {what} '{value}'{suggest(value, table)}"
+                raise SearchError(msg)
+        if self.since and self.until and self.since > self.until:
+            msg = f"--from {self.since} is after --to {self.until}"
+            raise SearchError(msg)
+
+    def query(self):
+        """The filters as a whoosh query, or None when there are none."""
+        parts = []
+        if self.unit:
+            parts.append(Term("unit", self.unit))
+        if self.topic:
+            parts.append(Term("topics", self.topic))
+        if self.status:
+            parts.append(Term("status", self.status))
+        if self.since or self.until:
+            start = datetime.combine(self.since, time.min) if self.since else None
+            end = datetime.combine(self.until, time.max) if self.until else None
+            parts.append(DateRange("received", start, end))
+        return And(parts) if parts else None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One case found, with the text around its hits."""
+
+    id: str
+    title: str
+    score: float
+    unit: str
+    status: str
+    received: str
+    topics: tuple[str, ...]
+    public: bool
+    snippet: str
+
+    def as_json(self) -> dict:
+        """The hit as a JSON row."""
+        return {"id": self.id, "title": self.title, "score": round(self.score, 3), "unit": self.unit,
+                "status": self.status, "received": self.received, "topics": list(self.topics),
+                "public": self.public, "snippet": self.snippet}
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The best hits, how many cases matched in all, and whether the query was loosened to OR."""
+
+    hits: list[SearchHit]
+    total: int
+    loose: bool = False
+
+
+class BracketFormatter(highlight.Formatter):
+    """Marks hits for the terminal: ……多部【电梯】停运……"""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        """One matched word in brackets."""
+        return MARK.format(highlight.get_text(text, token, replace))
+
+
+class CaseSearcher:
+    """An open index and searcher, reused across queries (open once, search many times)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.index = open_index(root)
+        self.searcher = self.index.searcher()
+        self.parser = self._parser()
+        self.analyzer = chinese_analyzer()
+        self.fragmenter = highlight.ContextFragmenter(maxchars=120, surround=30)
+        self.formatter = BracketFormatter()
+
+    def _parser(self, group=None):
+        options = {"group": group} if group else {}
+        parser = MultifieldParser(list(TEXT_FIELDS), self.index.schema,
+                                  fieldboosts={"title": 2.0}, **options)
+        parser.add_plugin(DateParserPlugin(free=False))
+        return parser
+
+    def close(self) -> None:
+        """Release the index files."""
+        self.searcher.close()
+        self.index.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def parse(self, text: str, loose: bool = False):
+        """The whoosh query for a query string; raise SearchError if nothing in it is searchable."""
+        parser = self._parser(OrGroup) if loose else self.parser
+        query = parser.parse(text)
+        if query is NullQuery or not list(query.leaves()):
+            msg = (f"nothing to search for in '{text}': stop words and single characters "
+                   "are not indexed (see docs/search.md)")
+            raise SearchError(msg)
+        return query
+
+    def search(self, text: str, filters: Filters = Filters(), limit: int = 20,
+               snippets: bool = True) -> SearchResults:
+        """The best `limit` cases for a query string, best first."""
+        query = self.parse(text)
+        results = self.searcher.search(query, limit=limit, filter=filters.query())
+        loose = False
+        if results.is_empty() and len(list(query.leaves())) > 1:
+            loose = True
+            query = self.parse(text, loose=True)
+            results = self.searcher.search(query, limit=limit, filter=filters.query())
+        words = {value.decode("utf-8") if isinstance(value, bytes) else str(value)
+                 for field, value in query.existing_terms(self.searcher.reader(), expand=True)
+                 if field in TEXT_FIELDS}
+        hits = [self._hit(hit, words if snippets else None) for hit in results]
+        return SearchResults(hits, results.estimated_length(), loose)
+
+    def _hit(self, hit, words) -> SearchHit:
+        fields = hit.fields()
+        received = fields["received"]
+        return SearchHit(
+            id=fields["id"], title=fields["title"], score=hit.score, unit=fields.get("unit", ""),
+            status=fields.get("status", ""),
+            received=received.strftime("%Y-%m-%d %H:%M") if isinstance(received, datetime) else "",
+            topics=tuple(fields.get("topics", "").split()), public=bool(fields.get("public")),
+            snippet=self.snippet(fields["path"], words) if words is not None else "")
+
+    def snippet(self, rel: str, words: set[str]) -> str:
+        """The case's text around the first hits of `words`, hits marked 【】."""
+        text = case_text(self.root, rel)
+        if not text:
+            return ""
+        window = _window(text, words)
+        marked = highlight.highlight(window, words, self.analyzer, self.fragmenter, self.formatter,
+                                     top=2, mode="index")
+        return marked or _shorten(text, 2 * SNIPPET_WINDOW)
+
+
+def case_text(root, rel: str) -> str:
+    """The searchable body of a case file on one line ('' if the file is gone or unusable)."""
+    try:
+        case, _problems = type_case(load_file(root / rel, rel))
+    except (LoadError, OSError):
+        return ""
+    return " ".join(case_body(case).split()) if case is not None else ""
+
+
+def _window(text: str, words: set[str]) -> str:
+    """The parts of `text` around the first occurrences of the words (highlighting cost grows
+    with the text, so only these parts are re-analysed)."""
+    lowered = text.lower()
+    starts = sorted(i for i in (lowered.find(w) for w in words if w) if i >= 0)[:2]
+    if not starts:
+        return text[:2 * SNIPPET_WINDOW]
+    spans: list[list[int]] = []
+    for start in starts:
+        low, high = max(0, start - SNIPPET_WINDOW), start + SNIPPET_WINDOW
+        if spans and low <= spans[-1][1]:
+            spans[-1][1] = high
+        else:
+            spans.append([low, high])
+    return " … ".join(text[low:high] for low, high in spans)
+
+
+def _shorten(text: str, size: int) -> str:
+    return text if len(text) <= size else re.sub(r"\s+\S*$", "", text[:size]) + "…"
+
+
+def search(root, text: str, filters: Filters = Filters(), limit: int = 20) -> SearchResults:
+    """Search the index of the case log at `root` once."""
+    with CaseSearcher(root) as searcher:
+        return searcher.search(text, filters, limit)

@@ -1,0 +1,152 @@
+"""Similar earlier cases: more-like-this over the key Chinese terms of a message.
+
+The key terms of a text are its words weighted by how much more often they occur
+in it than in the whole case log (whoosh's Bo1 model, as `key_terms_from_text`); the
+search ORs them, each with its weight, over the title and body of the indexed
+cases. A hit's `overlap` is the share of the key terms' total weight that the hit
+contains, from 0 to 1: it does not depend on the size of the log or the length of
+the text, so one threshold serves every office. `possible_repeats` (used by
+`caselog new`) keeps hits whose overlap reaches REPEAT_OVERLAP, tuned on the demo
+so that a paraphrase of a complaint is caught and unrelated cases are not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import CaselogError
+from ..repository import load_one
+from ..schema import Case
+from . import INDEX_DIR, MANIFEST
+
+if TYPE_CHECKING:
+    from .query import CaseSearcher
+
+KEY_TERMS = 20
+REPEAT_OVERLAP = 0.45
+REPEAT_MIN_TERMS = 6
+REPEAT_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class SimilarHit:
+    """A similar case, with the key terms it shares (the reasons) and how much they weigh."""
+
+    id: str
+    title: str
+    score: float
+    overlap: float
+    received: str
+    status: str
+    unit: str
+    terms: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        """The hit as a JSON row."""
+        return {"id": self.id, "title": self.title, "score": round(self.score, 3),
+                "overlap": round(self.overlap, 3), "received": self.received, "status": self.status,
+                "unit": self.unit, "terms": list(self.terms)}
+
+
+def message_text(case: Case) -> str:
+    """What a repeat would share with a case: its title and message (not the replies)."""
+    return f"{case.title}\n{case.message}"
+
+
+def key_terms(searcher: CaseSearcher, text: str, count: int = KEY_TERMS) -> list[tuple[str, float]]:
+    """The `count` words of `text` that most set it apart from the indexed cases, with weights
+    (0 to 1).
+
+    This is whoosh's `key_terms_from_text` (the Bo1 model), except that the text is cut as a
+    query is, without the parts of long words that indexing adds, which would count twice.
+    """
+    from whoosh.classify import Bo1Model, Expander
+
+    expander = Expander(searcher.searcher.reader(), "body", model=Bo1Model)
+    expander.add(Counter(token.text for token in searcher.analyzer(text, mode="query")).items())
+    return expander.expanded_terms(count, normalize=True)
+
+
+def similar_to_text(searcher: CaseSearcher, text: str, limit: int = 5, *, exclude: str | None = None,
+                    before: datetime | None = None) -> list[SimilarHit]:
+    """The cases most like `text`, best first; optionally not `exclude` and received no later
+    than `before`."""
+    from whoosh.query import DateRange, Or, Term
+
+    from .query import SearchError
+
+    reader = searcher.searcher
+    weights = dict(key_terms(searcher, text))
+    if not weights:
+        msg = "the text has no words that occur in the indexed cases"
+        raise SearchError(msg)
+    total = sum(weights.values())
+    query = Or([Term(field, word, boost=weight) for word, weight in weights.items()
+                for field in ("title", "body")])
+    results = reader.search(query, limit=limit, terms=True,
+                            filter=DateRange("received", None, before) if before else None,
+                            mask=Term("id", exclude) if exclude else None)
+    hits = []
+    for hit in results:
+        shared = {value.decode("utf-8") for _field, value in hit.matched_terms()}
+        terms = tuple(sorted(shared & set(weights), key=lambda w: -weights[w]))
+        fields = hit.fields()
+        hits.append(SimilarHit(
+            id=fields["id"], title=fields["title"], score=hit.score,
+            overlap=sum(weights[w] for w in terms) / total,
+            received=fields["received"].strftime("%Y-%m-%d %H:%M"), status=fields.get("status", ""),
+            unit=fields.get("unit", ""), terms=terms))
+    return hits
+
+
+def _moment(case: Case) -> datetime:
+    received = case.received
+    return received if isinstance(received, datetime) else datetime.combine(received, time.max)
+
+
+def similar_to_case(root: Path, case_id: str, limit: int = 5,
+                    searcher: CaseSearcher | None = None) -> tuple[Case, list[SimilarHit]]:
+    """The case and the earlier cases most like it (never itself, never later ones)."""
+    from .query import CaseSearcher
+
+    case = load_one(root, case_id).case
+    own = searcher or CaseSearcher(root)
+    try:
+        hits = similar_to_text(own, message_text(case), limit, exclude=case.id, before=_moment(case))
+    finally:
+        if searcher is None:
+            own.close()
+    return case, hits
+
+
+def possible_repeats(root: Path, case: Case) -> list[SimilarHit]:
+    """Earlier cases that `case` (just registered) may repeat; [] when there is no index yet.
+
+    The new case is then added to the index, so the next message is checked against it too.
+    """
+    if not (root / INDEX_DIR / MANIFEST).is_file():
+        return []  # no index: nothing to compare with, and no need to load whoosh and jieba
+    from whoosh.index import LockError
+
+    from .index import SearchIndexError, has_index, update_index
+    from .query import CaseSearcher, SearchError
+
+    if not has_index(root):
+        return []
+    try:
+        with CaseSearcher(root) as searcher:
+            hits = similar_to_text(searcher, message_text(case), REPEAT_LIMIT, exclude=case.id,
+                                   before=_moment(case))
+    except (SearchError, SearchIndexError):
+        return []
+    rel = f"cases/{case.received_day:%Y}/{case.received_day:%m}/{case.id}.yaml"
+    try:
+        update_index(root, only=[rel])
+    except (CaselogError, LockError):
+        pass  # another command is updating the index; the next `caselog index` adds the case
+    return [hit for hit in hits
+            if hit.overlap >= REPEAT_OVERLAP and len(hit.terms) >= REPEAT_MIN_TERMS]

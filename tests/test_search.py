@@ -1,0 +1,200 @@
+"""Staff search on the demo case log: the analyzer, the index, queries, filters, similar cases."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+
+import pytest
+from conftest import REPO
+
+from caselog.repository import load_log
+from caselog.search.analyzer import chinese_analyzer
+from caselog.search.index import case_body, index_dir, update_index
+from caselog.search.query import CaseSearcher, Filters, SearchError
+
+ELEVATOR_TITLE = "建新小区多部电梯停运，维修资金迟迟无法启动"
+PARAPHRASE = ("青溪街道建新小区好几部电梯都停了，物业说维修要动用维修资金，可是业主签字凑不齐，一直拖着。"
+              "家里老人八十多岁，下楼看病都成问题，希望政府出面协调。")
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory):
+    """A copy of the demo case log with its search index built (shared: tests only read it)."""
+    root = tmp_path_factory.mktemp("demo-indexed")
+    shutil.copytree(REPO / "cases", root / "cases")
+    update_index(root, today=date(2026, 11, 23))
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo_cases(indexed):
+    """The demo's cases by id."""
+    return load_log(indexed).by_id()
+
+
+def _id_of(cases, title):
+    return next(case_id for case_id, case in cases.items() if case.title == title)
+
+
+def _tokens(text, mode="index"):
+    return [(t.text, t.pos) for t in chinese_analyzer()(text, positions=True, mode=mode)]
+
+
+def test_analyzer_cuts_words_and_drops_stop_words_and_single_characters():
+    assert _tokens("您好，我们小区的电梯坏了", mode="query") == [("小区", 0), ("电梯", 1)]
+
+
+def test_analyzer_indexes_the_parts_of_long_words_at_the_word_position():
+    tokens = _tokens("中华人民共和国成立")
+    assert ("中华人民共和国", 0) in tokens and ("共和国", 0) in tokens and ("成立", 1) in tokens
+    assert ("共和国", 0) not in _tokens("中华人民共和国成立", mode="query")
+
+
+def test_analyzer_folds_fullwidth_letters_and_case():
+    assert _tokens("ＧＢ５０ Ｗｉｆｉ", mode="query") == [("gb50", 0), ("wifi", 1)]
+
+
+def test_searching_a_chinese_word_finds_every_case_that_mentions_it(indexed, demo_cases):
+    with CaseSearcher(indexed) as searcher:
+        found = {hit.id for hit in searcher.search("电梯", limit=100).hits}
+    expected = {case_id for case_id, case in demo_cases.items()
+                if "电梯" in case.title or "电梯" in case_body(case)}
+    assert _id_of(demo_cases, ELEVATOR_TITLE) in found
+    assert found == expected
+
+
+def test_words_are_anded_and_snippets_mark_the_hits(indexed, demo_cases):
+    with CaseSearcher(indexed) as searcher:
+        results = searcher.search("电梯 维修资金")
+    assert results.hits and not results.loose
+    for hit in results.hits:
+        text = demo_cases[hit.id].title + case_body(demo_cases[hit.id])
+        assert "电梯" in text and "资金" in text
+    assert "【" in results.hits[0].snippet
+
+
+def test_fielded_query_searches_one_field(indexed, demo_cases):
+    with CaseSearcher(indexed) as searcher:
+        hits = searcher.search("title:电梯", limit=100).hits
+        housing = searcher.search("电梯 unit:housing-bureau", limit=100).hits
+    assert hits and all("电梯" in demo_cases[hit.id].title for hit in hits)
+    assert housing and all(hit.unit == "housing-bureau" for hit in housing)
+    assert len(housing) < len(searcher_ids(indexed, "电梯"))
+
+
+def searcher_ids(root, text):
+    with CaseSearcher(root) as searcher:
+        return [hit.id for hit in searcher.search(text, limit=100).hits]
+
+
+def test_phrase_needs_the_words_next_to_each_other(indexed, demo_cases):
+    assert _id_of(demo_cases, ELEVATOR_TITLE) in searcher_ids(indexed, '"电梯 停运"')
+    phrase = searcher_ids(indexed, '"物业 公司"')
+    assert phrase and len(phrase) < len(searcher_ids(indexed, "物业 公司"))
+    for case_id in phrase:
+        assert "物业公司" in demo_cases[case_id].title + case_body(demo_cases[case_id])
+    assert searcher_ids(indexed, '"养老 保险"') == searcher_ids(indexed, "养老保险")
+
+
+def test_filters_by_status_unit_topic_and_received_date(indexed, demo_cases):
+    with CaseSearcher(indexed) as searcher:
+        closed = searcher.search("小区", Filters(status="closed"), limit=100).hits
+        housing = searcher.search("小区", Filters(topic="housing"), limit=100).hits
+        autumn = searcher.search("小区", Filters(since=date(2026, 9, 1), until=date(2026, 10, 31)),
+                                 limit=100).hits
+    assert closed and all(hit.status == "closed" for hit in closed)
+    assert housing and all("housing" in demo_cases[hit.id].topics for hit in housing)
+    assert autumn and all("2026-09-01" <= hit.received[:10] <= "2026-10-31" for hit in autumn)
+
+
+def test_a_query_of_stop_words_only_says_why_nothing_is_searched(indexed):
+    with CaseSearcher(indexed) as searcher, pytest.raises(SearchError, match="stop words"):
+        searcher.search("的 了 我们")
+
+
+def test_search_command_prints_json_rows(indexed, cli, demo_cases):
+    result = cli(indexed, "search", "电梯", "--topic", "housing", "--format", "json", "--no-update")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert _id_of(demo_cases, ELEVATOR_TITLE) in [row["id"] for row in rows]
+    assert {"id", "title", "score", "unit", "status", "received", "snippet"} <= set(rows[0])
+    assert all("housing" in row["topics"] for row in rows)
+
+
+def test_search_command_text_output_and_unknown_unit(indexed, cli, demo_cases):
+    case_id = _id_of(demo_cases, ELEVATOR_TITLE)
+    result = cli(indexed, "search", '"电梯 停运"', "--no-update")
+    assert result.exit_code == 0
+    assert f"{case_id}  {ELEVATOR_TITLE}\n    closed · 县住建局 · 2025-10-13 09:14 · score " in result.stdout
+    wrong = cli(indexed, "search", "电梯", "--unit", "housing-burea")
+    assert wrong.exit_code == 1
+    assert wrong.stderr == "error: unknown unit 'housing-burea' (did you mean 'housing-bureau'?)\n"
+
+
+def test_index_updates_only_what_changed(demo_root):
+    first = update_index(demo_root)
+    assert first.rebuilt and first.indexed == first.documents > 80
+    path = next((demo_root / "cases").glob("20*/*/*.yaml"))
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "  - {date: 2026-11-23, type: corrected, text: 补充说明：蓝鲸测试词}\n", encoding="utf-8")
+    second = update_index(demo_root)
+    assert (second.rebuilt, second.indexed, second.removed) == (False, 1, 0)
+    assert searcher_ids(demo_root, "蓝鲸") == [path.stem]
+    path.unlink()
+    third = update_index(demo_root)
+    assert (third.indexed, third.removed, third.documents) == (0, 1, first.documents - 1)
+    assert searcher_ids(demo_root, "蓝鲸") == []
+    assert index_dir(demo_root) == demo_root / ".caselog" / "index"
+
+
+def test_index_command_reports(demo_root, cli):
+    built = cli(demo_root, "index")
+    assert built.exit_code == 0 and built.stdout.startswith("index built: ")
+    again = cli(demo_root, "index")
+    assert re.match(r"index updated: 0 case\(s\) indexed, 0 removed, \d+ unchanged", again.stdout)
+
+
+def test_similar_text_finds_the_elevator_case(indexed, cli, demo_cases):
+    result = cli(indexed, "similar", "--text", PARAPHRASE, "--format", "json", "--no-update")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert rows[0]["id"] == _id_of(demo_cases, ELEVATOR_TITLE)
+    assert {"电梯", "维修", "签字"} <= set(rows[0]["terms"])
+
+
+def test_similar_case_lists_only_earlier_cases(indexed, cli, demo_cases):
+    repeat = next(c for c in demo_cases.values() if any(getattr(e, "duplicate_of", None) for e in c.events)
+                  and "电梯" in c.title)
+    result = cli(indexed, "similar", repeat.id, "--format", "json", "--no-update")
+    rows = json.loads(result.stdout)
+    assert rows[0]["id"] == _id_of(demo_cases, ELEVATOR_TITLE)
+    assert repeat.id not in [row["id"] for row in rows]
+    assert all(row["received"] <= f"{repeat.received:%Y-%m-%d %H:%M}" for row in rows)
+
+
+def _new(cli, root, title, message):
+    return cli(root, "new", "--title", title, "--channel", "weibo", "--category", "complaint",
+               "--topic", "housing", "--message", message, "--received", "2026-11-23 08:30",
+               "--accepted", "2026-11-23", "--priority", "normal", "--alias", "建新小区业主",
+               "--anonymous", "--no-contact-on-file", "--area", "青溪街道建新社区")
+
+
+def test_new_warns_about_a_possible_repeat(demo_root, cli):
+    update_index(demo_root)
+    original = _id_of(load_log(demo_root).by_id(), ELEVATOR_TITLE)
+    result = _new(cli, demo_root, "建新小区电梯坏了好久没人修", PARAPHRASE)
+    assert result.exit_code == 0
+    assert f"warning: possible repeat of {original} {ELEVATOR_TITLE} (shared terms: " in result.stderr
+    created = result.stdout.split()[-1]
+    assert searcher_ids(demo_root, "八十多岁 看病")[:1] != [] and created.endswith(".yaml")
+    unrelated = _new(cli, demo_root, "小区门口修路不设围挡", "我们小区门口修路，挖开的坑不设围挡，晚上看不见，已经有人摔倒了。")
+    assert unrelated.exit_code == 0 and "possible repeat" not in unrelated.stderr
+
+
+def test_new_without_an_index_is_silent_and_builds_nothing(demo_root, cli):
+    result = _new(cli, demo_root, "建新小区电梯坏了好久没人修", PARAPHRASE)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert not (demo_root / ".caselog").exists()
