@@ -1,0 +1,145 @@
+"""The column mapping of an import: which export column holds which case field, and how cell
+values become registry keys (see docs/import-mapping.example.yaml)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, PlainValidator, ValidationError
+from pydantic_core import PydanticCustomError
+
+from .errors import InvalidCase, LoadError, Problem
+from .registry import Registry
+from .schema import CATEGORIES, PRIORITIES, Days, Flag, Keys, Model, Text, _choice, problems_from, suggest
+from .yamlsafe import Document, load_file
+
+SEPARATORS = re.compile(r"[、,，;；/|\s]+")
+YES = frozenset({"是", "实名", "y", "yes", "true", "1", "√"})
+
+
+class Columns(Model):
+    """Export column names per case field (only title, received and message are required)."""
+
+    source_ref: Text | None = None
+    title: Text
+    received: Text
+    message: Text
+    alias: Text | None = None
+    real_name: Text | None = None
+    category: Text | None = None
+    topics: Text | None = None
+    channel: Text | None = None
+    area: Text | None = None
+    source_url: Text | None = None
+    priority: Text | None = None
+
+
+def _value_maps(value):
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise PydanticCustomError("caselog", "must map a field to {cell value: key, ...}")
+    for field, table in value.items():
+        if field not in ("category", "topics", "channel", "priority"):
+            raise PydanticCustomError("caselog", f"no value map for '{field}' (category, topics, "
+                                                 "channel or priority)")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+            raise PydanticCustomError("caselog", f"{field}: values must be plain text")
+    return value
+
+
+class Mapping(Model):
+    """How the rows of an export become cases."""
+
+    columns: Columns
+    sheet: Text | None = None
+    header_row: Days = 1
+    encoding: Text = "auto"
+    channel: Text | None = None
+    category: Annotated[str, _choice(*CATEGORIES)] | None = None
+    topics: Keys | None = None
+    priority: Annotated[str, _choice(*PRIORITIES)] = "normal"
+    alias_is_real_name: Flag = False
+    default_alias: Text = "网民"
+    contact_on_file: Flag = False
+    public: Flag = True
+    accepted: Annotated[str, _choice("received", "today")] = "received"
+    ref_prefix: str = ""
+    values: Annotated[dict, PlainValidator(_value_maps)] = Field(default_factory=dict)
+
+    def column_of(self, field: str) -> str:
+        """The export column that holds a case field (the field's name if none does)."""
+        return getattr(self.columns, field, None) or field
+
+    def key_for(self, field: str, cell: str, allowed) -> str:
+        """The registry key (or category) a cell value stands for; raise ValueError if none."""
+        table = self.values.get(field, {})
+        value = cell.strip()
+        if value in table:
+            return table[value]
+        if value in allowed:
+            return value
+        expected = list(table) or list(allowed)
+        msg = f"unknown value '{value}' (one of {', '.join(expected)}){suggest(value, expected)}"
+        raise ValueError(msg)
+
+    def keys_for(self, field: str, cell: str, allowed) -> tuple[str, ...]:
+        """Several keys in one cell, separated by 、 , ; / or spaces."""
+        table = self.values.get(field, {})
+        if cell.strip() in table:
+            return (table[cell.strip()],)
+        parts = [part for part in SEPARATORS.split(cell) if part]
+        if not parts:
+            msg = "is empty"
+            raise ValueError(msg)
+        return tuple(dict.fromkeys(self.key_for(field, part, allowed) for part in parts))
+
+
+def _check_targets(mapping: Mapping, doc: Document, registry: Registry) -> list[Problem]:
+    """Problems with what the mapping points at: registry keys, required choices."""
+    problems = []
+
+    def add(loc, message):
+        problems.append(Problem(doc.path, doc.line_of(loc), ".".join(map(str, loc)), message))
+
+    targets = {"category": CATEGORIES, "topics": registry.topics, "channel": registry.channels,
+               "priority": PRIORITIES}
+    for field, table in mapping.values.items():
+        for cell, key in table.items():
+            if key not in targets[field]:
+                add(("values", field, cell), f"unknown {field} '{key}'{suggest(key, targets[field])}")
+    if mapping.channel and mapping.channel not in registry.channels:
+        add(("channel",), f"unknown channel '{mapping.channel}'{suggest(mapping.channel, registry.channels)}")
+    for index, topic in enumerate(mapping.topics or ()):
+        if topic not in registry.topics:
+            add(("topics", index), f"unknown topic '{topic}'{suggest(topic, registry.topics)}")
+    for field in ("channel", "category", "topics"):
+        if getattr(mapping.columns, field) is None and getattr(mapping, field) is None:
+            add(("columns",), f"no {field}: name a column (columns.{field}) or give a fixed {field}")
+    if mapping.columns.source_ref is None and mapping.columns.source_url is None:
+        add(("columns",), "no source_ref or source_url column: without one, re-running an import "
+                          "would create every case again")
+    return problems
+
+
+def load_mapping(path: Path, registry: Registry) -> Mapping:
+    """Read and check a mapping file; raise InvalidCase listing every problem (file:line: field)."""
+    try:
+        doc = load_file(path, str(path))
+    except LoadError as exc:
+        raise InvalidCase([exc.problem]) from None
+    if not isinstance(doc.data, dict):
+        raise InvalidCase([Problem(doc.path, 1, "", "a mapping file is a mapping of settings")])
+    try:
+        mapping = Mapping.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InvalidCase(problems_from(exc, doc, (), Mapping.model_fields)) from None
+    problems = _check_targets(mapping, doc, registry)
+    if problems:
+        raise InvalidCase(problems)
+    return mapping
+
+
+def is_yes(cell: str) -> bool:
+    """Whether a cell says yes (是, 实名, yes, true, 1 ...)."""
+    return cell.strip().lower() in YES
