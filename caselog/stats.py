@@ -155,22 +155,20 @@ class Tally:
         if s.outcome in NOT_ANSWERABLE and s.final_reply_on is None:
             return
         self.answerable += 1
-        closed_unanswered = s.status == "closed" and s.final_reply_on is None
         if s.final_reply_on is not None:
             self.replied += 1
             self.final_days.append(s.workdays_to_final_reply)
-        first, final = s.first_reply, s.final_reply
-        if first.met_on is not None:
-            self.first_decided += 1
-            self.first_met_on_time += first.met_on <= first.due
+        if s.first_reply_on is not None:
             self.first_days.append(s.workdays_to_first_reply)
-        elif first.due < as_of and not closed_unanswered:
+        # A deadline is decided once it is met or its day has passed. Closing an answerable case
+        # without a reply does not take its deadlines out: that would reward closing unanswered.
+        first, final = s.first_reply, s.final_reply
+        if first.met_on is not None or first.due < as_of:
             self.first_decided += 1
-        if final.met_on is not None:
+            self.first_met_on_time += first.on_time is True
+        if final.met_on is not None or final.due < as_of:
             self.final_decided += 1
-            self.final_met_on_time += final.met_on <= final.due
-        elif final.due < as_of and not closed_unanswered:
-            self.final_decided += 1
+            self.final_met_on_time += final.on_time is True
 
     def figures(self, min_cases: int) -> Figures:
         """The finished figures."""
@@ -239,12 +237,15 @@ class Report:
     by_month: dict[str, Figures]
 
 
-def build_report(states: list[CaseState], period: Period, min_cases: int) -> Report:
-    """Aggregate case states received in `period` (states must share one as_of)."""
+def build_report(states: list[CaseState], period: Period, min_cases: int,
+                 as_of: date | None = None) -> Report:
+    """Aggregate case states received in `period` (states must share one as_of).
+
+    `as_of` names the day when `states` is empty (otherwise it is the states' own day)."""
     overall = Tally()
     groups: dict[str, dict[str, Tally]] = {
         name: defaultdict(Tally) for name in ("unit", "topic", "channel", "category", "month")}
-    as_of = states[0].as_of if states else date.today()
+    as_of = states[0].as_of if states else (as_of or date.today())
     for s in states:
         case = s.case
         day = case.received_day

@@ -98,7 +98,7 @@ def stats(env, as_of, period, fmt):
     registry = log.registry
     as_of = as_of or env.today()
     states = derive_all(log.cases, as_of, registry.rules, registry.calendar)
-    report = build_report(states, chosen, registry.rules.min_cases_for_ranking)
+    report = build_report(states, chosen, registry.rules.min_cases_for_ranking, as_of)
     if fmt == "json":
         click.echo(json.dumps(render.report_json(report), ensure_ascii=False, indent=2))
     else:

@@ -84,7 +84,7 @@ class SiteData:
         """Statistics for a period (all cases, public or not)."""
         if not isinstance(period, Period):
             period = parse_period(period)
-        return build_report(self.states, period, self.registry.rules.min_cases_for_ranking)
+        return build_report(self.states, period, self.registry.rules.min_cases_for_ranking, self.as_of)
 
     @cached_property
     def periods(self) -> list[Period]:
