@@ -46,7 +46,8 @@ class Period:
 
 def parse_period(text: str | None) -> Period:
     """'2026', '2026-Q1', '2026-03' or 'all'/None."""
-    if text is None or text == "all":
+    original = text
+    if text is None or text.strip().lower() == "all":
         return Period("all", None, None)
     text = text.strip().upper()
     if m := re.fullmatch(r"(\d{4})", text):
@@ -60,7 +61,7 @@ def parse_period(text: str | None) -> Period:
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
             return Period(text, date(year, month, 1), _month_end(year, month))
-    msg = f"'{text}' is not a period (use 2026, 2026-Q1, 2026-03 or all)"
+    msg = f"'{original}' is not a period (use 2026, 2026-Q1, 2026-03 or all)"
     raise PeriodError(msg)
 
 
