@@ -35,10 +35,12 @@ def feed_pages(data: SiteData) -> list[PageSpec]:
         chosen = states[:FEED_ENTRIES]
 
         def context():
-            return {"feed_path": path, "feed_title": title_key,
+            return {"feed_path": path, "feed_title": title_key, "as_of": data.as_of,
                     "entries": [data.view(s) for s in chosen]}
 
-        fingerprint = _digest("feed", path, *(data.case_fingerprint(s) for s in chosen))
+        # an empty feed is dated as_of (Atom needs <updated>), so its fingerprint holds the day
+        parts = [data.case_fingerprint(s) for s in chosen] or [data.as_of.isoformat()]
+        fingerprint = _digest("feed", path, *parts)
         return PageSpec(path, "feed.xml", context, fingerprint)
 
     specs = [feed("feeds/all.atom.xml", ("all", None), data.published)]
@@ -67,7 +69,7 @@ def _theme_salt(theme: Path, settings: dict, data: SiteData) -> str:
 def render_site(data: SiteData, env, output: Path, settings: dict, context: dict) -> RenderResult:
     """Write every page, feed and data file; delete what an earlier build wrote and this one did not."""
     site_url = settings.get("SITEURL", "")
-    base = {**context, "as_of": data.as_of, "registry": data.registry, "rules": data.registry.rules,
+    base = {**context, "registry": data.registry, "rules": data.registry.rules,
             "SITEURL": site_url, "REPO_URL": settings.get("CASELOG_REPO_URL"),
             "search_enabled": settings.get("CASELOG_SEARCH", True),
             "unit_names": {k: u.name for k, u in data.registry.units.items()},
@@ -75,7 +77,8 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
             "channel_names": {k: c.name for k, c in data.registry.channels.items()}}
     root = Path(settings["CASELOG_ROOT"])
     manifest = root / ".caselog" / "site-manifest.json"
-    writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base)
+    writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
+                        {"as_of": data.as_of})
     specs = [*all_pages(data), *feed_pages(data)]
     stats = writer.write(specs)
     extra = {

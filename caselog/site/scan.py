@@ -48,9 +48,12 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str]) -> 
     leaks: list[Leak] = []
     titles = {t for t in secret_titles if len(t) >= 6}
     for path in sorted(output.rglob("*")):
+        rel = path.relative_to(output).as_posix()
+        for case_id in secret_ids:
+            if case_id in path.name:  # a file or directory named after the case is a trace too
+                leaks.append(Leak(rel, f"path named after non-public case {case_id}"))
         if not path.is_file():
             continue
-        rel = path.relative_to(output).as_posix()
         if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
             continue  # Pagefind's own program files; its index (.pf_*) is scanned
         text = _text_of(path)

@@ -49,12 +49,16 @@ def write_file(output: Path, rel: str, content: str) -> bool:
 class PageWriter:
     """Renders PageSpecs with a Jinja environment into an output directory."""
 
-    def __init__(self, env, output: Path, manifest_path: Path, salt: str, base_context: dict):
+    def __init__(self, env, output: Path, manifest_path: Path, salt: str, base_context: dict,
+                 dated_context: dict | None = None):
         self.env = env
         self.output = output
         self.manifest_path = manifest_path
         self.salt = salt  # theme, translations and settings: a change re-renders everything
         self.base_context = base_context
+        # what changes with as_of: only pages rendered on every build (no fingerprint) may show it,
+        # or a skipped page would keep an earlier build's date
+        self.dated_context = dated_context or {}
         self.previous = self._read_manifest()
 
     def _read_manifest(self) -> dict:
@@ -80,7 +84,8 @@ class PageWriter:
                 stats.files[spec.path] = key
                 continue
             template = self.env.get_template(spec.template)
-            html = template.render({**self.base_context, **spec.context(), "page_path": spec.path})
+            dated = self.dated_context if spec.fingerprint is None else {}
+            html = template.render({**self.base_context, **dated, **spec.context(), "page_path": spec.path})
             stats.rendered += 1
             stats.written += write_file(self.output, spec.path, html)
             stats.files[spec.path] = key
@@ -116,9 +121,21 @@ class PageWriter:
                     stats.deleted += 1
                 except FileNotFoundError:
                     pass
+                self._remove_empty_parents(self.output / rel)
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_text(json.dumps(
             {"output": str(self.output.resolve()), "files": produced}, sort_keys=True), encoding="utf-8")
+
+
+    def _remove_empty_parents(self, path: Path) -> None:
+        # an empty cases/<id>/ left behind would still name a case that is no longer public
+        parent = path.parent
+        while parent != self.output and self.output in parent.parents:
+            try:
+                parent.rmdir()
+            except OSError:  # not empty, or already gone
+                return
+            parent = parent.parent
 
 
 _ACTIVE: tuple | None = None
