@@ -28,12 +28,12 @@ from ..derive import derive
 from ..edit import atomic_write
 from ..errors import CaselogError
 from ..registry import Registry, load_registry
-from ..repository import list_case_files, load_case_file
+from ..repository import load_case_file
 from ..schema import FREE_TEXT_FIELDS, Case
 from . import INDEX_DIR, MANIFEST
 from .analyzer import chinese_analyzer, segmenter, stop_words
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PARALLEL_THRESHOLD = 2000  # files to (re)index before the writer uses every core
 
 
@@ -89,7 +89,8 @@ def case_document(case: Case, rel: str, registry: Registry, today: date) -> dict
     if not isinstance(received, datetime):
         received = datetime(received.year, received.month, received.day)
     return {
-        "id": case.id, "path": rel, "title": case.title, "body": case_body(case),
+        # the title is in the body too: more-like-this then needs to query one field only
+        "id": case.id, "path": rel, "title": case.title, "body": f"{case.title}\n{case_body(case)}",
         "area": case.area or "", "unit": state.unit or "", "topics": " ".join(case.topics),
         "status": state.status, "category": case.category, "channel": case.channel,
         "received": received, "public": case.public,
@@ -118,12 +119,31 @@ def _documents(root: Path, registry: Registry, today: date, rels: list[str]):
         yield rel, doc
 
 
-def _stamp(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return [stat.st_mtime_ns, stat.st_size]
+def _stamps(root: Path, only: list[str] | None) -> dict[str, list[int]]:
+    """{relative path: [mtime_ns, size]} of the case files (cases/YYYY/MM/*.yaml, as
+    repository.list_case_files finds them), or of `only` those that exist."""
+    if only is not None:
+        stamps = {}
+        for rel in only:
+            try:
+                stat = (root / rel).stat()
+            except FileNotFoundError:
+                continue
+            stamps[rel] = [stat.st_mtime_ns, stat.st_size]
+        return stamps
+    stamps = {}
+    for year in os.scandir(root / "cases"):
+        if not (year.is_dir() and len(year.name) == 4 and year.name.isdigit()):
+            continue
+        for month in os.scandir(year.path):
+            if not (month.is_dir() and len(month.name) == 2 and month.name.isdigit()):
+                continue
+            prefix = f"cases/{year.name}/{month.name}/"
+            for entry in os.scandir(month.path):  # DirEntry.stat() saves a path lookup per file
+                if entry.name.endswith(".yaml") and entry.is_file():
+                    stat = entry.stat()
+                    stamps[prefix + entry.name] = [stat.st_mtime_ns, stat.st_size]
+    return stamps
 
 
 def _read_manifest(folder: Path) -> dict | None:
@@ -177,14 +197,9 @@ def update_index(root: Path, rebuild: bool = False, today: date | None = None,
     else:
         ix = whoosh_index.open_dir(folder)
         known = manifest["files"]
-    if only is None:
-        rels, _stray = list_case_files(root)
-    else:
-        rels = sorted(set(only))
-    current = {rel: _stamp(root / rel) for rel in rels}
-    current = {rel: stamp for rel, stamp in current.items() if stamp is not None}
-    changed = [rel for rel, stamp in current.items() if known.get(rel, [None, None])[:2] != stamp]
-    gone = [rel for rel in (known if only is None else rels) if rel in known and rel not in current]
+    current = _stamps(root, sorted(set(only)) if only is not None else None)
+    changed = sorted(rel for rel, stamp in current.items() if known.get(rel, [None, None])[:2] != stamp)
+    gone = [rel for rel in (known if only is None else set(only)) if rel in known and rel not in current]
     report.unchanged = len(current) - len(changed)
     if changed or gone:
         _write(ix, root, registry, today, changed, gone, known, current, report)

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from whoosh import highlight
+from whoosh.idsets import DocIdSet
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.query import And, DateRange, NullQuery, Term
+from whoosh.query import And, ConstantScoreQuery, NullQuery, Term
+from whoosh.util.times import datetime_to_long
 
 from ..errors import CaselogError, LoadError
 from ..registry import Registry
@@ -55,20 +57,41 @@ class Filters:
             msg = f"--from {self.since} is after --to {self.until}"
             raise SearchError(msg)
 
-    def query(self):
-        """The filters as a whoosh query, or None when there are none."""
-        parts = []
-        if self.unit:
-            parts.append(Term("unit", self.unit))
-        if self.topic:
-            parts.append(Term("topics", self.topic))
-        if self.status:
-            parts.append(Term("status", self.status))
-        if self.since or self.until:
-            start = datetime.combine(self.since, time.min) if self.since else None
-            end = datetime.combine(self.until, time.max) if self.until else None
-            parts.append(DateRange("received", start, end))
-        return And(parts) if parts else None
+    def terms(self):
+        """The unit, topic and status filters as one whoosh query, or None."""
+        parts = [Term(field, value) for field, value in
+                 (("unit", self.unit), ("topics", self.topic), ("status", self.status)) if value]
+        return And(parts) if len(parts) > 1 else (parts[0] if parts else None)
+
+    def window(self, reader):
+        """The date filter as a set of documents for whoosh, or None."""
+        if not (self.since or self.until):
+            return None
+        return ReceivedWindow(reader, datetime.combine(self.since, time.min) if self.since else None,
+                              datetime.combine(self.until, time.max) if self.until else None)
+
+
+class ReceivedWindow(DocIdSet):
+    """The documents received between two moments (inclusive; None is open-ended).
+
+    Membership is read from the `received` column for the documents a query matches,
+    which at 100,000 cases is several times faster than whoosh's DateRange filter (that
+    one first collects every document in the range).
+    """
+
+    def __init__(self, reader, since: datetime | None, until: datetime | None):
+        self.column = reader.column_reader("received", translate=False)
+        self.low = datetime_to_long(since) if since else -(2 ** 63)
+        self.high = datetime_to_long(until) if until else 2 ** 63 - 1
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __contains__(self, docnum) -> bool:
+        return self.low <= self.column[docnum] <= self.high
+
+    def __iter__(self):
+        return (docnum for docnum in range(len(self.column)) if docnum in self)
 
 
 @dataclass(frozen=True)
@@ -155,17 +178,25 @@ class CaseSearcher:
                snippets: bool = True) -> SearchResults:
         """The best `limit` cases for a query string, best first."""
         query = self.parse(text)
-        results = self.searcher.search(query, limit=limit, filter=filters.query())
+        results = self._run(query, filters, limit)
         loose = False
         if results.is_empty() and len(list(query.leaves())) > 1:
             loose = True
             query = self.parse(text, loose=True)
-            results = self.searcher.search(query, limit=limit, filter=filters.query())
+            results = self._run(query, filters, limit)
         words = {value.decode("utf-8") if isinstance(value, bytes) else str(value)
                  for field, value in query.existing_terms(self.searcher.reader(), expand=True)
                  if field in TEXT_FIELDS}
         hits = [self._hit(hit, words if snippets else None) for hit in results]
         return SearchResults(hits, results.estimated_length(), loose)
+
+    def _run(self, query, filters: Filters, limit: int):
+        # Term filters join the query (the intersection skips through the longer list);
+        # they add nothing to the score.
+        terms = filters.terms()
+        if terms is not None:
+            query = And([query, ConstantScoreQuery(terms, 0.0)])
+        return self.searcher.search(query, limit=limit, filter=filters.window(self.searcher.reader()))
 
     def _hit(self, hit, words) -> SearchHit:
         fields = hit.fields()

@@ -18,15 +18,18 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import CaselogError
-from ..repository import load_one
-from ..schema import Case
+from ..errors import CaselogError, InvalidCase, LoadError
+from ..repository import case_path
+from ..schema import Case, type_case
+from ..yamlsafe import load_file
 from . import INDEX_DIR, MANIFEST
 
 if TYPE_CHECKING:
     from .query import CaseSearcher
 
 KEY_TERMS = 20
+MAX_DOC_SHARE = 0.1
+MIN_QUERY_TERMS = 3
 REPEAT_OVERLAP = 0.45
 REPEAT_MIN_TERMS = 6
 REPEAT_LIMIT = 3
@@ -52,6 +55,18 @@ class SimilarHit:
                 "unit": self.unit, "terms": list(self.terms)}
 
 
+def read_case(root: Path, case_id: str) -> Case:
+    """A case as written, without the registry checks (only its text and date are needed)."""
+    rel = case_path(root, case_id).relative_to(root).as_posix()
+    try:
+        case, problems = type_case(load_file(root / rel, rel))
+    except LoadError as exc:
+        raise InvalidCase([exc.problem]) from None
+    if case is None:
+        raise InvalidCase(problems)
+    return case
+
+
 def message_text(case: Case) -> str:
     """What a repeat would share with a case: its title and message (not the replies)."""
     return f"{case.title}\n{case.message}"
@@ -75,25 +90,25 @@ def similar_to_text(searcher: CaseSearcher, text: str, limit: int = 5, *, exclud
                     before: datetime | None = None) -> list[SimilarHit]:
     """The cases most like `text`, best first; optionally not `exclude` and received no later
     than `before`."""
-    from whoosh.query import DateRange, Or, Term
+    from whoosh.query import Or, Term
 
-    from .query import SearchError
+    from .query import ReceivedWindow, SearchError
 
-    reader = searcher.searcher
+    reader = searcher.searcher.reader()
     weights = dict(key_terms(searcher, text))
     if not weights:
         msg = "the text has no words that occur in the indexed cases"
         raise SearchError(msg)
+    query = Or([Term("body", word, boost=weights[word]) for word in _distinctive(reader, weights)])
+    results = searcher.searcher.search(
+        query, limit=limit, filter=ReceivedWindow(reader, None, before) if before else None,
+        mask=Term("id", exclude) if exclude else None)
+    docnums = [hit.docnum for hit in results]
+    holders = {word: _holding(reader, word, docnums) for word in weights}
     total = sum(weights.values())
-    query = Or([Term(field, word, boost=weight) for word, weight in weights.items()
-                for field in ("title", "body")])
-    results = reader.search(query, limit=limit, terms=True,
-                            filter=DateRange("received", None, before) if before else None,
-                            mask=Term("id", exclude) if exclude else None)
     hits = []
     for hit in results:
-        shared = {value.decode("utf-8") for _field, value in hit.matched_terms()}
-        terms = tuple(sorted(shared & set(weights), key=lambda w: -weights[w]))
+        terms = tuple(sorted((w for w in weights if hit.docnum in holders[w]), key=lambda w: -weights[w]))
         fields = hit.fields()
         hits.append(SimilarHit(
             id=fields["id"], title=fields["title"], score=hit.score,
@@ -101,6 +116,34 @@ def similar_to_text(searcher: CaseSearcher, text: str, limit: int = 5, *, exclud
             received=fields["received"].strftime("%Y-%m-%d %H:%M"), status=fields.get("status", ""),
             unit=fields.get("unit", ""), terms=terms))
     return hits
+
+
+def _distinctive(reader, weights: dict[str, float]) -> list[str]:
+    """The key terms worth searching for: those in at most MAX_DOC_SHARE of the cases (at
+    least MIN_QUERY_TERMS of the rarest). Words in most cases barely move the ranking but
+    cost the most to score; they still count in the overlap."""
+    count = max(reader.doc_count(), 1)
+    share = {word: reader.doc_frequency("body", word) / count for word in weights}
+    kept = [word for word in weights if share[word] <= MAX_DOC_SHARE]
+    if len(kept) < MIN_QUERY_TERMS:
+        kept = sorted(weights, key=share.__getitem__)[:MIN_QUERY_TERMS]
+    return kept
+
+
+def _holding(reader, word: str, docnums: list[int]) -> set[int]:
+    """Which of the documents contain `word` in their body (skipping through its postings)."""
+    if not docnums or ("body", word) not in reader:
+        return set()
+    matcher = reader.postings("body", word)
+    found = set()
+    for docnum in sorted(docnums):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found.add(docnum)
+    return found
 
 
 def _moment(case: Case) -> datetime:
@@ -113,7 +156,7 @@ def similar_to_case(root: Path, case_id: str, limit: int = 5,
     """The case and the earlier cases most like it (never itself, never later ones)."""
     from .query import CaseSearcher
 
-    case = load_one(root, case_id).case
+    case = read_case(root, case_id)
     own = searcher or CaseSearcher(root)
     try:
         hits = similar_to_text(own, message_text(case), limit, exclude=case.id, before=_moment(case))
