@@ -24,6 +24,22 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+# Netizen text stays verbatim in the data, but never as markup: '<', '>' and '&' are written as
+# JSON escapes, so a file opened or sniffed as HTML holds no tag (the decoded text is unchanged).
+_JSON_HTML_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def _json(value, **options) -> str:
+    return json.dumps(value, ensure_ascii=False, **options).translate(_JSON_HTML_ESCAPES)
+
+
+def _csv_cell(value):
+    # a cell starting with = + - @ (or a tab or CR) is a formula to spreadsheet programs: make it text
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def case_record(data: SiteData, state, site_url: str) -> dict:
     """A published case's public fields, for JSON and CSV."""
     case = state.case
@@ -49,8 +65,7 @@ def case_record(data: SiteData, state, site_url: str) -> dict:
 def cases_json(data: SiteData, site_url: str) -> str:
     """data/cases.json."""
     records = [case_record(data, s, site_url) for s in data.published]
-    return json.dumps({"as_of": data.as_of.isoformat(), "count": len(records), "cases": records},
-                      ensure_ascii=False, indent=1)
+    return _json({"as_of": data.as_of.isoformat(), "count": len(records), "cases": records}, indent=1)
 
 
 def cases_csv(data: SiteData, site_url: str) -> str:
@@ -61,7 +76,7 @@ def cases_csv(data: SiteData, site_url: str) -> str:
     for s in data.published:
         row = case_record(data, s, site_url)
         row["topics"] = ";".join(row["topics"])
-        writer.writerow(row)
+        writer.writerow({key: _csv_cell(value) for key, value in row.items()})
     return "\ufeff" + buffer.getvalue()
 
 
@@ -72,10 +87,10 @@ def stats_json(data: SiteData) -> str:
     periods = {p.label: report_json(data.report(p)) for p in data.periods}
     overall = report_json(data.report("all"))
     ranked, unranked = rank_units(data.report(str(data.as_of.year)))
-    return json.dumps({"as_of": data.as_of.isoformat(), "all": overall, "periods": periods,
-                       "unit_ranking": {"period": str(data.as_of.year), "ranked": [k for k, _ in ranked],
-                                        "too_few_cases": [k for k, _ in unranked]}},
-                      ensure_ascii=False, indent=1, sort_keys=True)
+    return _json({"as_of": data.as_of.isoformat(), "all": overall, "periods": periods,
+                  "unit_ranking": {"period": str(data.as_of.year), "ranked": [k for k, _ in ranked],
+                                   "too_few_cases": [k for k, _ in unranked]}},
+                 indent=1, sort_keys=True)
 
 
 def _stamp(day: date | datetime | None) -> str | None:
@@ -110,7 +125,7 @@ def open311(data: SiteData) -> str:
             "address": case.area, "address_id": None, "zipcode": None, "lat": None, "long": None,
             "media_url": None,
         })
-    return json.dumps(rows, ensure_ascii=False, indent=1)
+    return _json(rows, indent=1)
 
 
 def _status_notes(state) -> str:

@@ -86,7 +86,8 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
         "data/cases.csv": exports.cases_csv(data, site_url),
         "data/stats.json": exports.stats_json(data),
         "open311/v2/requests.json": exports.open311(data),
-        "sitemap.xml": exports.sitemap([s.path for s in specs], site_url),
+        "sitemap.xml": exports.sitemap([s.path for s in specs]
+                                       + [page.save_as for page in context.get("pages", ())], site_url),
     }
     for rel, content in extra.items():
         write_file(output, rel, content)
