@@ -3,9 +3,11 @@
 How text becomes index terms:
 
 - jieba cuts the text into words (precise mode, with its HMM for words not in the
-  dictionary, such as place names). When indexing, a word longer than two
-  characters also yields the dictionary words inside it (建新小区 -> 建新, 小区),
-  as jieba's search mode does, so a search for a part of a long word finds it.
+  dictionary, such as place names), its dictionary extended with the words of
+  offices and their cases in `words-zh.txt` (住建局, 维修资金, 公租房 ...).
+  When indexing, a word longer than two characters also yields the dictionary
+  words inside it (建新小区 -> 建新, 小区), as jieba's search mode does, so a
+  search for a part of a long word finds it.
   Queries are cut in precise mode only.
 - Fullwidth letters and digits are read as their ASCII forms, then lowercased:
   ＧＢ５００ and gb500 are one term.
@@ -40,12 +42,22 @@ _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
+def _word_list(name: str) -> tuple[str, ...]:
+    """The words of a list shipped with the package (# starts a comment line)."""
+    text = (resources.files("caselog.search") / name).read_text(encoding="utf-8")
+    return tuple(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
 @cache
 def stop_words() -> frozenset[str]:
-    """The shipped Chinese stop-word list."""
-    text = (resources.files("caselog.search") / "stopwords-zh.txt").read_text(encoding="utf-8")
-    return frozenset(word for line in text.splitlines() if not line.startswith("#")
-                     for word in line.split())
+    """The shipped Chinese stop-word list (stopwords-zh.txt)."""
+    return frozenset(_word_list("stopwords-zh.txt"))
+
+
+@cache
+def extra_words() -> tuple[str, ...]:
+    """Words added to jieba's dictionary (words-zh.txt): 住建局, 维修资金, 公租房 ..."""
+    return _word_list("words-zh.txt")
 
 
 @cache
@@ -64,6 +76,8 @@ def segmenter():
             del sys.modules["pkg_resources"]
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.initialize()
+    for word in extra_words():
+        jieba.dt.add_word(word)
     return jieba.dt
 
 

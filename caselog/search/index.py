@@ -31,7 +31,7 @@ from ..registry import Registry, load_registry
 from ..repository import load_case_file
 from ..schema import FREE_TEXT_FIELDS, Case
 from . import INDEX_DIR, MANIFEST
-from .analyzer import chinese_analyzer, segmenter, stop_words
+from .analyzer import chinese_analyzer, extra_words, segmenter, stop_words
 
 SCHEMA_VERSION = 2
 PARALLEL_THRESHOLD = 2000  # files to (re)index before the writer uses every core
@@ -66,8 +66,8 @@ def build_schema() -> Schema:
 
 
 def index_version() -> str:
-    """Identifies the schema and stop words an index was built with."""
-    words = "\n".join(sorted(stop_words())).encode("utf-8")
+    """Identifies the schema, stop words and added words an index was built with."""
+    words = "\n".join([*sorted(stop_words()), "--", *extra_words()]).encode("utf-8")
     return f"{SCHEMA_VERSION}-{hashlib.sha256(words).hexdigest()[:12]}"
 
 

@@ -184,9 +184,7 @@ class CaseSearcher:
             loose = True
             query = self.parse(text, loose=True)
             results = self._run(query, filters, limit)
-        words = {value.decode("utf-8") if isinstance(value, bytes) else str(value)
-                 for field, value in query.existing_terms(self.searcher.reader(), expand=True)
-                 if field in TEXT_FIELDS}
+        words = _query_words(query, self.searcher.reader())
         hits = [self._hit(hit, words if snippets else None) for hit in results]
         return SearchResults(hits, results.estimated_length(), loose)
 
@@ -217,6 +215,17 @@ class CaseSearcher:
         marked = highlight.highlight(window, words, self.analyzer, self.fragmenter, self.formatter,
                                      top=2, mode="index")
         return marked or _shorten(text, 2 * SNIPPET_WINDOW)
+
+
+def _query_words(query, reader) -> set[str]:
+    """The words a query looks for in the text fields, wildcards expanded (whoosh's own
+    `existing_terms` stops after the first field when given several)."""
+    words = set()
+    for leaf in query.leaves():
+        for field, value in leaf.expanded_terms(reader, phrases=True):
+            if field in TEXT_FIELDS:
+                words.add(value.decode("utf-8") if isinstance(value, bytes) else str(value))
+    return words
 
 
 def case_text(root, rel: str) -> str:
