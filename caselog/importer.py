@@ -67,9 +67,10 @@ class RowResult:
 
 @dataclass
 class ImportReport:
-    """Every row's result."""
+    """Every row's result, and the cases created."""
 
     rows: list[RowResult] = field(default_factory=list)
+    cases: list = field(default_factory=list)
 
     def _count(self, *outcomes: str) -> int:
         return sum(1 for row in self.rows if row.outcome in outcomes)
@@ -288,5 +289,6 @@ def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, 
             report.rows.append(RowResult(name, number, "error", reason=reasons))
             continue
         refs[ref] = loaded.case.id
+        report.cases.append(loaded.case)
         report.rows.append(RowResult(name, number, "created", case_id=loaded.case.id, path=loaded.path))
     return report

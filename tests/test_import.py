@@ -154,3 +154,17 @@ def test_exports_in_gb18030_and_utf8_with_bom_are_read():
 ])
 def test_received_times_in_the_usual_export_formats(cell, expected):
     assert parse_received(cell) == expected
+
+
+def test_an_imported_repeat_is_pointed_out_when_there_is_an_index(demo_root, tmp_path, cli):
+    from caselog.search.index import update_index
+
+    update_index(demo_root)
+    message = ("青溪街道建新小区好几部电梯都停了，物业说维修要动用维修资金，可是业主签字凑不齐，一直拖着。"
+               "家里老人八十多岁，下楼看病都成问题，希望政府出面协调。")
+    source = _write_csv(tmp_path / "export.csv", [["LY-3001", "建新小区电梯停了两个月", "2026-11-22 10:00",
+                                                   message, "建新老住户", "投诉", "住房保障", "红网问政", ""]])
+    result = cli(demo_root, "import", str(source), "--mapping", str(MAPPING))
+    original = next(c.id for c in load_log(demo_root).cases if c.title.startswith("建新小区多部电梯停运"))
+    assert result.exit_code == 0
+    assert "export.csv:2: warning: " in result.stderr and f" may repeat {original} " in result.stderr

@@ -131,6 +131,19 @@ def similar(env, case_id, text, text_file, limit, fmt, no_update):
         click.echo("no similar case", err=True)
 
 
+def _warn_repeats(env, report) -> None:
+    """Point out imported messages that may repeat earlier cases (when there is an index)."""
+    from ..search.similar import find_repeats
+
+    repeats = find_repeats(env.root, report.cases)
+    rows = {row.case_id: row for row in report.rows if row.outcome == "created"}
+    for case_id, hits in repeats.items():
+        row = rows[case_id]
+        for hit in hits:
+            click.echo(f"{row.source}:{row.row}: warning: {case_id} may repeat {hit.id} {hit.title} "
+                       f"(shared terms: {'、'.join(hit.terms)})", err=True)
+
+
 @main_group.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
@@ -139,7 +152,10 @@ def similar(env, case_id, text, text_file, limit, fmt, no_update):
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @pass_env
 def import_(env, source, mapping, dry_run, fmt):
-    """Create cases from a message platform's CSV or XLSX export; rows already imported are skipped."""
+    """Create cases from a message platform's CSV or XLSX export; rows already imported are skipped.
+
+    With a search index, messages that may repeat earlier cases are pointed out (see docs/import.md).
+    """
     from ..importer import import_file
     from ..importmap import load_mapping
 
@@ -150,6 +166,7 @@ def import_(env, source, mapping, dry_run, fmt):
     else:
         for row in report.rows:
             click.echo(str(row))
+    _warn_repeats(env, report)
     verb = "would create" if dry_run else "created"
     click.echo(f"{source.name}: {verb} {report.created}, skipped {report.skipped}, "
                f"{report.errors} error(s)", err=True)

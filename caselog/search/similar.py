@@ -171,25 +171,37 @@ def possible_repeats(root: Path, case: Case) -> list[SimilarHit]:
 
     The new case is then added to the index, so the next message is checked against it too.
     """
-    if not (root / INDEX_DIR / MANIFEST).is_file():
-        return []  # no index: nothing to compare with, and no need to load whoosh and jieba
+    return find_repeats(root, [case]).get(case.id, [])
+
+
+def find_repeats(root: Path, cases: list[Case]) -> dict[str, list[SimilarHit]]:
+    """{case id: possible repeats} for cases just written ({} when there is no index yet);
+    then adds the cases to the index in one update."""
+    if not cases or not (root / INDEX_DIR / MANIFEST).is_file():
+        return {}  # no index: nothing to compare with, and no need to load whoosh and jieba
     from whoosh.index import LockError
 
     from .index import SearchIndexError, has_index, update_index
     from .query import CaseSearcher, SearchError
 
     if not has_index(root):
-        return []
+        return {}
+    found = {}
     try:
         with CaseSearcher(root) as searcher:
-            hits = similar_to_text(searcher, message_text(case), REPEAT_LIMIT, exclude=case.id,
-                                   before=_moment(case))
-    except (SearchError, SearchIndexError):
-        return []
-    rel = f"cases/{case.received_day:%Y}/{case.received_day:%m}/{case.id}.yaml"
+            for case in cases:
+                try:
+                    hits = similar_to_text(searcher, message_text(case), REPEAT_LIMIT, exclude=case.id,
+                                           before=_moment(case))
+                except SearchError:
+                    continue
+                found[case.id] = [hit for hit in hits
+                                  if hit.overlap >= REPEAT_OVERLAP and len(hit.terms) >= REPEAT_MIN_TERMS]
+    except SearchIndexError:
+        return {}
+    rels = [f"cases/{c.received_day:%Y}/{c.received_day:%m}/{c.id}.yaml" for c in cases]
     try:
-        update_index(root, only=[rel])
+        update_index(root, only=rels)
     except (CaselogError, LockError):
-        pass  # another command is updating the index; the next `caselog index` adds the case
-    return [hit for hit in hits
-            if hit.overlap >= REPEAT_OVERLAP and len(hit.terms) >= REPEAT_MIN_TERMS]
+        pass  # another command is updating the index; the next `caselog index` adds the cases
+    return {case_id: hits for case_id, hits in found.items() if hits}
