@@ -61,10 +61,13 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str]) -> 
             continue
         for finding in find_personal_data(text):
             leaks.append(Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'"))
+        # ids and titles are looked for in the markup too: a link or attribute is a trace as well
+        markup = html.unescape(path.read_text(encoding="utf-8", errors="replace")) if path.suffix in (
+            ".html", ".xml", ".svg") else ""
         for case_id in secret_ids:
-            if case_id in text:
+            if case_id in text or case_id in markup:
                 leaks.append(Leak(rel, f"id of non-public case {case_id}"))
         for title in titles:
-            if title in text:
+            if title in text or title in markup:
                 leaks.append(Leak(rel, f"title of a non-public case '{title}'"))
     return leaks
