@@ -1,0 +1,694 @@
+"""The portal, built for real: Pelican with the caselog plugin, Pagefind, the output checks.
+
+One demo build (the demo log plus a hostile case and a non-public case) is shared by the module;
+tests that change the log build a small log of their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, write_case
+from markupsafe import escape
+
+from caselog.cli import main_group
+from caselog.derive import derive_all
+from caselog.repository import load_log
+from caselog.site.exports import CSV_FIELDS
+from caselog.site.scan import scan_output
+
+AS_OF = "2026-11-23"
+SETTINGS = REPO / "pelicanconf.py"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
+
+HOSTILE_ID = "20261102-H0ST11"
+HOSTILE_TITLE = '恶意标题<script>alert(1)</script>" onmouseover="alert(2)'
+HOSTILE_ALIAS = "<img src=x onerror=alert(3)>"
+HOSTILE_AREA = '=HYPERLINK("https://example.org/x","点这里")'
+HOSTILE = f"""\
+id: {HOSTILE_ID}
+title: '{HOSTILE_TITLE}'
+received: 2026-11-02 10:00
+channel: mayor-mailbox
+category: complaint
+topics: [housing]
+area: '{HOSTILE_AREA}'
+author:
+  alias: '{HOSTILE_ALIAS}'
+  real_name: false
+  contact_on_file: false
+public: true
+message: |
+  正文<script>alert(4)</script> 和 <img src=x onerror=alert(5)> 以及 [点我](javascript:alert(6))
+events:
+  - {{date: 2026-11-02, type: accepted}}
+  - {{date: 2026-11-02, type: assigned, unit: housing-bureau, mode: assign}}
+  - date: 2026-11-03
+    type: replied
+    unit: housing-bureau
+    final: true
+    text: |
+      答复<script>alert(7)</script> [链接](javascript:alert(8)) <img src=x onerror=alert(9)>
+      <a href="#" onclick="alert(10)">看这里</a>
+  - {{date: 2026-11-04, type: closed, outcome: resolved}}
+"""
+
+SECRET_ID = "20261103-SECRET"
+SECRET_TITLE = "绝密测试留言标题不得公开出现"
+SECRET = f"""\
+id: {SECRET_ID}
+title: {SECRET_TITLE}
+received: 2026-11-03 10:00
+channel: mayor-mailbox
+category: complaint
+topics: [housing]
+author:
+  alias: 隐身的人
+  real_name: false
+  contact_on_file: false
+public: false
+message: |
+  这条留言涉及个人隐私，不公开。
+events:
+  - {{date: 2026-11-03, type: accepted}}
+  - {{date: 2026-11-03, type: assigned, unit: housing-bureau, mode: assign}}
+  - {{date: 2026-11-04, type: replied, unit: housing-bureau, final: true, text: 已处理。}}
+  - {{date: 2026-11-05, type: closed, outcome: resolved}}
+"""
+
+
+def run_build(root: Path, out: Path, *extra: str):
+    """`caselog -C root build` into `out` with the repository's settings (for module fixtures)."""
+    return CliRunner().invoke(main_group, ["-C", str(root), "build", "--output", str(out), "--as-of", AS_OF,
+                                           "--settings", str(SETTINGS), *extra], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo log plus a hostile and a non-public case, built once: (root, output, result)."""
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(REPO / "cases", root / "cases")
+    write_case(root, HOSTILE_ID, HOSTILE)
+    write_case(root, SECRET_ID, SECRET)
+    out = root / "site"
+    result = run_build(root, out)
+    assert result.exit_code == 0, result.output
+    return root, out, result
+
+
+@pytest.fixture(scope="module")
+def published(demo) -> dict[str, str]:
+    """Closed public cases of the demo build: id -> title."""
+    root = demo[0]
+    log = load_log(root)
+    states = derive_all(log.cases, date.fromisoformat(AS_OF), log.registry.rules, log.registry.calendar)
+    return {s.case.id: s.case.title for s in states if s.case.public and s.status == "closed"}
+
+
+def text_files(out: Path):
+    """(relative path, text) of every output file, Pagefind's index decompressed."""
+    for path in sorted(out.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(out).as_posix()
+        raw = path.read_bytes()
+        if path.suffix.startswith(".pf_"):
+            raw = gzip.decompress(raw)
+        yield rel, raw.decode("utf-8", errors="replace")
+
+
+class LiveMarkup(HTMLParser):
+    """Collects anything in an HTML document that would run: event handlers, javascript: URLs,
+    inline scripts that call alert, and the planted <img src=x>."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._script = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=...>")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                    "javascript:"):
+                self.found.append(f"<{tag} {name}={value}>")
+        if tag == "img" and dict(attrs).get("src") == "x":
+            self.found.append("<img src=x>")
+        self._script = tag == "script"
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = False
+
+    def handle_data(self, data):
+        if self._script and "alert" in data:
+            self.found.append(f"<script>{data[:40]}")
+
+
+def live_markup(html: str) -> list[str]:
+    parser = LiveMarkup()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def test_build_reports_what_it_did(demo, published):
+    result = demo[2]
+    line = result.stdout.strip()
+    assert re.fullmatch(rf"built {re.escape(str(demo[1]))}: {len(published)} case pages, \d+ files "
+                        r"\(\d+ rendered, 0 unchanged, 0 removed\); pelican [\d.]+s, pagefind [\d.]+s, "
+                        r"scan [\d.]+s", line), line
+
+
+def test_one_page_per_closed_public_case(demo, published):
+    out = demo[1]
+    assert HOSTILE_ID in published and SECRET_ID not in published
+    on_disk = {p.parent.name for p in (out / "cases").glob("*/index.html")}
+    assert on_disk == set(published)
+    assert (out / "cases" / "page" / "2" / "index.html").is_file()  # the list of all, 50 a page
+    for case_id, title in published.items():
+        page = (out / "cases" / case_id / "index.html").read_text(encoding="utf-8")
+        assert case_id in page
+        assert f">{escape(title)}</h1>" in page
+        assert '<html lang="zh-CN"' in page
+
+
+def test_open_cases_have_no_page(demo, published):
+    root, out = demo[0], demo[1]
+    log = load_log(root)
+    open_ids = {c.id for c in log.cases} - set(published) - {SECRET_ID}
+    assert open_ids  # the demo has open cases
+    for case_id in open_ids:
+        assert not (out / "cases" / case_id).exists()
+
+
+def test_non_public_case_appears_nowhere(demo):
+    out = demo[1]
+    assert not (out / "cases" / SECRET_ID).exists()
+    for rel, text in text_files(out):
+        assert SECRET_ID not in rel
+        assert SECRET_ID not in text, rel
+        assert SECRET_TITLE not in text, rel
+    assert SECRET_ID not in {c["id"] for c in json.loads((out / "data/cases.json").read_text())["cases"]}
+    assert SECRET_ID not in (out / "data/cases.csv").read_text(encoding="utf-8-sig")
+    assert SECRET_ID not in {r["service_request_id"] for r in json.loads((out / "open311/v2/requests.json").read_text())}
+
+
+def test_non_public_case_is_counted_in_the_statistics(demo, published):
+    root, out = demo[0], demo[1]
+    stats = json.loads((out / "data/stats.json").read_text(encoding="utf-8"))
+    files = [p.stem for p in (root / "cases").rglob("*.yaml") if p.parent.name != "registry"]
+    received = [i for i in files if i[:8] <= AS_OF.replace("-", "")]
+    november = [i for i in received if i.startswith("202611")]
+    assert SECRET_ID in november
+    assert stats["all"]["overall"]["received"] == len(received)
+    assert stats["periods"]["2026-11"]["overall"]["received"] == len(november)
+    # more received than published in November: the secret case is one of them
+    assert len([i for i in published if i.startswith("202611")]) < len(november)
+    housing = stats["periods"]["2026-11"]["by_unit"]["housing-bureau"]
+    assert housing["received"] >= 2 and housing["closed"] >= 2
+
+
+# --- hostile text --------------------------------------------------------------------------------
+
+
+def test_no_page_holds_live_markup(demo):
+    out = demo[1]
+    for path in out.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert live_markup(html) == [], path.relative_to(out)
+        assert "<script>alert" not in html and '" onmouseover="' not in html
+
+
+def test_hostile_text_is_shown_as_text_on_its_page(demo):
+    page = (demo[1] / "cases" / HOSTILE_ID / "index.html").read_text(encoding="utf-8")
+    assert f">{escape(HOSTILE_TITLE)}</h1>" in page
+    assert f"<title>{escape(HOSTILE_TITLE)} · " in page
+    assert str(escape(HOSTILE_ALIAS)) in page
+    assert "正文&lt;script&gt;alert(4)&lt;/script&gt; 和 &lt;img src=x onerror=alert(5)&gt;" in page
+    assert "[点我](javascript:alert(6))" in page  # not a link: the scheme is refused
+    assert "答复&lt;script&gt;alert(7)&lt;/script&gt;" in page
+    assert '&lt;a href="#" onclick="alert(10)"&gt;看这里&lt;/a&gt;' in page  # quotes in text are inert
+
+
+@pytest.mark.parametrize("rel", ["index.html", "cases/index.html", "months/2026-11/index.html",
+                                 "units/housing-bureau/index.html", "topics/housing/index.html",
+                                 "categories/complaint/index.html", "channels/mayor-mailbox/index.html"])
+def test_hostile_title_is_escaped_in_lists(demo, rel):
+    html = (demo[1] / rel).read_text(encoding="utf-8")
+    assert f'/cases/{HOSTILE_ID}/">{escape(HOSTILE_TITLE)}</a>' in html
+
+
+def test_feeds_are_well_formed_and_carry_hostile_text_as_text(demo):
+    out = demo[1]
+    feeds = sorted((out / "feeds").rglob("*.atom.xml"))
+    units = {p.stem.removesuffix(".atom") for p in (out / "feeds" / "units").glob("*.xml")}
+    topics = {p.stem.removesuffix(".atom") for p in (out / "feeds" / "topics").glob("*.xml")}
+    registry = load_log(demo[0]).registry
+    assert units == set(registry.units) and topics == set(registry.topics)
+    for path in feeds:
+        feed = ET.parse(path).getroot()  # raises on malformed XML
+        assert feed.tag == f"{ATOM}feed"
+        assert feed.find(f"{ATOM}updated").text
+        for entry in feed.findall(f"{ATOM}entry"):
+            case_id = entry.find(f"{ATOM}id").text.rstrip("/").rsplit("/", 1)[1]
+            assert (out / "cases" / case_id / "index.html").is_file()
+            assert live_markup(entry.find(f"{ATOM}content").text) == []
+    root = ET.parse(out / "feeds/all.atom.xml").getroot()
+    entries = root.findall(f"{ATOM}entry")
+    assert 0 < len(entries) <= 30
+    hostile = next(e for e in entries if HOSTILE_ID in e.find(f"{ATOM}id").text)
+    assert hostile.find(f"{ATOM}title").text == HOSTILE_TITLE  # text, decoded once
+    content = hostile.find(f"{ATOM}content")
+    assert content.get("type") == "html"
+    assert "&lt;script&gt;alert(4)&lt;/script&gt;" in content.text
+    assert "<script" not in content.text and "onerror=alert(5)>" not in content.text
+    assert live_markup(content.text) == []
+
+
+def test_exports_keep_hostile_text_verbatim_and_inert(demo):
+    out = demo[1]
+    for rel in ("data/cases.json", "open311/v2/requests.json", "data/stats.json"):
+        raw = (out / rel).read_text(encoding="utf-8")
+        assert "<" not in raw and ">" not in raw, rel  # written as \u003c \u003e
+    record = next(c for c in json.loads((out / "data/cases.json").read_text())["cases"] if c["id"] == HOSTILE_ID)
+    assert (record["title"], record["author_alias"], record["area"]) == (HOSTILE_TITLE, HOSTILE_ALIAS, HOSTILE_AREA)
+    assert record["message"].startswith("正文<script>alert(4)</script>")
+    request = next(r for r in json.loads((out / "open311/v2/requests.json").read_text())
+                   if r["service_request_id"] == HOSTILE_ID)
+    assert request["description"] == HOSTILE_TITLE
+    rows = list(csv.DictReader(io.StringIO((out / "data/cases.csv").read_text(encoding="utf-8-sig"))))
+    row = next(r for r in rows if r["id"] == HOSTILE_ID)
+    assert row["title"] == HOSTILE_TITLE
+    assert row["area"] == "'" + HOSTILE_AREA  # a formula becomes text
+
+
+# --- open data -----------------------------------------------------------------------------------
+
+
+def test_cases_json_and_csv(demo, published):
+    out = demo[1]
+    data = json.loads((out / "data/cases.json").read_text(encoding="utf-8"))
+    assert set(data) == {"as_of", "count", "cases"}
+    assert data["as_of"] == AS_OF and data["count"] == len(data["cases"]) == len(published)
+    assert {c["id"] for c in data["cases"]} == set(published)
+    for record in data["cases"]:
+        assert list(record) == [*CSV_FIELDS, "author_alias", "message", "final_reply"]
+        assert record["url"] == f"/cases/{record['id']}/"
+        assert record["closed_on"] <= AS_OF
+    raw = (out / "data/cases.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    header = next(reader)
+    assert header == ["id", "title", "received", "channel", "category", "topics", "area", "unit", "accepted_on",
+                      "first_reply_due", "first_reply_on", "final_reply_due", "final_reply_on",
+                      "final_reply_on_time", "workdays_to_final_reply", "closed_on", "outcome", "satisfaction",
+                      "reopen_count", "url"]
+    assert sorted(row[0] for row in reader) == sorted(published)
+
+
+def test_stats_json_structure(demo):
+    stats = json.loads((demo[1] / "data/stats.json").read_text(encoding="utf-8"))
+    assert set(stats) == {"all", "as_of", "periods", "unit_ranking"}
+    assert stats["as_of"] == AS_OF
+    report_keys = {"period", "as_of", "overall", "by_unit", "by_topic", "by_channel", "by_category", "by_month"}
+    figure_keys = {"received", "answerable", "replied", "closed", "open", "overdue", "reopened", "reply_rate",
+                   "first_reply_on_time", "final_reply_on_time", "satisfaction", "unreachable",
+                   "first_reply_days_median", "first_reply_days_p90", "final_reply_days_median",
+                   "final_reply_days_p90", "enough"}
+    assert set(stats["all"]) == report_keys and stats["all"]["period"] == "all"
+    assert set(stats["all"]["overall"]) == figure_keys
+    assert set(stats["all"]["overall"]["reply_rate"]) == {"k", "n", "value", "low", "high"}
+    assert {"2025", "2026", "2026-Q4", "2026-11", "2025-09"} <= set(stats["periods"])
+    for label, report in stats["periods"].items():
+        assert set(report) == report_keys and report["period"] == label
+    ranking = stats["unit_ranking"]
+    assert ranking["period"] == "2026"
+    year_units = stats["periods"]["2026"]["by_unit"]
+    assert sorted(ranking["ranked"] + ranking["too_few_cases"]) == sorted(year_units)
+    assert all(year_units[k]["enough"] for k in ranking["ranked"])
+    assert not any(year_units[k]["enough"] for k in ranking["too_few_cases"])
+    lows = [year_units[k]["final_reply_on_time"]["low"] or 0 for k in ranking["ranked"]]
+    assert lows == sorted(lows, reverse=True)
+
+
+def test_open311_requests(demo, published):
+    out = demo[1]
+    rows = json.loads((out / "open311/v2/requests.json").read_text(encoding="utf-8"))
+    registry = load_log(demo[0]).registry
+    assert {r["service_request_id"] for r in rows} == set(published)
+    for row in rows:
+        assert set(row) == {"service_request_id", "status", "status_notes", "service_name", "service_code",
+                            "description", "agency_responsible", "service_notice", "requested_datetime",
+                            "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
+                            "lat", "long", "media_url"}
+        assert row["status"] == "closed"  # only closed cases are published
+        assert row["status_notes"]
+        # a case closed before any assignment (a repeat message) has no responsible unit
+        assert row["agency_responsible"] in {None} | {u.name for u in registry.units.values()}
+        for key in ("requested_datetime", "updated_datetime", "expected_datetime"):
+            assert STAMP.match(row[key]), (key, row[key])
+        assert row["requested_datetime"] <= row["updated_datetime"]
+    hostile = next(r for r in rows if r["service_request_id"] == HOSTILE_ID)
+    assert hostile["requested_datetime"] == "2026-11-02T10:00:00+08:00"
+    assert hostile["updated_datetime"] == "2026-11-04T00:00:00+08:00"
+    assert hostile["expected_datetime"] == "2026-11-23T00:00:00+08:00"  # 11-02 + 15 working days
+    assert hostile["agency_responsible"] == "青溪县住房和城乡建设局"
+    assert hostile["status_notes"] == "已解决；2026-11-03 按期答复"
+
+
+def test_sitemap_lists_every_case_page(demo, published):
+    out = demo[1]
+    locs = {e.text for e in ET.parse(out / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")}
+    assert {f"/cases/{i}/" for i in published} <= locs
+    assert {"/", "/stats/", "/units/", "/methodology/", "/about/", "/search/"} <= locs
+    for loc in locs:
+        assert (out / loc.lstrip("/") / "index.html").is_file(), loc
+
+
+def test_search_index_finds_cases_by_id(demo):
+    out = demo[1]
+    fragments = [json.loads(text.removeprefix("pagefind_dcd")) for rel, text in text_files(out)
+                 if rel.startswith("pagefind/fragment/")]
+    by_url = {f["url"]: f for f in fragments}
+    case_pages = [p.parent.name for p in (out / "cases").glob("2*/index.html")]
+    for case_id in case_pages:  # every case page is indexed, with its id among the words
+        fragment = by_url[f"/cases/{case_id}/"]
+        assert case_id.replace("-", "\u200b-\u200b") in fragment["content"] or case_id in fragment["content"]
+    hostile = by_url[f"/cases/{HOSTILE_ID}/"]
+    assert hostile["meta"]["title"] == HOSTILE_TITLE  # data; Pagefind's UI escapes it when shown
+    assert ["青溪县住房和城乡建设局"] in hostile["filters"].values()  # the unit filter
+
+
+def test_methodology_page(demo):
+    html = (demo[1] / "methodology" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>统计口径说明</h1>" in html
+    assert "10 月 9 日" in html and "10 月 22 日" in html
+
+
+# --- the build fails loudly --------------------------------------------------------------------------
+
+CLOSED = """\
+id: {id}
+title: {title}
+received: {day} 09:00
+channel: mayor-mailbox
+category: help
+topics: [{topic}]
+author:
+  alias: 路过的网友
+  real_name: false
+  contact_on_file: false
+public: {public}
+message: |
+  {message}
+events:
+  - {{date: {day}, type: accepted}}
+  - {{date: {day}, type: assigned, unit: {unit}, mode: assign}}
+  - {{date: {replied}, type: replied, unit: {unit}, final: true, text: 已处理。}}
+  - {{date: {replied}, type: closed, outcome: resolved}}
+"""
+
+SMALL = {
+    "20260105-B0T1ME": dict(title="公交站台遮雨棚破损", day="2026-01-05", replied="2026-01-09", topic="transport",
+                            unit="transport-bureau", message="站台遮雨棚破了一个大洞。", public="true"),
+    "20260210-C1ATE0": dict(title="小区电梯长期停运", day="2026-02-10", replied="2026-02-26", topic="housing",
+                            unit="yueyanglou-housing", message="电梯停了一个月。", public="true"),
+}
+
+
+@pytest.fixture
+def small_root(log_root):
+    """The test registry and two closed public cases.
+
+    The fixture's open case goes: its id, 20260302-K7Q2MD, is the example the search page gives, and
+    the leak scan rightly refuses an output that names a case without a page."""
+    (log_root / "cases" / "2026" / "03" / "20260302-K7Q2MD.yaml").unlink()
+    for case_id, fields in SMALL.items():
+        write_case(log_root, case_id, CLOSED.format(id=case_id, **fields))
+    return log_root
+
+
+def build(cli, root, out, *extra):
+    return cli(root, "build", "--output", str(out), "--as-of", AS_OF, "--settings", str(SETTINGS), *extra)
+
+
+def test_build_fails_on_an_invalid_case(small_root, cli, tmp_path):
+    text = CLOSED.format(id="20260301-BAD111", **{**SMALL["20260105-B0T1ME"], "day": "2026-03-01",
+                                                   "replied": "2026-03-02", "unit": "transport-burea"})
+    write_case(small_root, "20260301-BAD111", text)
+    result = build(cli, small_root, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "cases/2026/03/20260301-BAD111.yaml:16: events[1].unit: unknown unit 'transport-burea' "
+        "(did you mean 'transport-bureau'?)",
+        "cases/2026/03/20260301-BAD111.yaml:17: events[2].unit: unknown unit 'transport-burea' "
+        "(did you mean 'transport-bureau'?)",
+        "nothing was written: 2 problem(s)",
+    ]
+    assert not (tmp_path / "out" / "cases").exists()
+
+
+def test_build_fails_on_an_unmasked_phone_number(small_root, cli, tmp_path):
+    text = CLOSED.format(id="20260301-PH0NE1", **{**SMALL["20260105-B0T1ME"], "day": "2026-03-01",
+                                                   "replied": "2026-03-02", "message": "有事请打我电话13812345678。"})
+    write_case(small_root, "20260301-PH0NE1", text)
+    result = build(cli, small_root, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "cases/2026/03/20260301-PH0NE1.yaml:13: message: unmasked 手机号码 (mobile) '13812345678'; "
+        "run 'caselog mask 20260301-PH0NE1' to mask it",
+        "nothing was written: 1 problem(s)",
+    ]
+
+
+def _settings_with_content(tmp_path: Path, pages: dict[str, str]) -> Path:
+    """A settings file that is the repository's, with a content folder of our own."""
+    content = tmp_path / "content" / "pages"
+    content.mkdir(parents=True)
+    for name in ("about.md", "methodology.md"):
+        shutil.copy(REPO / "content" / "pages" / name, content / name)
+    for name, text in pages.items():
+        (content / name).write_text(text, encoding="utf-8")
+    settings = tmp_path / "settings.py"
+    settings.write_text("import runpy\n"
+                        f"globals().update({{k: v for k, v in runpy.run_path({str(SETTINGS)!r}).items() "
+                        "if k.isupper()})\n"
+                        f"PATH = {str(tmp_path / 'content')!r}\n", encoding="utf-8")
+    return settings
+
+
+@pytest.mark.parametrize(("page", "message"), [
+    ("Title: 坏链接\nSlug: broken\n\n见[不存在的页面]({filename}/pages/missing.md)。\n",
+     "  warning: Unable to find '/pages/missing.md', skipping url replacement."),
+    ("Slug: untitled\n\n这一页没有标题。\n",
+     "  error: Skipping {path}: could not find information about 'title'"),
+])
+def test_build_fails_on_a_pelican_warning(small_root, cli, tmp_path, page, message):
+    settings = _settings_with_content(tmp_path, {"broken.md": page})
+    result = cli(small_root, "build", "--output", str(tmp_path / "out"), "--as-of", AS_OF,
+                 "--settings", str(settings))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: Pelican reported problems (the build fails on any warning):"
+    assert message.format(path=tmp_path / "content" / "pages" / "broken.md") in lines[1:]
+
+
+def test_build_fails_when_a_content_page_leaks_personal_data(small_root, cli, tmp_path):
+    settings = _settings_with_content(tmp_path, {"contact.md": "Title: 联系我们\nSlug: contact\n\n值班电话 13812345678\n"})
+    result = cli(small_root, "build", "--output", str(tmp_path / "out"), "--as-of", AS_OF, "--no-search",
+                 "--settings", str(settings))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: the built site leaks 1 item(s); it must not be published:",
+        "  contact/index.html: unmasked 手机号码 (mobile) '13812345678'",
+    ]
+
+
+def test_build_fails_when_case_pages_and_cases_disagree(small_root, cli, tmp_path):
+    out = tmp_path / "out"
+    assert build(cli, small_root, out, "--no-search").exit_code == 0
+    stray = out / "cases" / "20250101-0LD000" / "index.html"
+    stray.parent.mkdir()
+    stray.write_text("<h1>an old page</h1>", encoding="utf-8")
+    result = build(cli, small_root, out, "--no-search")
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: 3 case pages in {out}/cases but 2 closed public cases: the output is out of "
+                             "step with the case log (rebuild with --clean)\n")
+    assert build(cli, small_root, out, "--no-search", "--clean").exit_code == 0
+    assert not stray.exists()
+
+
+# --- the leak scanner --------------------------------------------------------------------------------
+
+
+def test_scan_output_finds_planted_personal_data(tmp_path):
+    out = tmp_path / "out"
+    (out / "cases" / "20260101-AAAAAA").mkdir(parents=True)
+    (out / "cases" / "20260101-AAAAAA" / "index.html").write_text(
+        "<p>联系电话 <b>13812345678</b>，已脱敏的 138****5678 不算</p>", encoding="utf-8")
+    (out / "data").mkdir()
+    (out / "data" / "cases.json").write_text('{"note": "身份证 11010519491231002X"}', encoding="utf-8")
+    (out / "data" / "cases.csv").write_text("id,title\nx,车牌湘A12345\n", encoding="utf-8")
+    (out / "feeds").mkdir()
+    (out / "feeds" / "all.atom.xml").write_text("<feed><title>找 zhang.san@example.com</title></feed>",
+                                                encoding="utf-8")
+    (out / "pagefind" / "fragment").mkdir(parents=True)
+    (out / "pagefind" / "fragment" / "zh_1.pf_fragment").write_bytes(
+        gzip.compress('pagefind_dcd{"content":"座机 0730-8123456"}'.encode()))
+    (out / "pagefind" / "pagefind-ui.js").write_text("var x = 13812345678;", encoding="utf-8")  # program file
+    (out / "charts.svg").write_text("<svg><text>QQ 123456789</text></svg>", encoding="utf-8")
+    (out / "ok.html").write_text("<p>督办〔2026〕12号，工单 2026031200001</p>", encoding="utf-8")
+    leaks = [str(leak) for leak in scan_output(out, set(), set())]
+    assert leaks == [
+        "cases/20260101-AAAAAA/index.html: unmasked 手机号码 (mobile) '13812345678'",
+        "charts.svg: unmasked QQ号 (qq) '123456789'",
+        "data/cases.csv: unmasked 车牌号 (plate) '湘A12345'",
+        "data/cases.json: unmasked 身份证号 (id-card) '11010519491231002X'",
+        "feeds/all.atom.xml: unmasked 电子邮箱 (email) 'zhang.san@example.com'",
+        "pagefind/fragment/zh_1.pf_fragment: unmasked 固定电话 (landline) '0730-8123456'",
+    ]
+
+
+def test_scan_output_finds_traces_of_non_public_cases(tmp_path):
+    out = tmp_path / "out"
+    (out / "cases" / SECRET_ID).mkdir(parents=True)  # an empty directory still names the case
+    (out / "index.html").write_text(f"<a href='/cases/{SECRET_ID}/'>{SECRET_TITLE}</a>", encoding="utf-8")
+    (out / "list.html").write_text("<p>短标题</p>", encoding="utf-8")
+    leaks = [str(leak) for leak in scan_output(out, {SECRET_ID}, {SECRET_TITLE, "短标题"})]
+    assert leaks == [
+        f"cases/{SECRET_ID}: path named after non-public case {SECRET_ID}",
+        f"index.html: id of non-public case {SECRET_ID}",
+        f"index.html: title of a non-public case '{SECRET_TITLE}'",
+    ]  # titles under 6 characters are too common to scan for
+
+
+# --- incremental builds --------------------------------------------------------------------------------
+
+
+def _manifest(root: Path) -> dict[str, str | None]:
+    return json.loads((root / ".caselog" / "site-manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+def _counts(stdout: str) -> tuple[int, int, int, int]:
+    m = re.search(r": (\d+) case pages, \d+ files \((\d+) rendered, (\d+) unchanged, (\d+) removed\)", stdout)
+    return tuple(int(g) for g in m.groups())
+
+
+def test_incremental_builds_render_only_what_changed(small_root, cli, tmp_path):
+    out = tmp_path / "out"
+    first = build(cli, small_root, out, "--no-search")
+    assert first.exit_code == 0, first.output
+    before = _manifest(small_root)
+    always = sum(1 for key in before.values() if key is None) - 5  # pages that show as_of; not data files
+    fingerprinted = len(before) - always - 5
+    assert _counts(first.stdout) == (2, always + fingerprinted, 0, 0)
+
+    second = build(cli, small_root, out, "--no-search")
+    assert _counts(second.stdout) == (2, always, fingerprinted, 0)  # no case page rendered
+    assert _manifest(small_root) == before
+
+    path = small_root / "cases" / "2026" / "02" / "20260210-C1ATE0.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("电梯停了一个月。", "电梯停了两个月。"),
+                    encoding="utf-8")
+    third = build(cli, small_root, out, "--no-search")
+    after = _manifest(small_root)
+    changed = sorted(p for p, key in after.items() if key is not None and key != before.get(p))
+    case_pages = [p for p in changed if re.fullmatch(r"cases/\d{8}-\w{6}/index\.html", p)]
+    assert case_pages == ["cases/20260210-C1ATE0/index.html"]
+    # and the lists and feeds that show it
+    assert set(changed) - set(case_pages) <= {
+        "cases/index.html", "topics/housing/index.html", "categories/help/index.html",
+        "channels/mayor-mailbox/index.html", "months/2026-02/index.html", "feeds/all.atom.xml",
+        "feeds/units/yueyanglou-housing.atom.xml", "feeds/topics/housing.atom.xml"}
+    assert "feeds/all.atom.xml" in changed and "topics/housing/index.html" in changed
+    assert "cases/20260105-B0T1ME/index.html" not in changed
+    assert _counts(third.stdout) == (2, always + len(changed), fingerprinted - len(changed), 0)
+    assert "电梯停了两个月。" in (out / "cases" / "20260210-C1ATE0" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_case_made_non_public_loses_its_page(small_root, cli, tmp_path):
+    out = tmp_path / "out"
+    assert build(cli, small_root, out).exit_code == 0
+    page = out / "cases" / "20260210-C1ATE0" / "index.html"
+    assert page.is_file()
+    path = small_root / "cases" / "2026" / "02" / "20260210-C1ATE0.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("public: true", "public: false"), encoding="utf-8")
+    result = build(cli, small_root, out)
+    assert result.exit_code == 0, result.output
+    case_pages, _rendered, _unchanged, removed = _counts(result.stdout)
+    assert case_pages == 1 and removed >= 1
+    assert not page.parent.exists()  # no page and no empty directory
+    for rel, text in text_files(out):
+        assert "20260210-C1ATE0" not in rel and "20260210-C1ATE0" not in text, rel
+        assert "小区电梯长期停运" not in text, rel
+
+
+def test_a_new_as_of_reaches_every_page_that_shows_it(small_root, cli, tmp_path):
+    out = tmp_path / "out"
+    assert build(cli, small_root, out, "--no-search").exit_code == 0
+    result = cli(small_root, "build", "--output", str(out), "--as-of", "2026-11-24", "--settings", str(SETTINGS),
+                 "--no-search")
+    assert result.exit_code == 0
+    for path in out.rglob("*.html"):
+        assert AS_OF not in path.read_text(encoding="utf-8"), path.relative_to(out)
+    assert "2026-11-24" in (out / "index.html").read_text(encoding="utf-8")
+
+
+# --- reproducible ------------------------------------------------------------------------------------
+
+# Pagefind (1.3+) writes the same fragments and word index every time, but the order of values in its
+# filter index comes from a hash map, so the filter files, the metadata file naming them and
+# pagefind-entry.json differ between runs (upstream: Pagefind/pagefind#638).
+PAGEFIND_UNSTABLE = re.compile(r"pagefind/(filter/[\w-]+\.pf_filter|pagefind\.[\w-]+\.pf_meta|pagefind-entry\.json)")
+
+
+def _hashes(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_same_commit_and_as_of_build_the_same_site(demo_root, tmp_path):
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=demo_root, check=True)
+    subprocess.run([*git, "add", "cases"], cwd=demo_root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "Demo"], cwd=demo_root, check=True)
+    outputs = []
+    for name in ("a", "b"):  # separate processes, as two CI runs would be
+        out = tmp_path / name
+        done = subprocess.run([sys.executable, "-c", "from caselog.cli import main; main()",
+                               "-C", str(demo_root), "build", "--output", str(out),
+                               "--as-of", AS_OF, "--settings", str(SETTINGS), "--clean"],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        outputs.append(_hashes(out))
+    a, b = outputs
+    assert len(a) == len(b) > 200
+    differ = sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
+    assert [p for p in differ if not PAGEFIND_UNSTABLE.fullmatch(p)] == []
+    assert sum(1 for p in a if p.startswith("pagefind/filter/")) == sum(1 for p in b if p.startswith("pagefind/filter/"))
+    # the commit shows on the case pages, so history was really read
+    page = next((tmp_path / "a" / "cases").glob("2*/index.html")).read_text(encoding="utf-8")
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=demo_root, capture_output=True, text=True)
+    assert head.stdout.strip() in page
