@@ -692,3 +692,51 @@ def test_same_commit_and_as_of_build_the_same_site(demo_root, tmp_path):
     page = next((tmp_path / "a" / "cases").glob("2*/index.html")).read_text(encoding="utf-8")
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=demo_root, capture_output=True, text=True)
     assert head.stdout.strip() in page
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(demo):
+    """The demo build on a local HTTP server (search fetches its index, so file:// will not do)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(demo[1])))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_no_hostile_script_runs_in_the_browser(served):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    dialogs: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for path in (f"/cases/{HOSTILE_ID}/", "/cases/", "/months/2026-11/", "/units/housing-bureau/", "/"):
+            page.goto(served + path)
+            page.wait_for_load_state("load")
+        page.goto(f"{served}/cases/{HOSTILE_ID}/")
+        assert page.locator("h1").first.inner_text() == HOSTILE_TITLE  # shown as the text it is
+        page.hover("h1")
+        page.goto(f"{served}/search/?q=恶意标题")
+        results = page.locator(".pagefind-ui__result")
+        results.first.wait_for(timeout=15000)
+        assert HOSTILE_TITLE in results.first.inner_text()
+        page.hover(".pagefind-ui__result")
+        browser.close()
+    assert dialogs == []
