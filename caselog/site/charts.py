@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
          "PingFang SC", "DejaVu Sans"]
-INK, ACCENT, MUTED, GRID = "#1f2933", "#b4232a", "#2f6f8f", "#d9dde3"
+# the portal's palette (theme/static/css/site.css): ink, civic red, deep blue, light slate, grid
+INK, ACCENT, MUTED, LIGHT, GRID = "#1c2530", "#a51d24", "#2f5d8c", "#9db1c7", "#dde2e8"
 _lock = threading.Lock()
 
 
@@ -85,13 +86,13 @@ def monthly_chart(rows: list[dict], compact: bool = False) -> Markup:
 
     def draw():
         plt = _pyplot()
-        fig, ax = plt.subplots(figsize=(6.4 if compact else 8.0, 2.6 if compact else 3.2))
+        fig, ax = plt.subplots(figsize=(9.6, 2.6 if compact else 3.2))
         months = [r[0][2:].replace("-", ".") for r in payload]
         x = range(len(payload))
-        ax.bar([i - 0.2 for i in x], [r[1] for r in payload], width=0.4, color=MUTED, label="收到")
+        ax.bar([i - 0.2 for i in x], [r[1] for r in payload], width=0.4, color=LIGHT, label="收到")
         ax.bar([i + 0.2 for i in x], [r[2] for r in payload], width=0.4, color=ACCENT, label="已答复")
         ax.set_xticks(list(x), _escape_labels(months), rotation=0 if len(months) <= 12 else 60, fontsize=8)
-        ax.legend(frameon=False, loc="upper left", ncols=2)
+        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
         ax.yaxis.get_major_locator().set_params(integer=True)
         return _svg(fig, "每月收到与已答复留言数")
 
@@ -118,7 +119,7 @@ def days_chart(bins: list[tuple[str, int]]) -> Markup:
 
     def draw():
         plt = _pyplot()
-        fig, ax = plt.subplots(figsize=(6.4, 2.8))
+        fig, ax = plt.subplots(figsize=(9.6, 3.0))
         ax.bar(_escape_labels(b[0] for b in payload), [b[1] for b in payload], color=MUTED)
         ax.set_xlabel("办结答复用时（工作日）")
         ax.yaxis.get_major_locator().set_params(integer=True)
@@ -133,7 +134,7 @@ def bar_chart(items: list[tuple[str, int]], title: str = "按类别统计") -> M
 
     def draw():
         plt = _pyplot()
-        fig, ax = plt.subplots(figsize=(6.4, 0.34 * len(payload) + 0.8))
+        fig, ax = plt.subplots(figsize=(5.2, 0.3 * len(payload) + 0.7))
         labels = _escape_labels(i[0] for i in payload)[::-1]
         ax.barh(labels, [i[1] for i in payload][::-1], color=MUTED)
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -147,13 +148,13 @@ def satisfaction_chart(counts: dict[str, int]) -> Markup:
     """Follow-up visit results as one stacked bar."""
     names = {"satisfied": "满意", "basically-satisfied": "基本满意", "dissatisfied": "不满意",
              "unreachable": "未能联系"}
-    colours = {"satisfied": "#2e7d4f", "basically-satisfied": "#7fb28f", "dissatisfied": ACCENT,
-               "unreachable": "#9aa5b1"}
+    colours = {"satisfied": "#1d6a3c", "basically-satisfied": "#7fb893", "dissatisfied": ACCENT,
+               "unreachable": "#aab4bf"}
     payload = tuple((k, counts.get(k, 0)) for k in names)
 
     def draw():
         plt = _pyplot()
-        fig, ax = plt.subplots(figsize=(6.4, 1.3))
+        fig, ax = plt.subplots(figsize=(9.6, 1.1))
         left = 0
         for key, value in payload:
             ax.barh([0], [value], left=left, color=colours[key], label=f"{names[key]} {value}")
