@@ -656,6 +656,27 @@ def test_a_new_as_of_reaches_every_page_that_shows_it(small_root, cli, tmp_path)
     assert "2026-11-24" in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_events_after_as_of_are_not_shown_yet(small_root, cli, tmp_path):
+    path = small_root / "cases" / "2026" / "01" / "20260105-B0T1ME.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  - {date: 2026-11-30, type: visited, method: phone, "
+                    "satisfaction: satisfied, note: 回访时遮雨棚已经修好。}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    page = out / "cases" / "20260105-B0T1ME" / "index.html"
+
+    def record():
+        return next(c for c in json.loads((out / "data/cases.json").read_text())["cases"]
+                    if c["id"] == "20260105-B0T1ME")
+
+    assert build(cli, small_root, out, "--no-search").exit_code == 0
+    assert "回访时遮雨棚已经修好" not in page.read_text(encoding="utf-8")
+    assert record()["satisfaction"] is None
+    later = cli(small_root, "build", "--output", str(out), "--as-of", "2026-11-30", "--settings", str(SETTINGS),
+                "--no-search")
+    assert later.exit_code == 0
+    assert "回访时遮雨棚已经修好" in page.read_text(encoding="utf-8")  # re-rendered, not skipped
+    assert record()["satisfaction"] == "satisfied"
+
+
 # --- reproducible ------------------------------------------------------------------------------------
 
 # Pagefind (1.3+) writes the same fragments and word index every time, but the order of values in its

@@ -8,7 +8,7 @@ from ..derive import LEVEL_RANK
 from ..stats import Period
 from . import charts
 from .model import SiteData
-from .views import case_row
+from .views import case_row, known_events
 
 LATEST = 10
 NOTABLE = 5
@@ -89,7 +89,7 @@ def report(data: SiteData, period: Period) -> dict:
     for s in data.published:
         if s.case.received_day not in period or s.outcome != "resolved":
             continue
-        weight = sum(e.type in ("instructed", "supervised", "reopened") for e in s.case.events)
+        weight = sum(e.type in ("instructed", "supervised", "reopened") for e in known_events(s))
         if weight:
             notable.append((weight, s))
     notable.sort(key=lambda ws: (-ws[0], ws[1].case.id))

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from ..stats import rank_units
 from .model import SiteData
+from .views import known_events
 
 CSV_FIELDS = ("id", "title", "received", "channel", "category", "topics", "area", "unit",
               "accepted_on", "first_reply_due", "first_reply_on", "final_reply_due", "final_reply_on",
@@ -43,7 +44,7 @@ def _csv_cell(value):
 def case_record(data: SiteData, state, site_url: str) -> dict:
     """A published case's public fields, for JSON and CSV."""
     case = state.case
-    finals = [e for e in case.events if e.type == "replied" and e.final]
+    finals = [e for e in known_events(state) if e.type == "replied" and e.final]
     received = case.received
     return {
         "id": case.id, "title": case.title,
@@ -109,7 +110,7 @@ def open311(data: SiteData) -> str:
         case = s.case
         unit = registry.units.get(s.unit) if s.unit else None
         topic = registry.topics.get(case.topics[0])
-        updated = max((e.date for e in case.events), key=_stamp, default=case.received)
+        updated = max((e.date for e in known_events(s)), key=_stamp, default=case.received)
         rows.append({
             "service_request_id": case.id,
             "status": "closed" if s.status == "closed" else "open",

@@ -14,7 +14,7 @@ from ..errors import InvalidCase
 from ..registry import Registry
 from ..repository import CaseLog, load_log
 from ..stats import Period, Report, build_report, parse_period
-from .views import CaseView, case_view
+from .views import CaseView, case_view, known_events
 
 
 @dataclass
@@ -71,11 +71,13 @@ class SiteData:
     def case_fingerprint(self, state: CaseState) -> str:
         """What a case page depends on besides the theme: its file, linked cases, its commits."""
         case = state.case
+        events = known_events(state)
         linked = [case.id, *case.related]
-        closed = next((e for e in reversed(case.events) if e.type == "closed"), None)
+        closed = next((e for e in reversed(events) if e.type == "closed"), None)
         if getattr(closed, "duplicate_of", None):
             linked.append(closed.duplicate_of)
         parts = [self.digests.get(i, "") + ("p" if i in self.public_titles else "") for i in linked]
+        parts.append(str(len(events)))  # an earlier --as-of shows fewer of the file's events
         commits = self.history.get(self.paths.get(case.id), ())
         parts += [c.hexsha for c in commits]
         return hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()

@@ -116,9 +116,14 @@ DETAIL_FIELDS = ("mode", "by", "ref", "due", "final", "approved_by", "days", "me
                  "satisfaction", "outcome", "referred_to")
 
 
+def known_events(state: CaseState) -> list:
+    """The case's events up to the end of `as_of`: later ones are not known yet (as in the statistics)."""
+    return [e for e in state.case.events if e.day <= state.as_of]
+
+
 def _timeline(state: CaseState, registry: Registry) -> tuple[TimelineItem, ...]:
     items = []
-    for event in state.case.events:
+    for event in known_events(state):
         text = getattr(event, "text", None) or getattr(event, "note", None) or getattr(event, "reason", None)
         when = event.date
         items.append(TimelineItem(
@@ -137,13 +142,14 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     """The public view of a case; links only to other public cases (`public_titles`)."""
     case = state.case
     timeline = _timeline(state, registry)
-    closed = next((e for e in reversed(case.events) if e.type == "closed"), None)
+    events = known_events(state)
+    closed = next((e for e in reversed(events) if e.type == "closed"), None)
     duplicate_of = getattr(closed, "duplicate_of", None) if state.outcome == "duplicate" else None
-    finals = [e for e in case.events if e.type == "replied" and e.final]
+    finals = [e for e in events if e.type == "replied" and e.final]
     related = tuple(CaseLink(i, public_titles[i]) for i in case.related if i in public_titles)
     received = case.received
     commits = tuple(Commit(c.short, c.hexsha, c.date, c.subject) for c in history)
-    last_event = max((e.day for e in case.events), default=case.received_day)
+    last_event = max((e.day for e in events), default=case.received_day)
     return CaseView(
         id=case.id, title=case.title,
         received=received.strftime("%Y-%m-%d %H:%M") if isinstance(received, datetime) else str(received),
