@@ -59,7 +59,8 @@ def _literal(text: str, indent: int) -> str:
     body = text.rstrip("\n")
     trailing = len(text) - len(body)
     chomp = "-" if trailing == 0 else ("" if trailing == 1 else "+")
-    indicator = str(indent) if body[:1] in (" ", "\n") else ""
+    # content always sits two columns right of its key; the indicator is relative to the key
+    indicator = "2" if body[:1] in (" ", "\n") else ""
     pad = " " * indent
     lines = [pad + line if line else "" for line in body.split("\n")]
     lines += [""] * (trailing - 1)

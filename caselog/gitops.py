@@ -16,11 +16,14 @@ def commit_paths(root: Path, paths: list[str], subject: str, trailers: dict[str,
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         msg = f"{root} is not a Git repository; run without --commit or 'git init' first"
         raise RepositoryError(msg) from None
-    repo.index.add(paths)
     body = "\n".join(f"{key}: {value}" for key, value in trailers.items())
+    top = Path(repo.working_tree_dir)
+    absolute = [str((root / p).resolve().relative_to(top)) for p in paths]
     try:
-        commit = repo.index.commit(f"{subject}\n\n{body}\n")
-    except ValueError as exc:  # GitPython's wording when user.name/email are unset
-        msg = f"git could not commit: {exc}; set git config user.name and user.email"
+        repo.git.add("--", *absolute)
+        # --only: commit just these files, whatever else happens to be staged
+        repo.git.commit("--only", "-m", f"{subject}\n\n{body}", "--", *absolute)
+    except git.GitCommandError as exc:
+        msg = f"git could not commit: {exc.stderr.strip() or exc}"
         raise RepositoryError(msg) from None
-    return commit.hexsha[:8]
+    return repo.head.commit.hexsha[:8]

@@ -139,5 +139,5 @@ def load_site_data(root: Path, as_of: date, with_history: bool = True) -> SiteDa
         except ImportError:  # pragma: no cover - history ships with caselog
             load_history = None
         if load_history is not None:
-            history = load_history(root)
+            history = load_history(root, timezone=log.registry.rules.timezone)
     return SiteData(log, as_of, history)
