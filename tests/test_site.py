@@ -269,8 +269,10 @@ def test_feeds_are_well_formed_and_carry_hostile_text_as_text(demo):
     for path in feeds:
         feed = ET.parse(path).getroot()  # raises on malformed XML
         assert feed.tag == f"{ATOM}feed"
-        assert feed.find(f"{ATOM}updated").text
+        updated = feed.find(f"{ATOM}updated").text
+        assert STAMP.match(updated)
         for entry in feed.findall(f"{ATOM}entry"):
+            assert entry.find(f"{ATOM}published").text <= entry.find(f"{ATOM}updated").text <= updated
             case_id = entry.find(f"{ATOM}id").text.rstrip("/").rsplit("/", 1)[1]
             assert (out / "cases" / case_id / "index.html").is_file()
             assert live_markup(entry.find(f"{ATOM}content").text) == []

@@ -35,8 +35,11 @@ def feed_pages(data: SiteData) -> list[PageSpec]:
         chosen = states[:FEED_ENTRIES]
 
         def context():
+            entries = [data.view(s) for s in chosen]
+            # the feed changed when its latest entry did (Atom: updated is never older than an entry's)
+            updated = max((e.last_updated for e in entries), default=data.as_of)
             return {"feed_path": path, "feed_title": title_key, "as_of": data.as_of,
-                    "entries": [data.view(s) for s in chosen]}
+                    "feed_updated": updated, "entries": entries}
 
         # an empty feed is dated as_of (Atom needs <updated>), so its fingerprint holds the day
         parts = [data.case_fingerprint(s) for s in chosen] or [data.as_of.isoformat()]
