@@ -758,7 +758,7 @@ def test_no_hostile_script_runs_in_the_browser(served):
         page.hover("h1")
         page.goto(f"{served}/search/?q=恶意标题")
         results = page.locator(".pagefind-ui__result")
-        results.first.wait_for(timeout=15000)
+        results.first.wait_for(timeout=30000)
         assert HOSTILE_TITLE in results.first.inner_text()
         page.hover(".pagefind-ui__result")
         browser.close()
