@@ -1,0 +1,263 @@
+"""The built demo portal in a real browser: Debian's headless Chromium driven by Playwright.
+
+The site is built once into a temp dir and served on 127.0.0.1. Every page is
+opened with a request log (nothing may leave 127.0.0.1) and a dialog trap (no
+message text may run as script).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from caselog.cli import main_group
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.is_file():
+    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+                allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-23"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+ELEVATOR = "20251013-QJQ5PJ"  # instructed, supervised, extended; cited by a later repeat case
+WAGES = "20251229-N6C0JK"  # unpaid wages: 欠薪
+
+
+def case_file(case_id: str) -> dict:
+    path = next((REPO / "cases").rglob(f"{case_id}.yaml"))
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The demo portal, built with its search index and served on 127.0.0.1: (output dir, base URL)."""
+    root = tmp_path_factory.mktemp("browser")
+    shutil.copytree(REPO / "cases", root / "cases")  # the build keeps its manifest under the root
+    out = root / "site"
+    result = CliRunner().invoke(main_group, [
+        "-C", str(root), "build", "--output", str(out), "--as-of", AS_OF,
+        "--settings", str(REPO / "pelicanconf.py")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield out, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A browser tab that records every request, script error and dialog."""
+
+    def __init__(self, browser, base: str, width: int = 1280):
+        self.base = base
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def open(self, path: str):
+        response = self.page.goto(self.base + path, wait_until="networkidle")
+        assert response is not None and response.ok, path
+        return self.page
+
+    def outside_requests(self) -> list[str]:
+        return [url for url in self.requests
+                if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != "127.0.0.1"]
+
+
+@pytest.fixture
+def visit(browser, site):
+    tabs: list[Visit] = []
+
+    def open_tab(width: int = 1280) -> Visit:
+        tab = Visit(browser, site[1], width)
+        tabs.append(tab)
+        return tab
+
+    yield open_tab
+    for tab in tabs:
+        assert tab.outside_requests() == [], "only 127.0.0.1 may be asked for anything"
+        assert tab.dialogs == [], "a dialog opened: some text ran as script"
+        assert tab.errors == [], "script errors"
+        tab.page.close()
+
+
+def search(tab: Visit, query: str) -> list[str]:
+    """Search with the search page's ?q= and return the result links, best first."""
+    page = tab.open(f"/search/?q={quote(query)}")
+    expect(page.locator(".pagefind-ui__message")).to_contain_text(query, timeout=15000)
+    links = page.locator(".pagefind-ui__result-link")
+    expect(links.first).to_be_visible()
+    return [urlsplit(href).path for href in links.evaluate_all("els => els.map(a => a.href)")]
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+def test_home_page_shows_the_headline_figures(visit):
+    page = visit().open("/")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    expect(page.locator("h1")).to_have_text("民有所呼，我有所应")
+    expect(page.locator("#month-h")).to_have_text(f"本月（{AS_OF[:7]}）")
+    expect(page.locator("#year-h")).to_have_text(f"本年（{AS_OF[:4]}）")
+    cards = page.locator(".cards > div")
+    expect(cards).to_have_count(8)
+    assert cards.locator("dt").all_inner_texts()[:4] == ["收到", "已答复", "办结答复按期率", "满意率"]
+    for figure in page.locator(".cards dd.figure").all_inner_texts():
+        assert re.fullmatch(r"\d+%?|—", figure), figure
+    assert int(page.locator(".cards dd.figure").nth(4).inner_text()) > 0  # received this year
+    expect(page.locator("table.cases tbody tr").first).to_be_visible()
+    expect(page.get_by_role("search")).to_be_visible()
+
+
+def test_case_page_shows_title_deadlines_and_timeline(visit):
+    case = case_file(ELEVATOR)
+    page = visit().open(f"/cases/{ELEVATOR}/")
+    expect(page.locator("h1")).to_have_text(case["title"])
+    assert page.title().startswith(case["title"])
+    expect(page.locator(".case-meta")).to_contain_text(ELEVATOR)
+    table = page.locator("table.deadline-table")
+    expect(table).to_be_visible()
+    expect(table.locator("tbody th")).to_have_text(["首次答复", "办结答复"])
+    expect(table.locator("tbody tr").nth(1)).to_contain_text("按期")
+    events = page.locator("ol.events > li.event")
+    expect(events).to_have_count(len(case["events"]))
+    expect(page.locator(".event-instructed")).to_contain_text("领导批示")
+    expect(page.locator(".event-supervised")).to_contain_text("督办通知")
+    expect(page.locator(".event-extended")).to_contain_text("延期")
+    final = page.locator(".event-final")
+    expect(final).to_be_visible()
+    expect(final).to_contain_text("办结答复")
+    expect(page.locator(".facts")).to_contain_text("承办单位")
+
+
+def test_statistics_page_draws_its_charts_as_accessible_svg(visit):
+    page = visit().open("/stats/")
+    charts = page.locator("svg.chart")
+    assert charts.count() >= 5
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        expect(chart).to_be_visible()
+        assert chart.get_attribute("role") == "img"
+        assert re.search(r"[\u4e00-\u9fff]", chart.get_attribute("aria-label") or "")
+        box = chart.bounding_box()
+        assert box["width"] > 250 and box["height"] > 60
+    # the numbers behind each chart, as a table
+    details = page.locator(".chart-figure details")
+    expect(details).to_have_count(charts.count())
+    details.first.locator("summary").click()
+    expect(details.first.locator("table")).to_be_visible()
+
+
+def test_searching_a_chinese_word_finds_the_case(visit):
+    case = case_file(WAGES)
+    assert "欠薪" in case["title"] + case["message"] + str(case["events"])
+    tab = visit()
+    assert f"/cases/{WAGES}/" in search(tab, "欠薪")
+    names = tab.page.locator(".pagefind-ui__filter-name")
+    expect(names).to_have_text(["类别", "领域", "承办单位", "年份"])
+
+
+def test_searching_a_case_id_from_the_header_box_finds_that_case_first(visit):
+    tab = visit()
+    page = tab.open("/")
+    page.get_by_role("searchbox").fill(ELEVATOR)
+    page.get_by_role("searchbox").press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.locator(".pagefind-ui__message")).to_contain_text(ELEVATOR, timeout=15000)
+    first = page.locator(".pagefind-ui__result-link").first
+    expect(first).to_have_attribute("href", re.compile(f"/cases/{ELEVATOR}/$"))
+    expect(page.locator(".pagefind-ui__result-tag").first).to_contain_text(f"留言编号: {ELEVATOR}")
+    assert page.get_by_role("searchbox").input_value() == ELEVATOR
+
+
+def test_the_dialog_trap_catches_a_script(browser, site):
+    tab = Visit(browser, site[1])
+    tab.open("/").evaluate("() => alert('trap')")
+    assert tab.dialogs == ["alert: trap"]
+    tab.page.close()
+
+
+def test_hostile_text_is_shown_and_never_runs(visit, site):
+    quoted = {}  # case id -> the markup its page shows as text
+    for path in sorted((site[0] / "cases").glob("*/index.html")):
+        html = path.read_text(encoding="utf-8")
+        for tag in ("&lt;script", "&lt;img"):
+            if tag in html:
+                quoted.setdefault(path.parent.name, []).append(tag.replace("&lt;", "<"))
+    assert any("<script" in tags for tags in quoted.values()), "the demo has a message quoting a <script> tag"
+    tab = visit()
+    for case_id, tags in quoted.items():
+        page = tab.open(f"/cases/{case_id}/")
+        for tag in tags:
+            expect(page.get_by_text(tag, exact=False).first).to_be_visible()
+        assert page.locator("main script, main img, main [onerror], main [onclick]").count() == 0
+        page.wait_for_timeout(300)  # give any injected handler its chance to fire
+    assert tab.dialogs == []
+
+
+def test_no_request_leaves_the_site(visit):
+    tab = visit()
+    for path in ["/", f"/cases/{ELEVATOR}/", "/cases/", "/units/", "/units/housing-bureau/", "/stats/",
+                 "/reports/", "/process/", "/data/", "/methodology/", f"/search/?q={quote('电梯')}"]:
+        tab.open(path)
+    assert any(url.endswith("/theme/css/site.css") for url in tab.requests)
+    assert any("/pagefind/" in url for url in tab.requests)
+    assert tab.outside_requests() == []
+
+
+@pytest.mark.parametrize("path", ["/", f"/cases/{ELEVATOR}/", "/cases/", "/units/", "/units/housing-bureau/",
+                                  "/stats/", "/reports/2026/", "/process/", "/data/", "/browse/",
+                                  "/methodology/", f"/search/?q={quote('电梯')}"])
+def test_a_phone_screen_needs_no_sideways_scrolling(visit, path):
+    page = visit(width=390).open(path)
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth, innerWidth]")
+    assert widths[0] <= widths[2] and widths[1] <= widths[2], widths
+    box = page.locator("#site-search").bounding_box()
+    assert box["width"] > 200  # the search box spans the screen
+
+
+def test_the_skip_link_comes_first_and_shows_on_focus(visit):
+    page = visit().open("/")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    skip.press("Enter")
+    assert page.evaluate("() => location.hash") == "#main"
