@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v git >/dev/null 2>&1 || missing+=(git)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# any Chromium-family browser will do for the browser tests (GitHub's Ubuntu runners ship Chrome;
+# their "chromium" package is a snap stub); tests find it via CASELOG_CHROMIUM or the PATH
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+    && ! command -v google-chrome >/dev/null 2>&1 && [ -z "${CASELOG_CHROMIUM:-}" ]; then
+  missing+=(chromium)
+fi
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then missing+=(fonts-noto-cjk fontconfig); fi
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then

@@ -69,3 +69,18 @@ def cli():
                              catch_exceptions=False)
 
     return run
+
+
+def find_chromium() -> str | None:
+    """A Chromium-family browser: $CASELOG_CHROMIUM, Debian's chromium, or Chrome."""
+    import os
+    import shutil
+
+    explicit = os.environ.get("CASELOG_CHROMIUM")
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
