@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .errors import Problem
@@ -12,6 +13,29 @@ from .schema import ID_RE, Case, Closed, suggest
 from .yamlsafe import Document, format_loc
 
 AFTER_CLOSE_ALLOWED = {"visited", "corrected", "reopened", "closed"}
+EVENT_TEXT_FIELDS = ("text", "note", "reason", "by", "approved_by")
+
+
+@dataclass(frozen=True)
+class CaseRefs:
+    """What the checks between files need of one case: its id and the ids it points at.
+
+    `related` holds (index, id, line) for each related id; `duplicates` holds
+    (event index, id, line) for each duplicate_of.
+    """
+
+    id: str
+    related: tuple[tuple[int, str, int], ...] = ()
+    duplicates: tuple[tuple[int, str, int], ...] = ()
+
+
+def case_refs(case: Case, line_of) -> CaseRefs:
+    """The id of a typed case and the ids it points at, with their lines."""
+    related = tuple((i, r, line_of(("related", i))) for i, r in enumerate(case.related))
+    duplicates = tuple((i, target, line_of(("events", i, "duplicate_of")))
+                       for i, event in enumerate(case.events)
+                       if (target := event.__dict__.get("duplicate_of")))
+    return CaseRefs(case.id, related, duplicates)
 
 
 def free_text_fields(case: Case):
@@ -22,8 +46,9 @@ def free_text_fields(case: Case):
     if case.area:
         yield ("area",), case.area
     for index, event in enumerate(case.events):
-        for name in ("text", "note", "reason", "by", "approved_by"):
-            value = getattr(event, name, None)
+        fields = event.__dict__  # not getattr: pydantic's miss path costs an exception per field
+        for name in EVENT_TEXT_FIELDS:
+            value = fields.get(name)
             if value:
                 yield ("events", index, name), value
 
@@ -95,7 +120,7 @@ def check_case(case: Case, doc: Document, registry: Registry, rel_path: str) -> 
         if match.group(1) != stamp:
             add(("id",), f"id starts with {match.group(1)} but received is {case.received_day}")
         expected = f"cases/{case.received_day:%Y}/{case.received_day:%m}/{case.id}.yaml"
-        if rel_path and PurePosixPath(rel_path).as_posix() != expected:
+        if rel_path and rel_path != expected and PurePosixPath(rel_path).as_posix() != expected:
             add(("id",), f"file should be at {expected}")
     if case.channel not in registry.channels:
         add(("channel",), f"unknown channel '{case.channel}'{suggest(case.channel, registry.channels)}")
@@ -124,7 +149,7 @@ def _check_events(case: Case, registry: Registry, add) -> None:
             what = "received" if index == 0 or previous == case.received_day else "the event before"
             add((*loc, "date"), f"{event.day} is before {what} ({previous}): events are in date order")
         previous = max(previous, event.day)
-        unit = getattr(event, "unit", None)
+        unit = event.__dict__.get("unit")
         if unit is not None and unit not in registry.units:
             add((*loc, "unit"), f"unknown unit '{unit}'{suggest(unit, registry.units)}")
         if event.type == "assigned":
@@ -158,29 +183,26 @@ def _check_events(case: Case, registry: Registry, add) -> None:
 def cross_case_problems(entries, other_ids=frozenset()) -> list[Problem]:
     """Problems between files: repeated ids and references to cases that do not exist.
 
-    `entries` are (rel_path, line_of, case) for the cases checked; `other_ids` are
+    `entries` are (rel_path, CaseRefs) for the cases checked; `other_ids` are
     the ids of cases in the log that were not loaded (known from their file names).
     """
     entries = list(entries)
     problems: list[Problem] = []
     by_id: dict[str, list[str]] = defaultdict(list)
-    for path, _line_of, case in entries:
-        by_id[case.id].append(path)
+    for path, refs in entries:
+        by_id[refs.id].append(path)
     known = set(by_id) | set(other_ids)
     for case_id, paths in by_id.items():
         if len(paths) > 1:
             for path in paths:
                 others = ", ".join(p for p in paths if p != path)
                 problems.append(Problem(path, 1, "id", f"id {case_id} is also used by {others}"))
-    for path, line_of, case in entries:
-        for index, related in enumerate(case.related):
-            if ID_RE.match(related) and related != case.id and related not in known:
-                problems.append(Problem(path, line_of(("related", index)), f"related[{index}]",
-                                        f"no case with id {related}"))
-        for index, event in enumerate(case.events):
-            target = getattr(event, "duplicate_of", None)
-            if target and ID_RE.match(target) and target != case.id and target not in known:
+    for path, refs in entries:
+        for index, related, line in refs.related:
+            if ID_RE.match(related) and related != refs.id and related not in known:
+                problems.append(Problem(path, line, f"related[{index}]", f"no case with id {related}"))
+        for index, target, line in refs.duplicates:
+            if ID_RE.match(target) and target != refs.id and target not in known:
                 loc = ("events", index, "duplicate_of")
-                problems.append(Problem(path, line_of(loc), format_loc(loc),
-                                        f"no case with id {target}"))
+                problems.append(Problem(path, line, format_loc(loc), f"no case with id {target}"))
     return problems

@@ -165,6 +165,34 @@ def last_update(case: Case) -> date:
     return max((e.day for e in case.events), default=day_of(case.received))
 
 
+def derive_facts(case: Case, rules: Rules, calendar: WorkCalendar) -> tuple[date, dict]:
+    """The part of a case's state that no later `as_of` changes: (its last day, the state's fields).
+
+    From the day of its last event on, only `as_of` and the overdue level move."""
+    last = max(last_update(case), case.received_day)
+    facts = dict(derive(case, last, rules, calendar).__dict__)
+    for name in ("case", "as_of", "level"):
+        del facts[name]
+    return last, facts
+
+
+def state_from_facts(case: Case, last: date, facts: dict, as_of: date, rules: Rules,
+                     calendar: WorkCalendar) -> CaseState | None:
+    """The same state as derive(case, as_of), from `derive_facts` when as_of is on or after `last`."""
+    if as_of < last:
+        return derive(case, as_of, rules, calendar)
+    if facts["status"] == "closed":
+        level = "ok"
+    else:
+        level = max((deadline_level(facts["first_reply"], as_of, calendar, rules),
+                     deadline_level(facts["final_reply"], as_of, calendar, rules)),
+                    key=LEVEL_RANK.__getitem__)
+    # built the way unpickling builds it: __init__ would set 18 frozen fields one by one
+    state = object.__new__(CaseState)
+    state.__dict__.update(facts, case=case, as_of=as_of, level=level)
+    return state
+
+
 def derive_all(cases, as_of: date, rules: Rules, calendar: WorkCalendar) -> list[CaseState]:
     """The states at `as_of` of every case already received by then."""
     states = []

@@ -334,3 +334,28 @@ def type_case(doc: Document) -> tuple[Case | None, list[Problem]]:
     if problems:
         return None, problems
     return case.model_copy(update={"events": tuple(events)}), problems
+
+
+def case_data(case: Case) -> tuple:
+    """A typed case as plain values (dicts, tuples, dates), quick to pickle and to rebuild."""
+    header = {k: v for k, v in case.__dict__.items() if k not in ("author", "events")}
+    author = case.author
+    events = tuple((e.type, e.__dict__, e.__pydantic_fields_set__) for e in case.events)
+    return (header, case.__pydantic_fields_set__, author.__dict__, author.__pydantic_fields_set__, events)
+
+
+def _restore(cls, values: dict, fields_set):
+    # the pickle protocol's own way back in: values were validated when the case was typed
+    model = cls.__new__(cls)
+    model.__setstate__({"__dict__": values, "__pydantic_fields_set__": fields_set,
+                        "__pydantic_extra__": None, "__pydantic_private__": None})
+    return model
+
+
+def case_from_data(data: tuple) -> Case:
+    """The Case that `case_data` turned into plain values (no validation: they were valid)."""
+    header, fields_set, author, author_set, events = data
+    values = dict(header)
+    values["author"] = _restore(Author, author, author_set)
+    values["events"] = tuple(_restore(EVENT_TYPES[kind], fields, given) for kind, fields, given in events)
+    return _restore(Case, values, fields_set)

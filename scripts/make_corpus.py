@@ -243,8 +243,8 @@ def generate_cases(n: int, seed: int, *, today: date = TODAY, days: int = 730,
         message = _text(rng, (pool["messages"], by_topic[pool["topics"][0]]["messages"]),
                         rng.choice((150, 250, 400, 600, 900, 1300)),
                         rng.choice(OPENINGS), rng.choice(CLOSINGS))
-        lines = [f"id: {case_id}", f"title: {_q(rng.choice(pool['titles']))}",
-                 f"received: {received:%Y-%m-%d %H:%M}",
+        title = rng.choice(pool["titles"])
+        lines = [f"id: {case_id}", "title", f"received: {received:%Y-%m-%d %H:%M}",
                  f"channel: {rng.choices(channels, channel_weights)[0]}"]
         if rng.random() < 0.3:
             lines.append(f"source_url: https://example.org/threads/{rng.randint(10000, 9999999)}")
@@ -252,9 +252,12 @@ def generate_cases(n: int, seed: int, *, today: date = TODAY, days: int = 730,
                   f"area: {_q(area)}", f"priority: {'urgent' if rng.random() < 0.05 else 'normal'}",
                   "author:", f"  alias: {_q(rng.choice(ALIASES))}",
                   f"  real_name: {'true' if rng.random() < 0.3 else 'false'}",
-                  f"  contact_on_file: {'true' if rng.random() < 0.6 else 'false'}",
-                  f"public: {'true' if pool['public'] and rng.random() < 0.95 else 'false'}",
-                  f"message: {_block(message, 2)}", "events:"]
+                  f"  contact_on_file: {'true' if rng.random() < 0.6 else 'false'}"]
+        public = pool["public"] and rng.random() < 0.95
+        # the build's leak scan fails on a non-public case's title anywhere in the site, so it
+        # must not also be a public case's title (real titles rarely repeat word for word)
+        lines[1] = f"title: {_q(title if public else area + '：' + title)}"
+        lines += [f"public: {'true' if public else 'false'}", f"message: {_block(message, 2)}", "events:"]
         events = _events(rng, pool, by_topic[pool["topics"][0]], unit, received.date(), today, earlier)
         earlier.append(case_id)
         text = "\n".join(lines) + "\n" + "".join(_event(e) for e in events)

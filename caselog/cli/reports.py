@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..derive import derive, derive_all
+from ..derive import derive
 from ..overdue import overdue_by_unit
 from ..repository import load_one
 from ..stats import PeriodError, build_report, parse_period
@@ -67,7 +67,7 @@ def overdue(env, as_of, fmt):
     _fail_on_errors(log)
     registry = log.registry
     as_of = as_of or env.today()
-    states = derive_all(log.cases, as_of, registry.rules, registry.calendar)
+    states = log.states(as_of)
     groups = overdue_by_unit(states)
     _provisional_warning([s for g in groups for s in g.states], registry.rules)
     if fmt == "json":
@@ -97,7 +97,7 @@ def stats(env, as_of, period, fmt):
     _fail_on_errors(log)
     registry = log.registry
     as_of = as_of or env.today()
-    states = derive_all(log.cases, as_of, registry.rules, registry.calendar)
+    states = log.states(as_of)
     report = build_report(states, chosen, registry.rules.min_cases_for_ranking, as_of)
     if fmt == "json":
         click.echo(json.dumps(render.report_json(report), ensure_ascii=False, indent=2))

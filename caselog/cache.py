@@ -1,0 +1,113 @@
+"""A persistent cache of checked case files under .caselog/cache/, so unchanged files are not parsed again.
+
+Each month folder of the log (cases/YYYY/MM/) has two shards: `YYYY-MM.meta` holds, per
+file, its size and modification time (the key), its digest, problems and references —
+all that validation needs; `YYYY-MM.data` holds the typed case as plain values and its
+derived facts, for the commands that read cases. A cache directory is named after
+everything its entries depend on (caselog's engine code, the registry, the holidays
+package), so a change to any of them starts a fresh cache and the old one is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+
+FORMAT = 1
+# a file changed this close to the moment it was cached could change again within the same
+# clock tick without its size or time changing; such entries are not trusted (git's "racy" rule)
+RACY_NS = 2_000_000_000
+_ENGINE = ("cache.py", "checks.py", "derive.py", "privacy.py", "registry.py", "repository.py",
+           "schema.py", "workdays.py", "yamlsafe.py")
+
+
+def cache_key(root: Path) -> str:
+    """A digest of what cached entries depend on: the engine's code, the registry, holidays."""
+    import holidays
+    import pydantic
+
+    from . import __version__
+
+    digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{holidays.__version__}|{pydantic.VERSION}".encode(),
+                             digest_size=10)
+    here = Path(__file__).parent
+    for name in _ENGINE:
+        digest.update((here / name).read_bytes())
+    registry = root / "cases" / "registry"
+    for path in sorted(registry.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector while many objects are created and none freed.
+
+    Unpickling 100,000 cases otherwise triggers collections that walk every object loaded
+    so far: five times the cost of the unpickling itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class CaseCache:
+    """The shards of one case log's cache directory."""
+
+    def __init__(self, root: Path, key: str):
+        base = root / ".caselog" / "cache"
+        self.directory = base / key
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for other in base.iterdir():  # caches of older code or an older registry
+                if other.name != key and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+        except OSError:  # a read-only checkout: cache for this run only
+            self.directory = Path(tempfile.mkdtemp(prefix="caselog-cache-"))
+            self.temporary = True
+        else:
+            self.temporary = False
+
+    def _path(self, month: str, kind: str) -> Path:
+        return self.directory / f"{month.replace('/', '-')}.{kind}"
+
+    def read(self, month: str, kind: str) -> dict:
+        """One shard: file name -> entry; {} if missing or unreadable."""
+        try:
+            with open(self._path(month, kind), "rb") as handle:
+                shard = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+            return {}
+        return shard if isinstance(shard, dict) else {}
+
+    def write(self, month: str, kind: str, shard: dict) -> None:
+        """Replace one shard atomically (a reader never sees half a shard)."""
+        path = self._path(month, kind)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                pickle.dump(shard, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def close(self) -> None:
+        """Remove a run-only cache."""
+        if self.temporary:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def is_fresh(entry, size: int, mtime_ns: int) -> bool:
+    """Whether a meta entry (size, mtime_ns, cached_at_ns, ...) still describes the file."""
+    return (entry is not None and entry[0] == size and entry[1] == mtime_ns
+            and mtime_ns < entry[2] - RACY_NS)

@@ -1,0 +1,95 @@
+"""The load cache: the same log, problems and states as parsing every file, and no stale entry."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from conftest import CASE_TEXT, write_case
+
+from caselog import repository
+from caselog.derive import derive_all
+from caselog.repository import load_log
+
+AS_OFS = (date(2025, 6, 30), date(2026, 3, 10), date(2026, 11, 23), date(2027, 2, 1))
+
+
+@pytest.fixture
+def cached(monkeypatch):
+    """Every log goes through the cache, however small."""
+    monkeypatch.setattr(repository, "CACHE_MIN_FILES", 0)
+
+
+def _age(root, seconds=60):
+    """Date every case file back, as files are when a later run finds them."""
+    for path in (root / "cases").rglob("*.yaml"):
+        stamp = path.stat().st_mtime - seconds
+        os.utime(path, (stamp, stamp))
+
+
+def _plain(log):
+    return [(f.path, f.case, f.problems, f.digest, f.refs) for f in log.files], log.problems
+
+
+def test_cached_log_is_the_parsed_log(demo_root, monkeypatch):
+    _age(demo_root)
+    parsed = load_log(demo_root)
+    monkeypatch.setattr(repository, "CACHE_MIN_FILES", 0)
+    first = load_log(demo_root)  # fills the cache
+    again = load_log(demo_root)  # reads it
+    assert (demo_root / ".caselog" / "cache").is_dir()
+    assert _plain(first) == _plain(parsed) == _plain(again)
+    assert all(f.facts is not None for f in again.files)
+    rules, calendar = parsed.registry.rules, parsed.registry.calendar
+    for as_of in AS_OFS:
+        assert again.states(as_of) == derive_all(parsed.cases, as_of, rules, calendar)
+
+
+def test_validation_only_load_has_the_same_problems(log_root, cached):
+    broken = CASE_TEXT.replace("20260302-K7Q2MD", "20260302-K7Q2MF").replace("unit: yueyanglou-housing",
+                                                                             "unit: yueyanglou-housng")
+    write_case(log_root, "20260302-K7Q2MF", broken + "related: [20260302-ZZZZZZ]\n")
+    _age(log_root)
+    full = load_log(log_root)
+    light = load_log(log_root, cases=False)
+    assert light.problems == full.problems
+    assert [str(p) for p in light.problems] == [
+        "cases/2026/03/20260302-K7Q2MF.yaml:19: events[1].unit: unknown unit 'yueyanglou-housng' "
+        "(did you mean 'yueyanglou-housing'?)",
+        "cases/2026/03/20260302-K7Q2MF.yaml:21: related[0]: no case with id 20260302-ZZZZZZ",
+    ]
+    assert light.cases == []
+
+
+def test_a_changed_file_is_parsed_again(log_root, cached):
+    _age(log_root)
+    assert load_log(log_root).cases[0].area == "岳阳楼区建湘社区"
+    path = write_case(log_root, "20260302-K7Q2MD", CASE_TEXT.replace("岳阳楼区建湘社区", "岳阳楼区金鹗社区"))
+    assert load_log(log_root).cases[0].area == "岳阳楼区金鹗社区"  # just written: not trusted yet
+    stamp = path.stat().st_mtime - 30
+    os.utime(path, (stamp, stamp))
+    assert load_log(log_root).cases[0].area == "岳阳楼区金鹗社区"
+    assert load_log(log_root).cases[0].area == "岳阳楼区金鹗社区"
+    path.unlink()
+    assert load_log(log_root).files == []
+
+
+def test_a_registry_change_starts_a_new_cache(log_root, cached):
+    _age(log_root)
+    assert load_log(log_root).problems == []
+    units = log_root / "cases" / "registry" / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("yueyanglou-housing:", "yueyanglou-homes:"),
+                     encoding="utf-8")
+    problems = [p.message for p in load_log(log_root).problems]
+    assert "unknown unit 'yueyanglou-housing' (did you mean 'yueyanglou-homes'?)" in problems
+    assert len(list((log_root / ".caselog" / "cache").iterdir())) == 1
+
+
+def test_both_cores_fill_the_same_cache(demo_root, monkeypatch):
+    _age(demo_root)
+    parsed = load_log(demo_root)
+    monkeypatch.setattr(repository, "CACHE_MIN_FILES", 0)
+    monkeypatch.setattr(repository, "PARALLEL_THRESHOLD", 0)
+    assert _plain(load_log(demo_root, jobs=2)) == _plain(parsed)
+    assert _plain(load_log(demo_root, jobs=2)) == _plain(parsed)
