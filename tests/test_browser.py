@@ -242,11 +242,14 @@ def test_no_request_leaves_the_site(visit):
     assert tab.outside_requests() == []
 
 
-@pytest.mark.parametrize("path", ["/", f"/cases/{ELEVATOR}/", "/cases/", "/units/", "/units/housing-bureau/",
-                                  "/stats/", "/reports/2026/", "/process/", "/data/", "/browse/",
-                                  "/methodology/", f"/search/?q={quote('电梯')}"])
-def test_a_phone_screen_needs_no_sideways_scrolling(visit, path):
-    page = visit(width=390).open(path)
+PAGES = ["/", f"/cases/{ELEVATOR}/", "/cases/", "/units/", "/units/housing-bureau/", "/stats/", "/reports/2026/",
+         "/process/", "/data/", "/browse/", "/methodology/", f"/search/?q={quote('电梯')}"]
+
+
+@pytest.mark.parametrize("width", [390, 360])
+@pytest.mark.parametrize("path", PAGES)
+def test_a_phone_screen_needs_no_sideways_scrolling(visit, path, width):
+    page = visit(width=width).open(path)
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth, innerWidth]")
     assert widths[0] <= widths[2] and widths[1] <= widths[2], widths
     box = page.locator("#site-search").bounding_box()

@@ -17,8 +17,8 @@ from markupsafe import Markup
 
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
          "PingFang SC", "DejaVu Sans"]
-# the portal's palette (theme/static/css/site.css): ink, civic red, deep blue, light slate, grid
-INK, ACCENT, MUTED, LIGHT, GRID = "#1c2530", "#a51d24", "#2f5d8c", "#9db1c7", "#dde2e8"
+# the portal's palette (theme/static/css/site.css); bars keep 3:1 against white (WCAG 1.4.11)
+INK, ACCENT, MUTED, LIGHT, GRID = "#1c2530", "#a51d24", "#2f5d8c", "#7d95af", "#dde2e8"
 _lock = threading.Lock()
 
 
@@ -148,8 +148,8 @@ def satisfaction_chart(counts: dict[str, int]) -> Markup:
     """Follow-up visit results as one stacked bar."""
     names = {"satisfied": "满意", "basically-satisfied": "基本满意", "dissatisfied": "不满意",
              "unreachable": "未能联系"}
-    colours = {"satisfied": "#1d6a3c", "basically-satisfied": "#7fb893", "dissatisfied": ACCENT,
-               "unreachable": "#aab4bf"}
+    colours = {"satisfied": "#1d6a3c", "basically-satisfied": "#5a9e72", "dissatisfied": ACCENT,
+               "unreachable": "#8a96a3"}
     payload = tuple((k, counts.get(k, 0)) for k in names)
 
     def draw():
