@@ -12,25 +12,24 @@ import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import REPO, find_chromium
 
 from caselog.cli import main_group
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.is_file():
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+CHROMIUM = find_chromium()  # Debian's /usr/bin/chromium here; $CASELOG_CHROMIUM or Chrome elsewhere
+if CHROMIUM is None:
+    pytest.skip("no Chromium: apt-get install chromium (Debian's /usr/bin/chromium), or set CASELOG_CHROMIUM",
                 allow_module_level=True)
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-23"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -69,7 +68,7 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
 

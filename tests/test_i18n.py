@@ -12,10 +12,10 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
+from conftest import REPO
 
 from caselog.cli import main_group
 
-REPO = Path(__file__).resolve().parent.parent
 PO = REPO / "theme" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
 POT = REPO / "theme" / "translations" / "messages.pot"
 AS_OF = "2026-11-23"
