@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, write_case
+from conftest import REPO, find_chromium, write_case
 from markupsafe import escape
 
 from caselog.cli import main_group
@@ -742,9 +742,9 @@ def served(demo):
 @pytest.mark.browser
 def test_no_hostile_script_runs_in_the_browser(served):
     sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_chromium()
     if chromium is None:
-        pytest.skip("Debian's chromium is not installed")
+        pytest.skip("no Chromium-family browser installed")
     dialogs: list[str] = []
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
