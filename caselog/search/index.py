@@ -33,7 +33,7 @@ from ..schema import FREE_TEXT_FIELDS, Case
 from . import INDEX_DIR, MANIFEST
 from .analyzer import chinese_analyzer, extra_words, segmenter, stop_words
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 PARALLEL_THRESHOLD = 2000  # files to (re)index before the writer uses every core
 
 
@@ -89,8 +89,9 @@ def case_document(case: Case, rel: str, registry: Registry, today: date) -> dict
     if not isinstance(received, datetime):
         received = datetime(received.year, received.month, received.day)
     return {
-        # the title is in the body too: more-like-this then needs to query one field only
-        "id": case.id, "path": rel, "title": case.title, "body": f"{case.title}\n{case_body(case)}",
+        # the title and place are in the body too: words are searched in one field
+        "id": case.id, "path": rel, "title": case.title,
+        "body": "\n".join([case.title, case.area or "", case_body(case)]),
         "area": case.area or "", "unit": state.unit or "", "topics": " ".join(case.topics),
         "status": state.status, "category": case.category, "channel": case.channel,
         "received": received, "public": case.public,
