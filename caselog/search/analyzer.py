@@ -39,7 +39,7 @@ MIN_SIZE = 2
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 # Fullwidth ASCII (what Chinese input methods type) and the ideographic space, 1:1 to
 # ASCII: offsets stay valid for highlighting.
-_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def _word_list(name: str) -> tuple[str, ...]:
@@ -104,7 +104,7 @@ class JiebaTokenizer(Tokenizer):
             return
         dt = segmenter()
         freq = dt.FREQ
-        text = value.translate(_FULLWIDTH)
+        text = value.translate(FULLWIDTH)
         parts = mode != "query"
         if not parts:
             # a phrase typed with spaces ("养老 保险") is cut as the words run together are

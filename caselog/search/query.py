@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from whoosh import highlight
+from whoosh.analysis import Token, Tokenizer
 from whoosh.idsets import DocIdSet
 from whoosh.qparser import OrGroup, QueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
@@ -24,7 +25,7 @@ from ..errors import CaselogError, LoadError
 from ..registry import Registry
 from ..schema import suggest, type_case
 from ..yamlsafe import load_file
-from .analyzer import chinese_analyzer
+from .analyzer import FULLWIDTH, chinese_analyzer
 from .index import case_body, open_index
 
 TEXT_FIELDS = ("title", "body", "area")
@@ -143,7 +144,7 @@ class CaseSearcher:
         self.index = open_index(root)
         self.searcher = self.index.searcher()
         self.parser = self._parser()
-        self.analyzer = chinese_analyzer()
+        self.analyzer = chinese_analyzer()  # more-like-this cuts texts with it
         self.fragmenter = highlight.ContextFragmenter(maxchars=120, surround=30)
         self.formatter = BracketFormatter()
 
@@ -218,9 +219,56 @@ class CaseSearcher:
         if not text:
             return ""
         window = _window(text, words)
-        marked = highlight.highlight(window, words, self.analyzer, self.fragmenter, self.formatter,
-                                     top=2, mode="index")
+        marked = highlight.highlight(window, words, WordFinder(words), self.fragmenter, self.formatter,
+                                     top=2)
         return marked or _shorten(text, 2 * SNIPPET_WINDOW)
+
+
+class WordFinder(Tokenizer):
+    """Finds the searched words in a snippet's text as tokens for whoosh's highlighter.
+
+    Re-cutting the text with jieba would find the same places (the words were indexed with
+    the parts of long words) at about 1.5 ms a hit, a third of a query's time at 20 hits.
+    """
+
+    def __init__(self, words):
+        self.words = sorted(words, key=len, reverse=True)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        folded = value.translate(FULLWIDTH)
+        lowered = folded.lower()
+        if len(lowered) != len(folded):  # a rare character whose lowercase is longer
+            lowered = folded
+        found = sorted((start, -len(word), word) for word in self.words if word
+                       for start in _occurrences(lowered, word))
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost, token.stopped = 1.0, False
+        spans, end = [], 0
+        for start, size, word in found:
+            if start >= end:  # not inside a longer word already found
+                spans.append((start, start - size, word))
+                end = start - size
+        spans.append((len(value), len(value), None))
+        at = 0
+        for start, stop, word in spans:
+            # the characters between hits are tokens too: the fragmenter takes its context from them
+            for offset in range(at, start):
+                token.text, token.pos = value[offset], offset
+                token.startchar, token.endchar = start_char + offset, start_char + offset + 1
+                yield token
+            if word is not None:
+                token.text, token.pos = word, start
+                token.startchar, token.endchar = start_char + start, start_char + stop
+                yield token
+            at = stop
+
+
+def _occurrences(text: str, word: str):
+    start = text.find(word)
+    while start >= 0:
+        yield start
+        start = text.find(word, start + len(word))
 
 
 def _positive_words(query):
