@@ -198,3 +198,13 @@ def test_new_without_an_index_is_silent_and_builds_nothing(demo_root, cli):
     result = _new(cli, demo_root, "建新小区电梯坏了好久没人修", PARAPHRASE)
     assert result.exit_code == 0 and result.stderr == ""
     assert not (demo_root / ".caselog").exists()
+
+
+def test_plain_words_fall_back_to_any_word_but_fielded_queries_do_not(indexed):
+    with CaseSearcher(indexed) as searcher:
+        loose = searcher.search("建新 火车站")
+        fielded = searcher.search("public:false 火车站")
+        private = searcher.search("public:false 孩子", limit=100)
+    assert loose.loose and loose.hits
+    assert (fielded.loose, fielded.hits) == (False, [])
+    assert private.hits and not any(hit.public for hit in private.hits)

@@ -4,7 +4,8 @@ highlighted snippets.
 Words are ANDed (电梯 维修资金 finds cases with both); OR, NOT, quoted phrases
 ("电梯 停运"), fields (title:电梯, unit:housing-bureau, topics:housing, status:closed,
 category:complaint, area:建新, received:2026-03) and ranges work as in whoosh. When no
-case holds every word of a query, the search falls back to any word and says so.
+case holds every word of a query of plain words, the search falls back to any word and says
+so.
 """
 
 from __future__ import annotations
@@ -181,7 +182,9 @@ class CaseSearcher:
         query = self.parse(text)
         results = self._run(query, filters, limit)
         loose = False
-        if results.is_empty() and len(list(query.leaves())) > 1:
+        leaves = list(query.leaves())
+        plain = all(isinstance(leaf, Term) and leaf.fieldname == "body" for leaf in leaves)
+        if results.is_empty() and plain and len(leaves) > 1 and isinstance(query, And):
             loose = True
             query = self.parse(text, loose=True)
             results = self._run(query, filters, limit)
