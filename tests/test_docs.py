@@ -6,9 +6,9 @@ import re
 import subprocess
 import sys
 
-from caselog.cli import main_group
-
 from conftest import REPO
+
+from caselog.cli import main_group
 
 
 def test_every_command_has_help_and_a_docs_entry():
