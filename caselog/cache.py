@@ -50,13 +50,16 @@ def paused_gc():
     """Pause the cyclic garbage collector while many objects are created and none freed.
 
     Unpickling 100,000 cases otherwise triggers collections that walk every object loaded
-    so far: five times the cost of the unpickling itself."""
+    so far: five times the cost of the unpickling itself. What was made meanwhile is then
+    frozen (moved out of the collector's sight: it is long-lived), or the first collections
+    after the pause would walk it all anyway, again and again."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 

@@ -44,9 +44,20 @@ class Deadline:
 
 @dataclass(frozen=True)
 class CaseState:
-    """A case as it stands at the end of `as_of`."""
+    """A case as it stands at the end of `as_of`.
 
-    case: Case
+    `case` is None when the state was rebuilt from cached facts for a command that needs
+    no more than the fields here (stats, overdue): what they need of the case itself
+    (id, title, day received, channel, category, topics, public) is copied in."""
+
+    case: Case | None
+    id: str
+    title: str
+    received_day: date
+    channel: str
+    category: str
+    topics: tuple[str, ...]
+    public: bool
     as_of: date
     status: str
     accepted_on: date
@@ -148,7 +159,9 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
         level = max((deadline_level(first, as_of, calendar, rules),
                      deadline_level(final, as_of, calendar, rules)), key=LEVEL_RANK.__getitem__)
     return CaseState(
-        case=case, as_of=as_of, status=status, accepted_on=accepted, unit=unit,
+        case=case, id=case.id, title=case.title, received_day=case.received_day, channel=case.channel,
+        category=case.category, topics=tuple(case.topics), public=case.public, as_of=as_of,
+        status=status, accepted_on=accepted, unit=unit,
         first_reply=first, final_reply=final, level=level,
         first_reply_on=first_on, final_reply_on=final_on, closed_on=closed_on,
         outcome=outcome, satisfaction=satisfaction, reopen_count=reopen_count,
@@ -176,9 +189,10 @@ def derive_facts(case: Case, rules: Rules, calendar: WorkCalendar) -> tuple[date
     return last, facts
 
 
-def state_from_facts(case: Case, last: date, facts: dict, as_of: date, rules: Rules,
+def state_from_facts(case: Case | None, last: date, facts: dict, as_of: date, rules: Rules,
                      calendar: WorkCalendar) -> CaseState | None:
-    """The same state as derive(case, as_of), from `derive_facts` when as_of is on or after `last`."""
+    """The same state as derive(case, as_of), from `derive_facts` when as_of is on or after `last`
+    (`case` may be None then; before `last` it is needed)."""
     if as_of < last:
         return derive(case, as_of, rules, calendar)
     if facts["status"] == "closed":

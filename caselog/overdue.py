@@ -32,7 +32,7 @@ def overdue_by_unit(states: list[CaseState]) -> list[UnitOverdue]:
 
     def case_key(s: CaseState):
         due = min(d.due for d in (s.first_reply, s.final_reply) if d.met_on is None)
-        return (-LEVEL_RANK[s.level], due, s.case.id)
+        return (-LEVEL_RANK[s.level], due, s.id)
 
     result = [UnitOverdue(unit, tuple(sorted(items, key=case_key)))
               for unit, items in groups.items()]

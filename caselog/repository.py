@@ -74,12 +74,15 @@ class CaseLog:
         states = []
         with paused_gc():
             for f in self.files:
-                if f.case is None:
-                    continue
-                if f.facts is not None:
+                if f.facts is not None and (f.case is not None or as_of >= f.facts[0]):
                     state = state_from_facts(f.case, *f.facts, as_of, rules, calendar)
                 else:
-                    state = derive(f.case, as_of, rules, calendar)
+                    case = f.case
+                    if case is None and f.refs is not None:  # loaded for its facts only
+                        case = load_case_file(self.root, f.path, self.registry).case
+                    if case is None:
+                        continue
+                    state = derive(case, as_of, rules, calendar)
                 if state is not None:
                     states.append(state)
         return states
@@ -152,96 +155,130 @@ def check_document(doc: Document, rel: str, registry: Registry) -> LoadedCase:
     return LoadedCase(rel, case, problems, doc.lines, digest, refs)
 
 
+NEEDS = ("problems", "facts", "cases")  # what a load must give, from least to most
+_SHARDS = {"facts": ("facts",), "cases": ("facts", "data")}  # the shards each need reads
+
+
+def _entry_for(shard: dict, name: str, digest: str):
+    """A facts or data entry that belongs to the file's current text (else None)."""
+    entry = shard.get(name)
+    return entry if entry is not None and entry[0] == digest else None
+
+
 def _refresh_month(root: Path, registry: Registry, store: CaseCache, month: str,
-                   listing: list[tuple[str, int, int]], stale: set[str], keep_data: bool):
+                   listing: list[tuple[str, int, int]], stale: set[str], need: str, keep: bool):
     """Parse a month folder's stale files into its shards; return their meta entries, and the
-    month's whole data shard if `keep_data` (else the caller reads it from disk)."""
-    meta, data = store.read(month, "meta"), store.read(month, "data")
-    new_meta, new_data, parsed = {}, {}, {}
+    month's facts and data shards if `keep` (else the caller reads them from disk).
+
+    The meta shard is always rewritten; facts (derived state) and data (the typed case) only
+    when `need` asks for them. An entry of theirs names the digest of the text it came from,
+    so one left behind by a change is never mistaken for the file's current content."""
+    meta = store.read(month, "meta")
+    kinds = _SHARDS.get(need, ())
+    shards = {kind: store.read(month, kind) for kind in kinds}
+    new_meta, parsed = {}, {}
     for rel, size, mtime_ns in listing:
         name = rel.rpartition("/")[2]
         if name not in stale:
-            new_meta[name], new_data[name] = meta[name], data.get(name)
+            new_meta[name] = meta[name]
             continue
         cached_at = time.time_ns()  # before the read: a change during it is not missed
         loaded = load_case_file(root, rel, registry)
-        record = None
-        if loaded.case is not None:
-            record = (case_data(loaded.case), *derive_facts(loaded.case, registry.rules, registry.calendar))
-        entry = (size, mtime_ns, cached_at, loaded.digest, loaded.problems, loaded.refs, record is not None)
+        case = loaded.case
+        entry = (size, mtime_ns, cached_at, loaded.digest, loaded.problems, loaded.refs, case is not None)
         new_meta[name] = parsed[name] = entry
-        new_data[name] = record
-    store.write(month, "data", new_data)
-    store.write(month, "meta", new_meta)  # last: a meta entry promises its data entry exists
-    return parsed, (new_data if keep_data else None)
+        if case is not None and kinds:
+            shards["facts"][name] = (loaded.digest, *derive_facts(case, registry.rules, registry.calendar))
+            if "data" in shards:
+                shards["data"][name] = (loaded.digest, case_data(case))
+    if kinds:  # entries of files no longer in the folder go
+        for kind, shard in shards.items():
+            shards[kind] = {name: shard[name] for name in new_meta if name in shard}
+            store.write(month, kind, shards[kind])
+    store.write(month, "meta", new_meta)  # last: fresh meta promises the entries above
+    return parsed, (shards if keep else None)
 
 
 _worker_state: dict = {}
 
 
 def _refresh_in_worker(task):
-    root, registry, store = _worker_state["args"]
-    return _refresh_month(root, registry, store, *task, keep_data=False)
+    root, registry, store, need = _worker_state["args"]
+    return _refresh_month(root, registry, store, *task, need=need, keep=False)
 
 
-def _init_worker(root: Path, registry: Registry, store: CaseCache) -> None:
-    _worker_state["args"] = (root, registry, store)
+def _init_worker(root: Path, registry: Registry, store: CaseCache, need: str) -> None:
+    _worker_state["args"] = (root, registry, store, need)
 
 
-def _load_cached(root: Path, registry: Registry, listing, jobs: int, with_cases: bool) -> list[LoadedCase]:
-    """Load through the cache: parse only files that changed since they were cached."""
+def _load_cached(root: Path, registry: Registry, listing, jobs: int, need: str) -> list[LoadedCase]:
+    """Load through the cache: parse only files that changed since they were cached (or whose
+    facts or case the cache does not hold yet, when `need` asks for them)."""
     store = CaseCache(root, cache_key(root))
+    kinds = _SHARDS.get(need, ())
     months: dict[str, list[tuple[str, int, int]]] = {}
     for item in listing:
         months.setdefault(item[0].rpartition("/")[0], []).append(item)
     metas = {month: store.read(month, "meta") for month in months}
+    shards = {month: {kind: store.read(month, kind) for kind in kinds} for month in months}
     tasks = []
     for month, items in months.items():
-        meta = metas[month]
-        stale = {rel.rpartition("/")[2] for rel, size, mtime_ns in items
-                 if not is_fresh(meta.get(rel.rpartition("/")[2]), size, mtime_ns)}
+        meta, held = metas[month], shards[month]
+        stale = set()
+        for rel, size, mtime_ns in items:
+            name = rel.rpartition("/")[2]
+            entry = meta.get(name)
+            if not is_fresh(entry, size, mtime_ns) or (
+                    entry[6] and any(_entry_for(held[kind], name, entry[3]) is None for kind in kinds)):
+                stale.add(name)
         if stale or len(meta) != len(items):
             tasks.append((month, items, stale))
-    datas: dict[str, dict] = {}
     to_parse = sum(len(task[2]) for task in tasks)
     if jobs > 1 and to_parse >= PARALLEL_THRESHOLD:
         tasks.sort(key=lambda task: -len(task[2]))  # the biggest first, so both cores finish together
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(root, registry, store)) as pool:
-            for (month, _items, _stale), (parsed, _data) in zip(tasks, pool.map(_refresh_in_worker, tasks),
-                                                              strict=True):
+        with ProcessPoolExecutor(jobs, initializer=_init_worker,
+                                 initargs=(root, registry, store, need)) as pool:
+            for (month, _items, _stale), (parsed, _shards) in zip(tasks, pool.map(_refresh_in_worker, tasks),
+                                                                strict=True):
                 metas[month].update(parsed)
+                shards[month] = {kind: store.read(month, kind) for kind in kinds}
     else:
         for month, items, stale in tasks:
-            parsed, datas[month] = _refresh_month(root, registry, store, month, items, stale, with_cases)
+            parsed, shards[month] = _refresh_month(root, registry, store, month, items, stale, need, True)
             metas[month].update(parsed)
     files = []
     for month, items in months.items():
-        meta = metas[month]
-        data = (datas.get(month) or store.read(month, "data")) if with_cases else {}
+        meta, held = metas[month], shards[month]
         for rel, _size, _mtime in items:
             name = rel.rpartition("/")[2]
             _size, _mtime, _at, digest, problems, refs, usable = meta[name]
             loaded = LoadedCase(rel, None, list(problems), {}, digest, refs)
-            if with_cases and usable:
-                record = data.get(name)
-                if record is None:  # a data shard lost or damaged: read the file itself
+            if usable and kinds:
+                facts = _entry_for(held["facts"], name, digest)
+                data = _entry_for(held["data"], name, digest) if "data" in held else None
+                if facts is None or ("data" in held and data is None):  # a shard lost or damaged
                     loaded = load_case_file(root, rel, registry)
                 else:
-                    loaded.case = case_from_data(record[0])
-                    loaded.facts = record[1:]
+                    loaded.facts = facts[1:]
+                    if data is not None:
+                        loaded.case = case_from_data(data[1])
             files.append(loaded)
     store.close()
     return files
 
 
 def load_log(root: Path, only: list[str] | None = None, jobs: int | None = None, *,
-             cases: bool = True) -> CaseLog:
+             need: str = "cases") -> CaseLog:
     """Load the registry and every case (or `only` these paths); raise InvalidCase only if
     the registry is unusable.
 
-    With cases=False the files carry their problems and references but no Case: enough
-    to validate, and much less to load. Large logs are loaded through the cache (cache.py).
+    `need` says what the caller uses: "problems" (enough to validate: each file's problems
+    and references, no Case), "facts" (also each case's derived state, enough for
+    CaseLog.states, far less to load than whole cases) or "cases" (everything). Large logs
+    are loaded through the cache (cache.py).
     """
+    if need not in NEEDS:
+        raise ValueError(f"need must be one of {NEEDS}")
     registry = load_registry(root)
     listing, stray = scan_case_files(root)
     other_ids: set[str] = set()
@@ -253,14 +290,14 @@ def load_log(root: Path, only: list[str] | None = None, jobs: int | None = None,
     jobs = jobs or os.cpu_count() or 1
     with paused_gc():
         if len(listing) >= CACHE_MIN_FILES:
-            files = _load_cached(root, registry, listing, jobs, cases)
+            files = _load_cached(root, registry, listing, jobs, need)
         else:
             files = [load_case_file(root, rel, registry) for rel, _s, _m in listing]
-    problems = list(stray)
-    for loaded in files:
-        problems.extend(loaded.problems)
-    problems.extend(cross_case_problems(((f.path, f.refs) for f in files if f.refs is not None),
-                                        other_ids))
+        problems = list(stray)
+        for loaded in files:
+            problems.extend(loaded.problems)
+        problems.extend(cross_case_problems(((f.path, f.refs) for f in files if f.refs is not None),
+                                            other_ids))
     return CaseLog(root, registry, files, problems)
 
 

@@ -248,17 +248,16 @@ def build_report(states: list[CaseState], period: Period, min_cases: int,
         name: defaultdict(Tally) for name in ("unit", "topic", "channel", "category", "month")}
     as_of = states[0].as_of if states else (as_of or date.today())
     for s in states:
-        case = s.case
-        day = case.received_day
+        day = s.received_day
         if day not in period:
             continue
         overall.add(s)
         if s.unit is not None:
             groups["unit"][s.unit].add(s)
-        for topic in case.topics:
+        for topic in s.topics:
             groups["topic"][topic].add(s)
-        groups["channel"][case.channel].add(s)
-        groups["category"][case.category].add(s)
+        groups["channel"][s.channel].add(s)
+        groups["category"][s.category].add(s)
         groups["month"][f"{day:%Y-%m}"].add(s)
 
     def finish(name):

@@ -1,6 +1,6 @@
 """Write a large, valid, reproducible case log for benchmarks.
 
-    python scripts/make_corpus.py --count 100000 --seed 1 --out bench/100k
+    python scripts/make_corpus.py --count 100000 --seed 1 --out bench/100k [--history 1000]
 
 The registry is copied from the repository's cases/registry; the cases are
 assembled from the phrases of the demo scenarios (scripts/demo_scenarios.yaml),
@@ -8,6 +8,12 @@ varied in place, wording and length (about 300 to 2,500 characters of message an
 replies), with realistic mixes of channels, categories, units and event sequences:
 most cases closed, some still open or overdue, some extended, supervised,
 reopened after a dissatisfied visit, closed as duplicates or referred.
+
+With --history N the output directory becomes a Git repository: one commit holds the
+registry and every case but a sample of N, then each sampled case arrives one commit per
+event, dated on the event's day, as staff would have committed it (so `git log` and the
+case pages' history have something realistic to read). The files on disk are the same
+either way.
 
 Other scripts import `generate_cases(n, seed)` (an iterator of (relative path,
 YAML text)) and `write_corpus(out, n, seed)`.
@@ -18,7 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -264,15 +272,20 @@ def generate_cases(n: int, seed: int, *, today: date = TODAY, days: int = 730,
         yield f"cases/{received:%Y}/{received:%m}/{case_id}.yaml", text
 
 
-def write_corpus(out: Path, n: int, seed: int, **options) -> int:
-    """Write the registry and `n` cases under `out`/cases; return the number of bytes written."""
+def write_corpus(out: Path, n: int, seed: int, history: int = 0, **options) -> int:
+    """Write the registry and `n` cases under `out`/cases; return the number of bytes written.
+
+    With `history`, also make `out` a Git repository with a commit per event for that many
+    cases (see the module's doc)."""
     cases = out / "cases"
     if cases.exists():
         shutil.rmtree(cases)
     shutil.copytree(REGISTRY, cases / "registry")
     written = 0
     folders: set[Path] = set()
-    for rel, text in generate_cases(n, seed, **options):
+    sampled: list[tuple[str, str]] = []
+    every = max(1, n // history) if history else 0
+    for index, (rel, text) in enumerate(generate_cases(n, seed, **options)):
         path = out / rel
         if path.parent not in folders:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -281,7 +294,72 @@ def write_corpus(out: Path, n: int, seed: int, **options) -> int:
         with open(path, "wb") as handle:
             handle.write(data)
         written += len(data)
+        if every and index % every == every - 1 and len(sampled) < history:
+            sampled.append((rel, text))
+    if history:
+        write_history(out, sampled)
     return written
+
+
+_EVENT_DAY = re.compile(r"date: (\d{4}-\d{2}-\d{2})")
+
+
+def _versions(text: str) -> list[tuple[str, str, str]]:
+    """(day, event type, the file as it stood after that event) for each event of a case."""
+    head, _, events = text.partition("events:\n")
+    chunks: list[str] = []
+    for line in events.splitlines(keepends=True):
+        if line.startswith("  - ") or not chunks:
+            chunks.append(line)
+        else:
+            chunks[-1] += line
+    versions = []
+    for count in range(1, len(chunks) + 1):
+        chunk = chunks[count - 1]
+        day = _EVENT_DAY.search(chunk)
+        kind = re.search(r"type: ([a-z]+)", chunk)
+        versions.append((day.group(1) if day else "2000-01-01", kind.group(1) if kind else "event",
+                         head + "events:\n" + "".join(chunks[:count])))
+    return versions
+
+
+def write_history(out: Path, sampled: list[tuple[str, str]]) -> int:
+    """Make `out` a Git repository whose history adds the `sampled` cases event by event
+    (with `git fast-import`: thousands of commits in seconds); return the number of commits."""
+    sample = {rel for rel, _text in sampled}
+    shutil.rmtree(out / ".git", ignore_errors=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(out)], check=True)
+    commits: list[tuple[str, str, str, str]] = []  # (day, path, message, text)
+    for rel, text in sampled:
+        case_id = Path(rel).stem
+        for day, kind, version in _versions(text):
+            commits.append((day, rel, f"{case_id}: {kind}", version))
+    commits.sort(key=lambda c: (c[0], c[1]))
+    stream = bytearray()
+
+    def data(payload: bytes) -> None:
+        stream.extend(b"data %d\n" % len(payload) + payload + b"\n")
+
+    def header(day: str, message: str) -> None:
+        stamp = int(datetime.fromisoformat(day).timestamp()) + 10 * 3600
+        stream.extend(b"commit refs/heads/main\n")
+        stream.extend(f"committer 督查室 <office@example.org> {stamp} +0800\n".encode())
+        data(message.encode("utf-8"))
+
+    first = min((c[0] for c in commits), default="2024-01-01")
+    header(first, "导入既有留言记录")
+    for path in sorted((out / "cases").rglob("*.yaml")):
+        rel = path.relative_to(out).as_posix()
+        if rel not in sample:
+            stream.extend(f"M 100644 inline {rel}\n".encode())
+            data(path.read_bytes())
+    for day, rel, message, text in commits:
+        header(day, message)
+        stream.extend(f"M 100644 inline {rel}\n".encode())
+        data(text.encode("utf-8"))
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=out, input=bytes(stream), check=True)
+    subprocess.run(["git", "reset", "-q"], cwd=out, check=True)  # the index: the files as written
+    return len(commits) + 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,9 +370,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="directory to write (its cases/ is replaced)")
     parser.add_argument("--days", type=int, default=730, help="spread cases over this many days before today")
     parser.add_argument("--today", type=date.fromisoformat, default=TODAY, help="the corpus's 'today'")
+    parser.add_argument("--history", type=int, default=0, metavar="N",
+                        help="make DIR a Git repository with a commit per event for N of the cases")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    size = write_corpus(args.out, args.count, args.seed, today=args.today, days=args.days)
+    size = write_corpus(args.out, args.count, args.seed, args.history, today=args.today, days=args.days)
     sys.stderr.write(f"wrote {args.count} cases ({size / 1e6:.1f} MB) to {args.out / 'cases'} "
                      f"in {time.perf_counter() - started:.1f} s\n")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import date
 
@@ -52,7 +53,7 @@ def test_validation_only_load_has_the_same_problems(log_root, cached):
     write_case(log_root, "20260302-K7Q2MF", broken + "related: [20260302-ZZZZZZ]\n")
     _age(log_root)
     full = load_log(log_root)
-    light = load_log(log_root, cases=False)
+    light = load_log(log_root, need="problems")
     assert light.problems == full.problems
     assert [str(p) for p in light.problems] == [
         "cases/2026/03/20260302-K7Q2MF.yaml:19: events[1].unit: unknown unit 'yueyanglou-housng' "
@@ -93,3 +94,33 @@ def test_both_cores_fill_the_same_cache(demo_root, monkeypatch):
     monkeypatch.setattr(repository, "PARALLEL_THRESHOLD", 0)
     assert _plain(load_log(demo_root, jobs=2)) == _plain(parsed)
     assert _plain(load_log(demo_root, jobs=2)) == _plain(parsed)
+
+
+def _without_case(states):
+    return [dataclasses.replace(s, case=None) for s in states]
+
+
+def test_facts_only_load_gives_the_same_states(demo_root, cached):
+    _age(demo_root)
+    parsed = load_log(demo_root)
+    rules, calendar = parsed.registry.rules, parsed.registry.calendar
+    for _run in range(2):  # filling the facts shards, then reading them
+        light = load_log(demo_root, need="facts")
+        assert light.cases == []
+        assert light.problems == parsed.problems
+        for as_of in AS_OFS:  # before some cases' last event too: those are read again
+            assert _without_case(light.states(as_of)) == _without_case(
+                derive_all(parsed.cases, as_of, rules, calendar))
+
+
+def test_a_validation_run_leaves_no_stale_facts(log_root, cached):
+    _age(log_root)
+    before = load_log(log_root, need="facts").states(date(2026, 11, 23))
+    assert before[0].title != "改过的标题"
+    path = write_case(log_root, "20260302-K7Q2MD", CASE_TEXT.replace("title: ", "title: 改过的标题", 1))
+    stamp = path.stat().st_mtime - 30
+    os.utime(path, (stamp, stamp))
+    load_log(log_root, need="problems")  # sees the change, caches problems only
+    after = load_log(log_root, need="facts").states(date(2026, 11, 23))
+    assert after[0].title.startswith("改过的标题")
+    assert load_log(log_root).cases[0].title.startswith("改过的标题")

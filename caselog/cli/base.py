@@ -32,9 +32,9 @@ class Env:
         """The loaded registry."""
         return load_registry(self.root)
 
-    def load(self) -> CaseLog:
-        """Load the whole case log."""
-        log = load_log(self.root)
+    def load(self, need: str = "cases") -> CaseLog:
+        """Load the whole case log (see load_log for `need`)."""
+        log = load_log(self.root, need=need)
         self.__dict__["registry"] = log.registry
         return log
 

@@ -108,7 +108,7 @@ def state_json(state: CaseState, registry) -> dict:
 def overdue_row(state: CaseState, registry) -> dict:
     """One row of `caselog overdue --format json`."""
     unit = registry.units.get(state.unit) if state.unit else None
-    return {"id": state.case.id, "title": state.case.title, "unit": state.unit,
+    return {"id": state.id, "title": state.title, "unit": state.unit,
             "unit_name": unit.name if unit else None, "level": state.level,
             "status": state.status,
             "first_reply_due": state.first_reply.due.isoformat(),
@@ -133,7 +133,7 @@ def overdue_text(groups, registry, as_of) -> str:
         lines.append("")
         lines.append(f"{unit_name(registry, group.unit)}: {len(group.states)}")
         for s in group.states:
-            lines.append(f"  {LEVEL_MARK[s.level]:<9} {s.case.id}  {_pending_due(s)}  {s.case.title}")
+            lines.append(f"  {LEVEL_MARK[s.level]:<9} {s.id}  {_pending_due(s)}  {s.title}")
     return "\n".join(lines)
 
 
@@ -146,8 +146,8 @@ def overdue_markdown(groups, registry, as_of) -> str:
         lines += [f"### {unit_name(registry, group.unit)}（{len(group.states)} 件）", "",
                   "| 级别 | 编号 | 标题 | 待办期限 |", "| --- | --- | --- | --- |"]
         for s in group.states:
-            title = s.case.title.replace("|", "\\|")
-            lines.append(f"| {s.level} | `{s.case.id}` | {title} | {_pending_due(s)} |")
+            title = s.title.replace("|", "\\|")
+            lines.append(f"| {s.level} | `{s.id}` | {title} | {_pending_due(s)} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -63,7 +63,7 @@ def show(env, case_id, as_of, fmt):
 @pass_env
 def overdue(env, as_of, fmt):
     """List open cases at warning, due, overdue or severe, by unit, worst first."""
-    log = env.load()
+    log = env.load(need="facts")
     _fail_on_errors(log)
     registry = log.registry
     as_of = as_of or env.today()
@@ -93,7 +93,7 @@ def stats(env, as_of, period, fmt):
         chosen = parse_period(period)
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from None
-    log = env.load()
+    log = env.load(need="facts")
     _fail_on_errors(log)
     registry = log.registry
     as_of = as_of or env.today()

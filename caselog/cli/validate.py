@@ -67,7 +67,7 @@ def validate(env, paths, fmt, fix, base):
     root = env.root
     try:
         only = _select(root, paths)
-        log = load_log(root, only, cases=fix)  # problems are enough unless cases get masked
+        log = load_log(root, only, need="cases" if fix else "problems")  # masking needs cases
     except InvalidCase as exc:  # the registry itself is broken
         for line in format_problems(exc.problems, fmt):
             click.echo(line)

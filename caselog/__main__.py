@@ -1,0 +1,5 @@
+"""`python -m caselog`: the same as the caselog command."""
+
+from caselog.cli import main
+
+main()
