@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from markupsafe import escape
 from caselog.cli import main_group
 from caselog.derive import derive_all
 from caselog.repository import load_log
+from caselog.site import scan
 from caselog.site.exports import CSV_FIELDS
 from caselog.site.scan import scan_output
 
@@ -763,3 +765,41 @@ def test_no_hostile_script_runs_in_the_browser(served):
         page.hover(".pagefind-ui__result")
         browser.close()
     assert dialogs == []
+
+
+def _settle(out):
+    """Date the output back, as a later build finds it."""
+    for path in out.rglob("*"):
+        stamp = path.stat().st_mtime - 60
+        os.utime(path, (stamp, stamp))
+
+
+def test_scan_reads_again_only_what_changed_unless_a_published_case_was_withdrawn(tmp_path, monkeypatch):
+    out, state = tmp_path / "out", tmp_path / "scan.json"
+    (out / "cases" / "20261103-PUBLIC").mkdir(parents=True)
+    page = out / "cases" / "20261103-PUBLIC" / "index.html"
+    page.write_text(f"<h1>{SECRET_TITLE}</h1>", encoding="utf-8")
+    (out / "index.html").write_text("<p>首页</p>", encoding="utf-8")
+    _settle(out)
+    assert scan_output(out, set(), set(), state_path=state) == []
+    # a page that passed and has not changed is not read again
+    monkeypatch.setattr(scan, "_text_of", lambda path: pytest.fail(f"read {path}"))
+    assert scan_output(out, {SECRET_ID}, {"另一条不公开留言的标题"}, state_path=state) == []
+    monkeypatch.undo()
+    # the published case is withdrawn: its title may be anywhere, so every page is read again
+    leaks = scan_output(out, {"20261103-PUBLIC"}, {SECRET_TITLE}, state_path=state)
+    assert [str(leak) for leak in leaks] == [
+        "cases/20261103-PUBLIC: path named after non-public case 20261103-PUBLIC",
+        f"cases/20261103-PUBLIC/index.html: title of a non-public case '{SECRET_TITLE}'"]
+
+
+def test_scan_on_two_cores_finds_the_same(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    for index in range(40):
+        text = f"<p>{SECRET_TITLE}</p>" if index % 7 == 0 else f"<p>第{index}页</p>"
+        (out / f"p{index:02}.html").write_text(text, encoding="utf-8")
+    serial = scan_output(out, {SECRET_ID}, {SECRET_TITLE}, jobs=1)
+    monkeypatch.setattr(scan, "PARALLEL_MIN_FILES", 0)
+    assert scan_output(out, {SECRET_ID}, {SECRET_TITLE}, jobs=2) == serial
+    assert len(serial) == 6

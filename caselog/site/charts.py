@@ -2,16 +2,20 @@
 
 Text stays text in the SVG (svg.fonttype none) so it is sharp, small and
 readable by screen readers; the font stack names common CJK fonts. Every chart
-is cached by the digest of its data, so an unchanged chart costs nothing.
+is cached by the digest of its data (and of this module and matplotlib's version), in
+memory and, once `use_disk_cache` names a folder, on disk: an unchanged chart is not
+drawn again, in this build or the next.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -20,6 +24,27 @@ FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Micro
 # the portal's palette (theme/static/css/site.css); bars keep 3:1 against white (WCAG 1.4.11)
 INK, ACCENT, MUTED, LIGHT, GRID = "#1c2530", "#a51d24", "#2f5d8c", "#7d95af", "#dde2e8"
 _lock = threading.Lock()
+_disk: list[Path] = []  # the folder of cached SVGs, once set
+
+
+KEEP_DAYS = 14  # a cached chart no build has used for this long is removed
+
+
+def use_disk_cache(folder: Path | None) -> None:
+    """Keep drawn charts as files in `folder` too (None: memory only); forget old ones."""
+    import time
+
+    _disk.clear()
+    if folder is None:
+        return
+    _disk.append(folder)
+    limit = time.time() - KEEP_DAYS * 86400
+    try:
+        for path in folder.glob("*.svg"):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+    except OSError:
+        pass
 
 
 @lru_cache(maxsize=1)
@@ -57,9 +82,37 @@ def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
+@lru_cache(maxsize=1)
+def _salt() -> bytes:
+    import matplotlib
+
+    return Path(__file__).read_bytes() + matplotlib.__version__.encode()
+
+
 def _cached(kind: str, payload, draw) -> Markup:
-    key = hashlib.blake2b(repr((kind, payload)).encode(), digest_size=12).hexdigest()
+    key = hashlib.blake2b(repr((kind, payload)).encode() + _salt(), digest_size=12).hexdigest()
     return _cache_get(key, draw)
+
+
+def _from_disk(key: str, draw) -> Markup:
+    if not _disk:
+        return draw()
+    path = _disk[0] / f"{key}.svg"
+    try:
+        svg = Markup(path.read_text(encoding="utf-8"))
+        os.utime(path)  # used: kept
+        return svg
+    except OSError:
+        pass
+    svg = draw()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
+        tmp.write_text(str(svg), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only checkout: memory only
+        pass
+    return svg
 
 
 @lru_cache(maxsize=512)
@@ -71,7 +124,7 @@ def _cache_get(key: str, draw) -> Markup:
     slot = _cache_store(key)
     if not slot:
         with _lock:
-            slot.append(draw())
+            slot.append(_from_disk(key, draw))
     return slot[0]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from . import exports
+from . import charts, exports
 from .model import SiteData
 from .pages import PageSpec, _digest, all_pages
 from .writer import PageWriter, write_file
@@ -65,6 +65,8 @@ def _theme_salt(theme: Path, settings: dict, data: SiteData) -> str:
     for key in ("SITEURL", "SITENAME", "CASELOG_REPO_URL", "CASELOG_LOCALE", "CASELOG_SEARCH"):
         digest.update(repr(settings.get(key)).encode())
     digest.update(__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):  # the portal's own code
+        digest.update(path.read_bytes())
     digest.update(data.registry_digest.encode())
     return digest.hexdigest()
 
@@ -79,6 +81,7 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
             "topic_names": {k: t.name for k, t in data.registry.topics.items()},
             "channel_names": {k: c.name for k, c in data.registry.channels.items()}}
     root = Path(settings["CASELOG_ROOT"])
+    charts.use_disk_cache(root / ".caselog" / "charts")
     manifest = root / ".caselog" / "site-manifest.json"
     writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
                         {"as_of": data.as_of})

@@ -1,11 +1,21 @@
 """After a build: scan every output file, the search index included, for personal data and
-for any trace of a non-public case."""
+for any trace of a non-public case.
+
+With a state file (the build keeps one under .caselog/), a file that has not changed since
+a scan passed it is not read again, unless a case that was published then is non-public
+now (its title might sit in any page): then everything is scanned. Large scans use every
+core.
+"""
 
 from __future__ import annotations
 
 import gzip
 import html
+import json
+import multiprocessing
+import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,31 +53,123 @@ def _text_of(path: Path) -> str | None:
     return None
 
 
-def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str]) -> list[Leak]:
+class _Secrets:
+    """Finds ids and titles of non-public cases in a text in one pass (Aho-Corasick), however
+    many there are: looking for each in each file would grow with files × cases."""
+
+    def __init__(self, secret_ids: set[str], secret_titles: set[str]):
+        import ahocorasick
+
+        self.automaton = ahocorasick.Automaton()
+        for case_id in secret_ids:
+            self.automaton.add_word(case_id, f"id of non-public case {case_id}")
+        for title in secret_titles:
+            if len(title) >= 6:  # shorter titles are too common a phrase to call a leak
+                self.automaton.add_word(title, f"title of a non-public case '{title}'")
+        self.empty = not len(self.automaton)
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def find(self, *texts: str) -> list[str]:
+        """What each secret found says, once each: ids first, then titles."""
+        if self.empty:
+            return []
+        found: dict[str, None] = {}
+        for text in texts:
+            for _end, what in self.automaton.iter(text):
+                found[what] = None
+        return sorted(found, key=lambda what: what.startswith("title"))
+
+
+PARALLEL_MIN_FILES = 2000
+RACY_NS = 2_000_000_000  # a file changed this close to the scan could change again unseen
+
+
+def scan_file(output: Path, rel: str, secrets: _Secrets) -> list[Leak]:
+    """The leaks in one output file."""
+    path = output / rel
+    leaks: list[Leak] = []
+    if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
+        return leaks  # Pagefind's own program files; its index (.pf_*) is scanned
+    text = _text_of(path)
+    if text is None:
+        return leaks
+    for finding in find_personal_data(text):
+        leaks.append(Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'"))
+    # ids and titles are looked for in the markup too: a link or attribute is a trace as well
+    markup = html.unescape(path.read_text(encoding="utf-8", errors="replace")) if path.suffix in (
+        ".html", ".xml", ".svg") else ""
+    leaks.extend(Leak(rel, what) for what in secrets.find(text, markup))
+    return leaks
+
+
+_JOB: tuple | None = None
+
+
+def _scan_slice(args) -> list[Leak]:
+    index, jobs = args
+    output, files, secrets = _JOB
+    return [leak for rel in files[index::jobs] for leak in scan_file(output, rel, secrets)]
+
+
+def _load_state(state_path: Path | None, output: Path, key: str) -> tuple[dict, set]:
+    if state_path is None:
+        return {}, set()
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, set()
+    if state.get("output") != str(output.resolve()) or state.get("key") != key:
+        return {}, set()
+    return state.get("files", {}), set(state.get("published", ()))
+
+
+def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
+                state_path: Path | None = None, jobs: int | None = None) -> list[Leak]:
     """Every leak in the output directory: personal data, or ids/titles of non-public cases."""
     leaks: list[Leak] = []
-    titles = {t for t in secret_titles if len(t) >= 6}
+    secrets = _Secrets(secret_ids, secret_titles)
+    # a case published at the last scan and non-public now may have left its title in any
+    # page: then every file is scanned again (a new non-public case was never in a page
+    # that has not changed since)
+    key = "1"
+    passed, published = _load_state(state_path, output, key)
+    if secret_ids & published:
+        passed = {}
+    started = time.time_ns()
+    files: dict[str, list[int]] = {}
+    to_scan: list[str] = []
     for path in sorted(output.rglob("*")):
         rel = path.relative_to(output).as_posix()
-        for case_id in secret_ids:
-            if case_id in path.name:  # a file or directory named after the case is a trace too
-                leaks.append(Leak(rel, f"path named after non-public case {case_id}"))
+        for what in secrets.find(path.name):  # a file or directory named after the case is a trace too
+            if what.startswith("id "):
+                leaks.append(Leak(rel, "path named after non-public case " + what.rsplit(" ", 1)[1]))
         if not path.is_file():
             continue
-        if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
-            continue  # Pagefind's own program files; its index (.pf_*) is scanned
-        text = _text_of(path)
-        if text is None:
-            continue
-        for finding in find_personal_data(text):
-            leaks.append(Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'"))
-        # ids and titles are looked for in the markup too: a link or attribute is a trace as well
-        markup = html.unescape(path.read_text(encoding="utf-8", errors="replace")) if path.suffix in (
-            ".html", ".xml", ".svg") else ""
-        for case_id in secret_ids:
-            if case_id in text or case_id in markup:
-                leaks.append(Leak(rel, f"id of non-public case {case_id}"))
-        for title in titles:
-            if title in text or title in markup:
-                leaks.append(Leak(rel, f"title of a non-public case '{title}'"))
+        stat = path.stat()
+        files[rel] = [stat.st_size, stat.st_mtime_ns]
+        if passed.get(rel) != files[rel] or stat.st_mtime_ns > started - RACY_NS:
+            to_scan.append(rel)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(to_scan) >= PARALLEL_MIN_FILES:
+        global _JOB
+        _JOB = (output, to_scan, secrets)
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_scan_slice, [(i, jobs) for i in range(jobs)])
+        _JOB = None
+        order = {rel: index for index, rel in enumerate(to_scan)}
+        found = sorted((leak for part in parts for leak in part), key=lambda leak: order[leak.path])
+    else:
+        found = [leak for rel in to_scan for leak in scan_file(output, rel, secrets)]
+    leaks.extend(found)
+    if state_path is not None:
+        bad = {leak.path for leak in leaks}
+        cases = output / "cases"
+        published_now = sorted(p.name for p in cases.iterdir()) if cases.is_dir() else []
+        state = {"output": str(output.resolve()), "key": key, "published": published_now,
+                 "files": {rel: stat for rel, stat in files.items() if rel not in bad}}
+        state_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = state_path.with_name(state_path.name + ".tmp")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(tmp, state_path)
     return leaks

@@ -1,0 +1,333 @@
+"""Benchmark caselog against plain Pelican on generated case logs of N cases, in one run.
+
+    python scripts/benchmark.py                      # N = 1,000, 10,000, 30,000, 100,000
+    python scripts/benchmark.py --sizes 1000,10000   # a quick run
+    python scripts/benchmark.py --markdown docs/benchmarks.md.new
+
+For each N it makes (or reuses) a corpus in bench/cN with scripts/make_corpus.py (seeded,
+with a Git history for 1 % of the cases), then runs the real `caselog` command on it, one
+process per measurement, as staff and CI would:
+
+  validate (cold)      `caselog validate` with no cache (a fresh clone)
+  validate (warm)      again, the cache filled
+  overdue, stats       `caselog overdue` / `caselog stats` (the first run after validate
+                       derives each case's facts: "first"; then "again")
+  build                `caselog build --no-search --clean` (whole site, no search index)
+  build + search       `caselog build --clean` (with the Pagefind index)
+  one case changed     a case's reply edited, then `caselog build --no-search` again
+  staff index          `caselog index --rebuild`
+
+and, as the baseline, plain Pelican (default theme and settings) building the same N cases
+as Markdown articles (title, date, message and replies: the text of the case page). Each
+figure is wall-clock seconds; "peak MB" is the largest resident memory of the command and
+all its worker processes together, sampled every 50 ms. Pages per second count the HTML
+files each build wrote. With the Pagefind index, a real Chromium (Playwright) opens
+/search/, searches a word, and the bytes it fetched for that are summed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+
+from make_corpus import generate_cases, write_corpus  # noqa: E402
+
+AS_OF = "2026-11-23"
+BENCH = REPO / "bench"
+QUERY = "电梯"
+
+
+@dataclass
+class Run:
+    """One timed command."""
+
+    seconds: float
+    peak_mb: float
+    output: str = ""
+
+
+@dataclass
+class Result:
+    """Every figure measured at one N."""
+
+    n: int
+    runs: dict[str, Run] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(child)
+        rss[child] = int(fields[21]) * page
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo += children.get(current, [])
+    return total
+
+
+def run(command: list[str], cwd: Path, check: bool = True) -> Run:
+    """Run a command, timing it and sampling its process tree's memory."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if check and process.returncode != 0:
+        sys.exit(f"benchmark: {' '.join(command)} failed in {cwd}:\n{output[-3000:]}")
+    return Run(seconds, peak / 2**20, output)
+
+
+def corpus(n: int, seed: int) -> Path:
+    """bench/cN with N cases (made once, reused while its stamp matches)."""
+    out = BENCH / f"c{n}"
+    stamp = out / ".corpus"
+    wanted = f"{n} {seed} history"
+    if not (stamp.is_file() and stamp.read_text() == wanted):
+        print(f"making a corpus of {n:,} cases in {out}", file=sys.stderr)
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        write_corpus(out, n, seed, history=max(10, n // 100))
+        stamp.write_text(wanted)
+    return out
+
+
+def caselog(*args: str) -> list[str]:
+    return [sys.executable, "-m", "caselog", *args]
+
+
+def html_pages(output: Path) -> int:
+    return sum(1 for _ in output.rglob("*.html"))
+
+
+def change_one_case(root: Path) -> Path:
+    """Edit the final reply of a closed public case, as a correction would (mtime moves on)."""
+    for path in sorted((root / "cases").glob("*/*/*.yaml"), reverse=True):
+        text = path.read_text(encoding="utf-8")
+        if "public: true" in text and "type: closed" in text and "感谢您的监督！" in text:
+            path.write_text(text.replace("感谢您的监督！", "感谢您的监督与支持！", 1), encoding="utf-8")
+            stamp = time.time() - 5  # older than the cache's racy window, as a later run would find it
+            os.utime(path, (stamp, stamp))
+            return path
+    sys.exit("benchmark: no case to change")
+
+
+def search_bytes(output: Path) -> tuple[int, int]:
+    """(bytes, requests) a Chromium fetches to load /search/ and show results for QUERY."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return 0, 0
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import find_chromium
+
+    browser_path = find_chromium()
+    if browser_path is None:
+        return 0, 0
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sizes: list[int] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=browser_path)
+            page = browser.new_page()
+            page.on("requestfinished", lambda request: sizes.append(request.sizes()["responseBodySize"]))
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={QUERY}")
+            page.wait_for_selector(".pagefind-ui__result-link", timeout=120_000)
+            page.wait_for_load_state("networkidle")
+            browser.close()
+    finally:
+        server.shutdown()
+    return sum(sizes), len(sizes)
+
+
+def pelican_baseline(root: Path, n: int, seed: int) -> tuple[Run, int]:
+    """Plain Pelican building the corpus's cases as Markdown articles."""
+    base = root / "pelican-baseline"
+    content = base / "content"
+    if not (content.is_dir() and sum(1 for _ in content.iterdir()) == n):
+        shutil.rmtree(base, ignore_errors=True)
+        content.mkdir(parents=True)
+        for index, (_rel, text) in enumerate(generate_cases(n, seed)):
+            (content / f"case-{index}.md").write_text(_as_markdown(text), encoding="utf-8")
+        (base / "pelicanconf.py").write_text(
+            'SITENAME = "基准"\nSITEURL = ""\nPATH = "content"\nTIMEZONE = "Asia/Shanghai"\n'
+            'DEFAULT_LANG = "zh"\nDEFAULT_PAGINATION = 10\n', encoding="utf-8")
+    output = base / "output"
+    shutil.rmtree(output, ignore_errors=True)
+    result = run([sys.executable, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
+                 base)
+    return result, html_pages(output)
+
+
+def _as_markdown(text: str) -> str:
+    import yaml
+
+    case = yaml.safe_load(text)
+    category = case.get("category", "")
+    parts = [f"Title: {case['title']}", f"Date: {case['received']}", f"Category: {category}",
+             f"Tags: {', '.join(case.get('topics', []))}", "", case.get("message", "")]
+    for event in case.get("events", []):
+        if event.get("text"):
+            parts += ["", f"## {event['type']} {event['date']}", "", event["text"]]
+    return "\n".join(parts) + "\n"
+
+
+def measure(n: int, seed: int, baseline_max: int, search: bool) -> Result:
+    """Every figure for N cases."""
+    root = corpus(n, seed)
+    result = Result(n)
+    settings = str(REPO / "pelicanconf.py")
+    output = root / "output"
+    shutil.rmtree(root / ".caselog", ignore_errors=True)
+    result.runs["validate (cold)"] = run(caselog("validate"), root)
+    result.runs["validate (warm)"] = run(caselog("validate"), root)
+    result.runs["overdue (first)"] = run(caselog("overdue", "--as-of", AS_OF, "--format", "json"), root)
+    result.runs["overdue"] = run(caselog("overdue", "--as-of", AS_OF, "--format", "json"), root)
+    result.runs["stats"] = run(caselog("stats", "--as-of", AS_OF), root)
+    build = caselog("build", "--as-of", AS_OF, "--settings", settings, "--output", str(output))
+    result.runs["build (first)"] = run([*build, "--no-search", "--clean"], root)
+    result.runs["build"] = run([*build, "--no-search", "--clean"], root)
+    result.pages["caselog"] = html_pages(output)
+    result.notes["build"] = result.runs["build"].output.strip().splitlines()[-1]
+    change_one_case(root)
+    result.runs["one case changed"] = run([*build, "--no-search"], root)
+    result.notes["one case changed"] = result.runs["one case changed"].output.strip().splitlines()[-1]
+    if search:
+        result.runs["build + search"] = run([*build, "--clean"], root)
+        index = output / "pagefind"
+        size = sum(f.stat().st_size for f in index.rglob("*") if f.is_file())
+        result.notes["pagefind MB"] = f"{size / 1e6:.0f} MB in {sum(1 for _ in index.rglob('*'))} files"
+        fetched, requests = search_bytes(output)
+        if requests:
+            result.notes["search fetch"] = f"{fetched / 1024:.0f} KiB in {requests} requests"
+    result.runs["staff index"] = run(caselog("index", "--rebuild"), root)
+    if n <= baseline_max:
+        result.runs["plain Pelican"], result.pages["pelican"] = pelican_baseline(root, n, seed)
+    return result
+
+
+ROWS = ["validate (cold)", "validate (warm)", "overdue (first)", "overdue", "stats", "build (first)", "build",
+        "one case changed", "build + search", "staff index", "plain Pelican"]
+
+
+def table(results: list[Result]) -> str:
+    """The figures as a Markdown table, a column per N."""
+    head = "| | " + " | ".join(f"{r.n:,} cases" for r in results) + " |"
+    lines = [head, "|---" * (len(results) + 1) + "|"]
+    for row in ROWS:
+        cells = []
+        for r in results:
+            got = r.runs.get(row)
+            cells.append(f"{got.seconds:.1f} s · {got.peak_mb:,.0f} MB" if got else "—")
+        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+    cells = []
+    for r in results:
+        ours = r.pages.get("caselog", 0) / r.runs["build"].seconds
+        cells.append(f"{ours:,.0f}")
+    lines.append("| caselog build, pages/s | " + " | ".join(cells) + " |")
+    cells = []
+    for r in results:
+        plain = r.runs.get("plain Pelican")
+        cells.append(f"{r.pages['pelican'] / plain.seconds:,.0f}" if plain else "—")
+    lines.append("| plain Pelican, pages/s | " + " | ".join(cells) + " |")
+    cells = []
+    for r in results:
+        plain = r.runs.get("plain Pelican")
+        if plain:
+            speed = (r.pages["caselog"] / r.runs["build"].seconds) / (r.pages["pelican"] / plain.seconds)
+            faster = plain.seconds / r.runs["build"].seconds
+            cells.append(f"{speed:.1f}× the pages/s; {faster:.1f}× less time")
+        else:
+            cells.append("—")
+    lines.append("| caselog vs plain Pelican | " + " | ".join(cells) + " |")
+    for note in ("pagefind MB", "search fetch"):
+        lines.append(f"| {note} | " + " | ".join(r.notes.get(note, "—") for r in results) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,30000,100000",
+                        help="numbers of cases, comma-separated (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--baseline-max", type=int, default=30000,
+                        help="largest N to build with plain Pelican too (it grows faster than linearly)")
+    parser.add_argument("--no-search", action="store_true", help="skip the builds with a search index")
+    parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
+    args = parser.parse_args(argv)
+    results = []
+    for n in (int(size.replace("_", "")) for size in args.sizes.split(",")):
+        print(f"measuring {n:,} cases", file=sys.stderr)
+        results.append(measure(n, args.seed, args.baseline_max, not args.no_search))
+        print(table(results), file=sys.stderr)
+    text = [f"Machine: {machine()}.", "",
+            f"Command: `python scripts/benchmark.py --sizes {args.sizes}`", "", table(results)]
+    for r in results:
+        text.append(f"- {r.n:,} cases: {r.notes.get('build', '')}; after one change: "
+                    f"{r.notes.get('one case changed', '')}")
+    print("\n".join(text))
+    if args.markdown:
+        args.markdown.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
