@@ -19,8 +19,9 @@ process per measurement, as staff and CI would:
 
 and, as the baseline, plain Pelican (default theme and settings) building the same N cases
 as Markdown articles (title, date, message and replies: the text of the case page). Each
-figure is wall-clock seconds; "peak MB" is the largest resident memory of the command and
-all its worker processes together, sampled every 50 ms. Pages per second count the HTML
+figure is wall-clock seconds; "peak MB" is the largest memory of the command and all its
+worker processes together (proportional set size, so pages forked workers share with their
+parent count once), sampled every 50 ms. Pages per second count the HTML
 files each build wrote. With the Pagefind index, a real Chromium (Playwright) opens
 /search/, searches a word, and the bytes it fetched for that are summed.
 """
@@ -67,11 +68,10 @@ class Result:
     notes: dict[str, str] = field(default_factory=dict)
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants."""
+def _tree_memory(pid: int) -> int:
+    """Proportional set size (bytes) of a process and all its descendants: forked workers share
+    their parent's pages, and a plain sum of resident sizes would count those pages twice."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -80,13 +80,18 @@ def _tree_rss(pid: int) -> int:
                 fields = handle.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        child = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(child)
-        rss[child] = int(fields[21]) * page
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
+        try:
+            with open(f"/proc/{current}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
         todo += children.get(current, [])
     return total
 
@@ -102,7 +107,7 @@ def run(command: list[str], cwd: Path, check: bool = True) -> Run:
     def sample():
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid))
+            peak = max(peak, _tree_memory(process.pid))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -165,8 +170,11 @@ def search_bytes(output: Path) -> tuple[int, int]:
     import functools
     import http.server
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
-    handler.log_message = lambda *args: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sizes: list[int] = []
@@ -188,14 +196,16 @@ def pelican_baseline(root: Path, n: int, seed: int) -> tuple[Run, int]:
     """Plain Pelican building the corpus's cases as Markdown articles."""
     base = root / "pelican-baseline"
     content = base / "content"
-    if not (content.is_dir() and sum(1 for _ in content.iterdir()) == n):
+    stamp = base / ".articles"
+    if not (stamp.is_file() and stamp.read_text() == f"{n} {seed} 2"):
         shutil.rmtree(base, ignore_errors=True)
         content.mkdir(parents=True)
         for index, (_rel, text) in enumerate(generate_cases(n, seed)):
-            (content / f"case-{index}.md").write_text(_as_markdown(text), encoding="utf-8")
+            (content / f"case-{index}.md").write_text(_as_markdown(text, f"case-{index}"), encoding="utf-8")
         (base / "pelicanconf.py").write_text(
             'SITENAME = "基准"\nSITEURL = ""\nPATH = "content"\nTIMEZONE = "Asia/Shanghai"\n'
             'DEFAULT_LANG = "zh"\nDEFAULT_PAGINATION = 10\n', encoding="utf-8")
+        stamp.write_text(f"{n} {seed} 2")
     output = base / "output"
     shutil.rmtree(output, ignore_errors=True)
     result = run([sys.executable, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
@@ -203,12 +213,12 @@ def pelican_baseline(root: Path, n: int, seed: int) -> tuple[Run, int]:
     return result, html_pages(output)
 
 
-def _as_markdown(text: str) -> str:
+def _as_markdown(text: str, slug: str) -> str:
     import yaml
 
     case = yaml.safe_load(text)
     category = case.get("category", "")
-    parts = [f"Title: {case['title']}", f"Date: {case['received']}", f"Category: {category}",
+    parts = [f"Title: {case['title']}", f"Date: {case['received']}", f"Slug: {slug}", f"Category: {category}",
              f"Tags: {', '.join(case.get('topics', []))}", "", case.get("message", "")]
     for event in case.get("events", []):
         if event.get("text"):
@@ -216,7 +226,7 @@ def _as_markdown(text: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def measure(n: int, seed: int, baseline_max: int, search: bool) -> Result:
+def measure(n: int, seed: int, baseline_max: int, search: bool, index: bool = True) -> Result:
     """Every figure for N cases."""
     root = corpus(n, seed)
     result = Result(n)
@@ -244,7 +254,8 @@ def measure(n: int, seed: int, baseline_max: int, search: bool) -> Result:
         fetched, requests = search_bytes(output)
         if requests:
             result.notes["search fetch"] = f"{fetched / 1024:.0f} KiB in {requests} requests"
-    result.runs["staff index"] = run(caselog("index", "--rebuild"), root)
+    if index:
+        result.runs["staff index"] = run(caselog("index", "--rebuild"), root)
     if n <= baseline_max:
         result.runs["plain Pelican"], result.pages["pelican"] = pelican_baseline(root, n, seed)
     return result
@@ -311,15 +322,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-max", type=int, default=30000,
                         help="largest N to build with plain Pelican too (it grows faster than linearly)")
     parser.add_argument("--no-search", action="store_true", help="skip the builds with a search index")
+    parser.add_argument("--no-index", action="store_true",
+                        help="skip the staff index build (scripts/bench_search.py measures it in depth)")
     parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
     args = parser.parse_args(argv)
     results = []
     for n in (int(size.replace("_", "")) for size in args.sizes.split(",")):
         print(f"measuring {n:,} cases", file=sys.stderr)
-        results.append(measure(n, args.seed, args.baseline_max, not args.no_search))
+        results.append(measure(n, args.seed, args.baseline_max, not args.no_search, not args.no_index))
         print(table(results), file=sys.stderr)
-    text = [f"Machine: {machine()}.", "",
-            f"Command: `python scripts/benchmark.py --sizes {args.sizes}`", "", table(results)]
+    command = " ".join(["python scripts/benchmark.py", *(argv if argv is not None else sys.argv[1:])])
+    text = [f"Machine: {machine()}.", "", f"Command: `{command}`", "", table(results)]
     for r in results:
         text.append(f"- {r.n:,} cases: {r.notes.get('build', '')}; after one change: "
                     f"{r.notes.get('one case changed', '')}")

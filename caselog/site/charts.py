@@ -200,7 +200,7 @@ def bar_chart(items: list[tuple[str, int]], title: str = "按类别统计") -> M
 def satisfaction_chart(counts: dict[str, int]) -> Markup:
     """Follow-up visit results as one stacked bar."""
     names = {"satisfied": "满意", "basically-satisfied": "基本满意", "dissatisfied": "不满意",
-             "unreachable": "未能联系"}
+             "unreachable": "未能联系上"}
     colours = {"satisfied": "#1d6a3c", "basically-satisfied": "#5a9e72", "dissatisfied": ACCENT,
                "unreachable": "#8a96a3"}
     payload = tuple((k, counts.get(k, 0)) for k in names)

@@ -66,8 +66,8 @@ def stats(data: SiteData) -> dict:
         "charts": {
             "monthly": charts.monthly_chart(series),
             "days": charts.days_chart(charts.histogram_bins(days)),
-            "topics": charts.bar_chart(topics),
-            "channels": charts.bar_chart(channels),
+            "topics": charts.bar_chart(topics, "各领域留言数"),
+            "channels": charts.bar_chart(channels, "各渠道留言数"),
             "satisfaction": charts.satisfaction_chart(satisfaction),
         },
     }

@@ -87,9 +87,10 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
                         {"as_of": data.as_of})
     specs = [*all_pages(data), *feed_pages(data)]
     stats = writer.write(specs)
+    records = exports.case_records(data, site_url)
     extra = {
-        "data/cases.json": exports.cases_json(data, site_url),
-        "data/cases.csv": exports.cases_csv(data, site_url),
+        "data/cases.json": exports.cases_json(data, site_url, records),
+        "data/cases.csv": exports.cases_csv(data, site_url, records),
         "data/stats.json": exports.stats_json(data),
         "open311/v2/requests.json": exports.open311(data),
         "sitemap.xml": exports.sitemap([s.path for s in specs]
