@@ -37,7 +37,8 @@ def plain_text(text: str, limit: int | None = None) -> str:
     """Markdown reduced to plain text (for summaries, feeds and meta descriptions).
 
     The result is unescaped text: templates escape it again on output."""
-    flat = html_lib.unescape(" ".join(nh3.clean(_md.render(text or ""), tags=set()).split()))
+    # from the (cached) page rendering of the same text, not a second Markdown pass
+    flat = html_lib.unescape(" ".join(nh3.clean(render_markdown(text), tags=set()).split()))
     if limit is not None and len(flat) > limit:
         return flat[: limit - 1].rstrip() + "…"
     return flat

@@ -83,10 +83,24 @@ class SiteData:
         return hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
 
     def report(self, period: Period | str | None = None) -> Report:
-        """Statistics for a period (all cases, public or not)."""
+        """Statistics for a period (all cases, public or not); each period's once per process."""
         if not isinstance(period, Period):
             period = parse_period(period)
-        return build_report(self.states, period, self.registry.rules.min_cases_for_ranking, self.as_of)
+        reports = self.__dict__.setdefault("_reports", {})
+        key = (period.start, period.end)
+        if key not in reports:
+            # only the months the period spans are looked at (periods are whole months)
+            states = [s for month, group in self.states_by_month.items() if month in period for s in group]
+            reports[key] = build_report(states, period, self.registry.rules.min_cases_for_ranking, self.as_of)
+        return reports[key]
+
+    @cached_property
+    def states_by_month(self) -> dict[date, list[CaseState]]:
+        """Every case's state, by the first day of the month it was received in."""
+        table: dict[date, list[CaseState]] = defaultdict(list)
+        for s in self.states:
+            table[s.received_day.replace(day=1)].append(s)
+        return dict(table)
 
     @cached_property
     def periods(self) -> list[Period]:
