@@ -21,7 +21,8 @@ and, as the baseline, plain Pelican (default theme and settings) building the sa
 as Markdown articles (title, date, message and replies: the text of the case page). Each
 figure is wall-clock seconds; "peak MB" is the largest memory of the command and all its
 worker processes together (proportional set size, so pages forked workers share with their
-parent count once), sampled every 50 ms. Pages per second count the HTML
+parent count once), sampled every half second (reading it more often costs the
+measured commands a noticeable share of the two cores). Pages per second count the HTML
 files each build wrote. With the Pagefind index, a real Chromium (Playwright) opens
 /search/, searches a word, and the bytes it fetched for that are summed.
 """
@@ -108,7 +109,7 @@ def run(command: list[str], cwd: Path, check: bool = True) -> Run:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _tree_memory(process.pid))
-            done.wait(0.05)
+            done.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
