@@ -26,3 +26,25 @@ def test_generated_corpus_validates_clean_and_is_reproducible(tmp_path):
     assert {"closed", "assigned"} <= statuses
     assert list(corpus.generate_cases(50, seed=7)) == list(corpus.generate_cases(50, seed=7))
     assert list(corpus.generate_cases(50, seed=7)) != list(corpus.generate_cases(50, seed=8))
+
+
+def test_history_adds_sampled_cases_one_commit_per_event(tmp_path):
+    import subprocess
+
+    from caselog.history import load_history
+
+    corpus = _make_corpus()
+    out = tmp_path / "h"
+    corpus.write_corpus(out, 200, seed=3, history=5)
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=out, capture_output=True, text=True,
+                            check=True).stdout
+    assert status == ""  # the files on disk are the last commit's
+    history = load_history(out)
+    sampled = {path: commits for path, commits in history.items() if len(commits) > 1}
+    assert len(sampled) == 5
+    for path, commits in sampled.items():
+        case = next(c for c in load_log(out).cases if path.endswith(f"{c.id}.yaml"))
+        assert len(commits) == len(case.events)  # one commit per event, newest first
+        assert commits[-1].subject == f"{case.id}: accepted"
+        assert [c.date for c in commits] == sorted((c.date for c in commits), reverse=True)
+    assert len(history) == 200
