@@ -803,3 +803,21 @@ def test_scan_on_two_cores_finds_the_same(tmp_path, monkeypatch):
     monkeypatch.setattr(scan, "PARALLEL_MIN_FILES", 0)
     assert scan_output(out, {SECRET_ID}, {SECRET_TITLE}, jobs=2) == serial
     assert len(serial) == 6
+
+
+def test_pages_rendered_on_two_cores_are_the_pages_rendered_on_one(demo_root, tmp_path, monkeypatch):
+    from caselog.site import writer
+    from caselog.site.build import build_site
+
+    settings = REPO / "pelicanconf.py"
+    build_site(demo_root, tmp_path / "one", date(2026, 11, 23), settings_file=settings, search=False)
+    monkeypatch.setattr(writer, "PARALLEL_MIN_PAGES", 0)
+    shutil.rmtree(demo_root / ".caselog", ignore_errors=True)  # render every page again
+    build_site(demo_root, tmp_path / "two", date(2026, 11, 23), settings_file=settings, search=False)
+
+    def files(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    one, two = files(tmp_path / "one"), files(tmp_path / "two")
+    assert len(one) > 200
+    assert one == two

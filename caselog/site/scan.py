@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import html
 import json
-import multiprocessing
 import os
 import re
 import time
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..privacy import KINDS, find_personal_data
+from .forking import fork_slices
 
 TEXT_SUFFIXES = {".html", ".xml", ".json", ".csv", ".txt", ".js", ".svg"}
 _TAG = re.compile(r"<[^>]+>")
@@ -36,12 +36,14 @@ class Leak:
         return f"{self.path}: {self.what}"
 
 
-def _text_of(path: Path) -> str | None:
+def _text_of(path: Path) -> tuple[str, str] | None:
+    """A file's text as a reader sees it, and its markup ("" if it has none); None if it is
+    not a text file."""
     if path.suffix in TEXT_SUFFIXES:
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix in (".html", ".xml", ".svg"):
-            text = html.unescape(_TAG.sub(" ", text))
-        return text
+            return html.unescape(_TAG.sub(" ", text)), html.unescape(text)
+        return text, ""
     if path.suffix in (".pf_fragment", ".pf_meta", ".pf_index", ".pf_filter"):
         # Pagefind's index files are gzip-compressed; the fragments hold the indexed text
         raw = path.read_bytes()
@@ -49,7 +51,7 @@ def _text_of(path: Path) -> str | None:
             raw = gzip.decompress(raw)
         except OSError:
             pass
-        return raw.decode("utf-8", errors="replace")
+        return raw.decode("utf-8", errors="replace"), ""
     return None
 
 
@@ -82,6 +84,7 @@ class _Secrets:
 
 
 PARALLEL_MIN_FILES = 2000
+STATE_FORMAT = 1  # of the state file; another starts a full scan
 RACY_NS = 2_000_000_000  # a file changed this close to the scan could change again unseen
 
 
@@ -91,35 +94,25 @@ def scan_file(output: Path, rel: str, secrets: _Secrets) -> list[Leak]:
     leaks: list[Leak] = []
     if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
         return leaks  # Pagefind's own program files; its index (.pf_*) is scanned
-    text = _text_of(path)
-    if text is None:
+    content = _text_of(path)
+    if content is None:
         return leaks
+    text, markup = content
     for finding in find_personal_data(text):
         leaks.append(Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'"))
     # ids and titles are looked for in the markup too: a link or attribute is a trace as well
-    markup = html.unescape(path.read_text(encoding="utf-8", errors="replace")) if path.suffix in (
-        ".html", ".xml", ".svg") else ""
     leaks.extend(Leak(rel, what) for what in secrets.find(text, markup))
     return leaks
 
 
-_JOB: tuple | None = None
-
-
-def _scan_slice(args) -> list[Leak]:
-    index, jobs = args
-    output, files, secrets = _JOB
-    return [leak for rel in files[index::jobs] for leak in scan_file(output, rel, secrets)]
-
-
-def _load_state(state_path: Path | None, output: Path, key: str) -> tuple[dict, set]:
+def _load_state(state_path: Path | None, output: Path) -> tuple[dict, set]:
     if state_path is None:
         return {}, set()
     try:
         state = json.loads(state_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}, set()
-    if state.get("output") != str(output.resolve()) or state.get("key") != key:
+    if state.get("output") != str(output.resolve()) or state.get("format") != STATE_FORMAT:
         return {}, set()
     return state.get("files", {}), set(state.get("published", ()))
 
@@ -132,8 +125,7 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
     # a case published at the last scan and non-public now may have left its title in any
     # page: then every file is scanned again (a new non-public case was never in a page
     # that has not changed since)
-    key = "1"
-    passed, published = _load_state(state_path, output, key)
+    passed, published = _load_state(state_path, output)
     if secret_ids & published:
         passed = {}
     started = time.time_ns()
@@ -152,11 +144,8 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
             to_scan.append(rel)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(to_scan) >= PARALLEL_MIN_FILES:
-        global _JOB
-        _JOB = (output, to_scan, secrets)
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_scan_slice, [(i, jobs) for i in range(jobs)])
-        _JOB = None
+        parts = fork_slices(lambda files: [leak for rel in files for leak in scan_file(output, rel, secrets)],
+                            to_scan, jobs)
         order = {rel: index for index, rel in enumerate(to_scan)}
         found = sorted((leak for part in parts for leak in part), key=lambda leak: order[leak.path])
     else:
@@ -166,7 +155,7 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
         bad = {leak.path for leak in leaks}
         cases = output / "cases"
         published_now = sorted(p.name for p in cases.iterdir()) if cases.is_dir() else []
-        state = {"output": str(output.resolve()), "key": key, "published": published_now,
+        state = {"output": str(output.resolve()), "format": STATE_FORMAT, "published": published_now,
                  "files": {rel: stat for rel, stat in files.items() if rel not in bad}}
         state_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = state_path.with_name(state_path.name + ".tmp")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .forking import fork_slices
 from .pages import PageSpec
 
 PARALLEL_MIN_PAGES = 1500
@@ -96,13 +96,8 @@ class PageWriter:
         jobs = jobs or os.cpu_count() or 1
         if jobs <= 1 or len(specs) < PARALLEL_MIN_PAGES:
             return self._run(specs)
-        global _ACTIVE
-        _ACTIVE = (self, specs)
-        # fork: the children inherit the loaded case log and templates, nothing is pickled in
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
-            parts = pool.map(_run_slice, [(i, jobs) for i in range(jobs)])
-        _ACTIVE = None
+        # forked: the children inherit the loaded case log and templates
+        parts = fork_slices(self._run, specs, jobs)
         total = WriteStats()
         for part in parts:
             total.rendered += part.rendered
@@ -136,12 +131,3 @@ class PageWriter:
             except OSError:  # not empty, or already gone
                 return
             parent = parent.parent
-
-
-_ACTIVE: tuple | None = None
-
-
-def _run_slice(args) -> WriteStats:
-    index, jobs = args
-    writer, specs = _ACTIVE
-    return writer._run(specs[index::jobs])
