@@ -200,3 +200,30 @@ def test_a_case_page_speaks_chinese(site):
                              ("Supervision notice", "督办通知"), ("Interim reply", "阶段性答复"),
                              ("Time limits", "办理时限"), ("Received on", "留言时间")]:
         assert english not in html and chinese in html
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_cached_gettext_renders_as_jinja_newstyle_gettext_does(autoescape):
+    """The build's cached gettext gives exactly what Jinja's own newstyle gettext gives."""
+    import gettext as gettext_lib
+
+    from jinja2 import Environment
+
+    from caselog.site import i18n
+
+    class Catalogue(gettext_lib.NullTranslations):
+        def gettext(self, message):
+            return {"Cases": "案件", "moved %(n)s time(s)": "改期%(n)s次", "100%%": "百分之百%%",
+                    "<b>%(x)s</b>": "<b>甲%(x)s</b>"}.get(message, message)
+
+    source = ('{{ _("Cases") }}|{{ _("Cases") }}|{{ _("moved %(n)s time(s)", n=3) }}|{{ _("100%%") }}|'
+              '{{ _("<b>%(x)s</b>", x="<i>") }}|{{ gettext("Unknown") }}|'
+              '{% trans n=2 %}moved {{ n }} time(s){% endtrans %}|{{ ngettext("%(num)s case", "%(num)s cases", 2) }}')
+    stock = Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"])
+    stock.install_gettext_translations(Catalogue(), newstyle=True)
+    ours = Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"])
+    i18n.install(ours, Catalogue())
+    expected = stock.from_string(source).render()
+    assert ours.from_string(source).render() == expected
+    assert ours.from_string(source).render() == expected  # from the cache, the same
+    assert "案件|案件|改期3次|百分之百%|" in expected

@@ -75,3 +75,53 @@ def test_appended_event_text_parses_back_verbatim(text):
     assert data["events"][-1]["text"] == text
     assert new.startswith(CASE_TEXT)
     assert render_event(fields) in new
+
+
+MARKDOWN_BITS = st.sampled_from([
+    "电梯", "小区", "，", "。", "“", '"', "'", "a", "Z", "1", "2024", "1.", "2)", "1、", " ", "  ", "\u3000",
+    "\xa0", "\t", "\n", "\n\n", "# ", "#话题#", "> ", "- ", "---", "+ ", "* ", "=", "==", ":", "|", "_", "*",
+    "`", "~~", "[a](b)", "<b>", "&amp;", "&", "\\", "!", "http://x.cn", ".", ")", "\r", "\u2028", "\ufeff",
+])
+
+# near misses: what plain paragraphs are made of, and the block starts they must not have
+MOSTLY_PLAIN = st.sampled_from(["电梯", "，", "2024", "1.", "1、", "#", "-", ":", " ", "\u3000", "\n", "\n\n", "a", '"'])
+
+
+def _full_pipeline(text: str) -> str:
+    import nh3
+
+    from caselog.site import markup
+
+    html = markup._demote_headings(markup._md.render(text))
+    return nh3.clean(html, tags=markup.ALLOWED_TAGS, attributes=markup.ALLOWED_ATTRIBUTES,
+                     url_schemes=markup.URL_SCHEMES, link_rel="nofollow noopener noreferrer ugc")
+
+
+@settings(max_examples=1500)
+@given(st.one_of(st.lists(MARKDOWN_BITS, max_size=30).map("".join), st.text(max_size=80),
+                st.lists(MOSTLY_PLAIN, max_size=30).map("".join)))
+def test_plain_paragraph_shortcut_renders_what_markdown_and_nh3_render(text):
+    """Texts the shortcut takes render exactly as through Markdown and nh3, and read the same as plain text."""
+    from caselog.site import markup
+
+    if markup.plain_paragraphs(text) is None:
+        return
+    assert markup.render_markdown.__wrapped__(text) == _full_pipeline(text)
+    flat = " ".join(nh3_text(_full_pipeline(text)).split())
+    assert markup.plain_text(text) == flat
+
+
+def nh3_text(html: str) -> str:
+    import html as html_lib
+
+    import nh3
+    return html_lib.unescape(nh3.clean(html, tags=set()))
+
+
+def test_plain_paragraph_shortcut_takes_ordinary_messages_and_leaves_markdown():
+    from caselog.site.markup import plain_paragraphs
+
+    assert plain_paragraphs("市民反映：2024年5月起小区电梯\n多次停运。\n\n请尽快处理！") == [
+        ["市民反映：2024年5月起小区电梯", "多次停运。"], ["请尽快处理！"]]
+    for marked in ("1. 第一", "# 标题", "有**重点**", "a\n---", "<script>", "　　首行缩进", "a &amp; b", "> 引用"):
+        assert plain_paragraphs(marked) is None, marked

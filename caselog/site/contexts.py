@@ -76,8 +76,8 @@ def stats(data: SiteData) -> dict:
 def satisfaction_counts(data: SiteData, period: Period | None = None) -> dict[str, int]:
     """Latest visit result per case, counted."""
     counts = {"satisfied": 0, "basically-satisfied": 0, "dissatisfied": 0, "unreachable": 0}
-    for s in data.states:
-        if s.satisfaction and (period is None or s.case.received_day in period):
+    for s in data.states if period is None else data.states_in(period):
+        if s.satisfaction:
             counts[s.satisfaction] += 1
     return counts
 
@@ -86,8 +86,8 @@ def report(data: SiteData, period: Period) -> dict:
     """A monthly, quarterly or annual bulletin."""
     figures = data.report(period)
     notable = []
-    for s in data.published:
-        if s.case.received_day not in period or s.outcome != "resolved":
+    for s in data.states_in(period):
+        if s.outcome != "resolved" or s.status != "closed" or not s.public:  # only published cases
             continue
         weight = sum(e.type in ("instructed", "supervised", "reopened") for e in known_events(s))
         if weight:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 from functools import lru_cache
 
 import nh3
@@ -25,9 +26,41 @@ def _demote_headings(html: str) -> str:
     return html
 
 
+# Most messages and replies are plain paragraphs. A text with none of these characters anywhere
+# (inline syntax, entities, raw HTML, tables, unusual whitespace) and no line that starts like a
+# block (heading, quote, list, rule, fence, setext underline, indentation) renders to its
+# paragraphs and nothing else: the same HTML as Markdown and nh3 give (tests/test_properties.py).
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]<>&~|\x00-\x09\x0b-\x1f\x7f-\xa0"
+                        r"\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\ufeff]")
+_BLOCK_START = re.compile(r"[#>\-+=:]|\d{1,9}[.)]")
+
+
+def plain_paragraphs(text: str) -> list[list[str]] | None:
+    """The paragraphs (lists of lines) of a text without Markdown syntax; None if it may have some."""
+    if _NOT_PLAIN.search(text):
+        return None
+    paragraphs: list[list[str]] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if not line:
+            if lines:
+                paragraphs.append(lines)
+                lines = []
+        elif line[0].isspace() or line[-1].isspace() or _BLOCK_START.match(line):
+            return None
+        else:
+            lines.append(line)
+    if lines:
+        paragraphs.append(lines)
+    return paragraphs
+
+
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML; scripts, event handlers and unsafe links never survive."""
+    paragraphs = plain_paragraphs(text or "")
+    if paragraphs is not None:  # nothing to parse, nothing to sanitise: no tag, no entity, no URL
+        return "".join("<p>" + "\n".join(lines) + "</p>\n" for lines in paragraphs)
     html = _demote_headings(_md.render(text or ""))
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="nofollow noopener noreferrer ugc")
@@ -37,8 +70,11 @@ def plain_text(text: str, limit: int | None = None) -> str:
     """Markdown reduced to plain text (for summaries, feeds and meta descriptions).
 
     The result is unescaped text: templates escape it again on output."""
-    # from the (cached) page rendering of the same text, not a second Markdown pass
-    flat = html_lib.unescape(" ".join(nh3.clean(render_markdown(text), tags=set()).split()))
+    paragraphs = plain_paragraphs(text or "")
+    if paragraphs is not None:
+        flat = " ".join(" ".join(line for lines in paragraphs for line in lines).split())
+    else:  # from the (cached) page rendering of the same text, not a second Markdown pass
+        flat = html_lib.unescape(" ".join(nh3.clean(render_markdown(text), tags=set()).split()))
     if limit is not None and len(flat) > limit:
         return flat[: limit - 1].rstrip() + "…"
     return flat

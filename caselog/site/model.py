@@ -90,9 +90,13 @@ class SiteData:
         key = (period.start, period.end)
         if key not in reports:
             # only the months the period spans are looked at (periods are whole months)
-            states = [s for month, group in self.states_by_month.items() if month in period for s in group]
+            states = self.states_in(period)
             reports[key] = build_report(states, period, self.registry.rules.min_cases_for_ranking, self.as_of)
         return reports[key]
+
+    def states_in(self, period: Period) -> list[CaseState]:
+        """Every case received in `period` (periods are whole months: only those months are looked at)."""
+        return [s for month, group in self.states_by_month.items() if month in period for s in group]
 
     @cached_property
     def states_by_month(self) -> dict[date, list[CaseState]]:

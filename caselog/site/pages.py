@@ -97,10 +97,14 @@ def unit_pages(data: SiteData) -> list[PageSpec]:
     pages = [PageSpec("units/index.html", "units.html", ranking)]
     for key in data.registry.units:
         states = data.groups["units"].get(key, [])
-        def extra(key=key):
-            return {"unit_key": key, "unit_year": report.by_unit.get(key),
-                    "unit_all": overall.by_unit.get(key), "attention": open_now.get(key),
-                    "trend": contexts.unit_trend(data, key)}
+        figures: dict = {}  # once per unit, shared by its list's pages
+
+        def extra(key=key, figures=figures):
+            if not figures:
+                figures.update({"unit_key": key, "unit_year": report.by_unit.get(key),
+                                "unit_all": overall.by_unit.get(key), "attention": open_now.get(key),
+                                "trend": contexts.unit_trend(data, key)})
+            return figures
         # unit pages show figures as of today: never skipped
         pages += list_pages(f"units/{key}", states, "unit.html", extra, data, fingerprinted=False)
     return pages

@@ -8,16 +8,15 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from . import labels
-from .i18n import load_translations
+from . import i18n, labels
 from .render import render_site
 
 
 def _install_translations(generator) -> None:
     """Give every generator's Jinja environment the theme's catalogue and our labels."""
     settings = generator.settings
-    translations = load_translations(str(generator.theme), settings.get("CASELOG_LOCALE", "zh_CN"))
-    generator.env.install_gettext_translations(translations, newstyle=True)
+    translations = i18n.load_translations(str(generator.theme), settings.get("CASELOG_LOCALE", "zh_CN"))
+    i18n.install(generator.env, translations)
     generator.env.globals["labels"] = labels
 
 

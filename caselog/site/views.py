@@ -114,6 +114,7 @@ def _deadline(d: Deadline, workdays: int | None) -> DeadlineView:
 
 DETAIL_FIELDS = ("mode", "by", "ref", "due", "final", "approved_by", "days", "method",
                  "satisfaction", "outcome", "referred_to")
+TEXT_FIELDS = ("text", "note", "reason")
 
 
 def known_events(state: CaseState) -> list:
@@ -124,7 +125,9 @@ def known_events(state: CaseState) -> list:
 def _timeline(state: CaseState, registry: Registry) -> tuple[TimelineItem, ...]:
     items = []
     for event in known_events(state):
-        text = getattr(event, "text", None) or getattr(event, "note", None) or getattr(event, "reason", None)
+        fields = type(event).model_fields  # looking up a field an event lacks costs pydantic an exception
+        text = next((value for name in TEXT_FIELDS if name in fields and (value := getattr(event, name))),
+                    None)
         when = event.date
         items.append(TimelineItem(
             day=event.day,
@@ -132,7 +135,8 @@ def _timeline(state: CaseState, registry: Registry) -> tuple[TimelineItem, ...]:
             type=event.type,
             unit=_ref(registry.units, getattr(event, "unit", None)),
             html=Markup(render_markdown(text)) if text else None,
-            detail={k: getattr(event, k) for k in DETAIL_FIELDS if getattr(event, k, None) is not None},
+            detail={name: value for name in DETAIL_FIELDS
+                    if name in fields and (value := getattr(event, name)) is not None},
         ))
     return tuple(items)
 
