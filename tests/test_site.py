@@ -632,6 +632,20 @@ def test_incremental_builds_render_only_what_changed(small_root, cli, tmp_path):
     assert "电梯停了两个月。" in (out / "cases" / "20260210-C1ATE0" / "index.html").read_text(encoding="utf-8")
 
 
+def test_only_a_units_first_page_is_rendered_on_every_build(demo_root, cli, tmp_path, monkeypatch):
+    from caselog.site import pages
+
+    monkeypatch.setattr(pages, "PER_PAGE", 2)
+    assert build(cli, demo_root, tmp_path / "out", "--no-search").exit_code == 0
+    unit_pages = {p: key for p, key in _manifest(demo_root).items()
+                  if p.startswith("units/") and p != "units/index.html"}
+    first = {p for p in unit_pages if p.count("/") == 2}
+    later = set(unit_pages) - first
+    assert later, "a unit with more than one page of cases"
+    assert all(unit_pages[p] is None for p in first)  # figures as of today
+    assert all(unit_pages[p] is not None for p in later)  # cases only: skipped when unchanged
+
+
 def test_a_case_made_non_public_loses_its_page(small_root, cli, tmp_path):
     out = tmp_path / "out"
     assert build(cli, small_root, out).exit_code == 0
@@ -821,3 +835,69 @@ def test_pages_rendered_on_two_cores_are_the_pages_rendered_on_one(demo_root, tm
     one, two = files(tmp_path / "one"), files(tmp_path / "two")
     assert len(one) > 200
     assert one == two
+
+
+# --- open data joined from per-case fragments ----------------------------------------------------------
+
+
+def test_exports_joined_from_fragments_are_the_json_and_csv_of_the_whole(demo):
+    from caselog.site import exports
+    from caselog.site.model import load_site_data
+
+    root, out, _ = demo
+    data = load_site_data(root, date.fromisoformat(AS_OF), with_history=False)
+    records = [exports.case_record(data, s, "") for s in data.published]
+    whole = {"as_of": AS_OF, "count": len(records), "cases": records}
+    assert (out / "data/cases.json").read_text(encoding="utf-8") == exports._json(whole, indent=1)
+    assert (out / "open311/v2/requests.json").read_text(encoding="utf-8") == exports._json(
+        [exports.open311_row(data, s) for s in data.published], indent=1)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=exports.CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: exports._csv_cell(";".join(v) if k == "topics" else v) for k, v in record.items()})
+    assert (out / "data/cases.csv").read_text(encoding="utf-8") == "\ufeff" + buffer.getvalue()
+    empty = exports.cases_json(data, [])
+    assert json.loads(empty) == {"as_of": AS_OF, "count": 0, "cases": []}
+    assert exports.open311([]) == exports._json([], indent=1)
+
+
+def test_export_fragments_are_kept_between_builds_and_made_again_when_needed(small_root, cli, tmp_path,
+                                                                             monkeypatch):
+    from caselog.site import export_cache
+
+    made = []
+    real = export_cache.case_fragments
+    monkeypatch.setattr(export_cache, "case_fragments",
+                        lambda data, state, url: made.append(state.case.id) or real(data, state, url))
+    out = tmp_path / "out"
+    assert build(cli, small_root, out, "--no-search").exit_code == 0
+    assert sorted(made) == sorted(SMALL)
+    before = (out / "data/cases.json").read_text(encoding="utf-8")
+    made.clear()
+    assert build(cli, small_root, out, "--no-search").exit_code == 0
+    assert made == [] and (out / "data/cases.json").read_text(encoding="utf-8") == before
+    path = small_root / "cases" / "2026" / "02" / "20260210-C1ATE0.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("电梯停了一个月。", "电梯停了两个月。"),
+                    encoding="utf-8")
+    assert build(cli, small_root, out, "--no-search").exit_code == 0
+    assert made == ["20260210-C1ATE0"]
+    assert "电梯停了两个月。" in (out / "data/cases.json").read_text(encoding="utf-8")
+    # a case published before and non-public now: every record is checked again
+    made.clear()
+    path.write_text(path.read_text(encoding="utf-8").replace("public: true", "public: false"), encoding="utf-8")
+    assert build(cli, small_root, out, "--no-search").exit_code == 0
+    assert made == ["20260105-B0T1ME"]
+    assert "20260210-C1ATE0" not in (out / "data/cases.json").read_text(encoding="utf-8")
+
+
+def test_a_trace_in_an_export_record_fails_the_build_and_names_the_case(small_root, cli, tmp_path):
+    fields = dict(SMALL["20260210-C1ATE0"], public="false", title="不公开的这条留言标题")
+    write_case(small_root, "20260210-C1ATE0", CLOSED.format(id="20260210-C1ATE0", **fields))
+    cites = dict(SMALL["20260105-B0T1ME"], message="与20260210-C1ATE0反映的是同一件事。")
+    write_case(small_root, "20260105-B0T1ME", CLOSED.format(id="20260105-B0T1ME", **cites))
+    result = build(cli, small_root, tmp_path / "out", "--no-search")
+    assert result.exit_code != 0
+    assert ("data/cases.json: id of non-public case 20260210-C1ATE0 (in the record of case 20260105-B0T1ME)"
+            in result.output)
+    assert "cases/20260105-B0T1ME/index.html: id of non-public case 20260210-C1ATE0" in result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from xml.sax.saxutils import escape
 
@@ -62,27 +63,50 @@ def case_record(data: SiteData, state, site_url: str) -> dict:
     }
 
 
-def case_records(data: SiteData, site_url: str) -> list[dict]:
-    """Every published case's public fields."""
-    return [case_record(data, s, site_url) for s in data.published]
+@dataclass(frozen=True)
+class Fragments:
+    """A published case's part of each export, as the exact text it adds to the file."""
+
+    json: str  # its object in cases.json's "cases" list
+    csv: str  # its row of cases.csv
+    open311: str  # its object in requests.json
 
 
-def cases_json(data: SiteData, site_url: str, records: list[dict] | None = None) -> str:
-    """data/cases.json."""
-    records = case_records(data, site_url) if records is None else records
-    return _json({"as_of": data.as_of.isoformat(), "count": len(records), "cases": records}, indent=1)
+def _indented(text: str, prefix: str) -> str:
+    return prefix + text.replace("\n", "\n" + prefix)
 
 
-def cases_csv(data: SiteData, site_url: str, records: list[dict] | None = None) -> str:
-    """data/cases.csv (UTF-8 with BOM so spreadsheet programs read the Chinese right)."""
+def case_fragments(data: SiteData, state, site_url: str) -> Fragments:
+    """What a published case puts in cases.json, cases.csv and requests.json."""
+    record = case_record(data, state, site_url)
+    row = dict(record)
+    row["topics"] = ";".join(row["topics"])
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for record in case_records(data, site_url) if records is None else records:
-        row = dict(record)
-        row["topics"] = ";".join(row["topics"])
-        writer.writerow({key: _csv_cell(value) for key, value in row.items()})
-    return "\ufeff" + buffer.getvalue()
+    csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n").writerow(
+        {key: _csv_cell(value) for key, value in row.items()})
+    # laid out as json.dumps(..., indent=1) lays out the whole file: two levels down, one level down
+    return Fragments(_indented(_json(record, indent=1), "  "), buffer.getvalue(),
+                     _indented(_json(open311_row(data, state), indent=1), " "))
+
+
+def cases_json(data: SiteData, fragments: list[Fragments]) -> str:
+    """data/cases.json (the same text as json.dumps of the whole, indent=1)."""
+    head = f'{{\n "as_of": "{data.as_of.isoformat()}",\n "count": {len(fragments)},\n "cases": '
+    if not fragments:
+        return head + "[]\n}"
+    return head + "[\n" + ",\n".join(f.json for f in fragments) + "\n ]\n}"
+
+
+def cases_csv(fragments: list[Fragments]) -> str:
+    """data/cases.csv (UTF-8 with BOM so spreadsheet programs read the Chinese right)."""
+    return "\ufeff" + ",".join(CSV_FIELDS) + "\n" + "".join(f.csv for f in fragments)
+
+
+def open311(fragments: list[Fragments]) -> str:
+    """open311/v2/requests.json in the GeoReport v2 shape."""
+    if not fragments:
+        return "[]"
+    return "[\n" + ",\n".join(f.open311 for f in fragments) + "\n]"
 
 
 def stats_json(data: SiteData) -> str:
@@ -106,31 +130,28 @@ def _stamp(day: date | datetime | None) -> str | None:
     return day.strftime("%Y-%m-%dT%H:%M:%S+08:00")
 
 
-def open311(data: SiteData) -> str:
-    """open311/v2/requests.json in the GeoReport v2 shape."""
-    rows = []
+def open311_row(data: SiteData, state) -> dict:
+    """A published case as a GeoReport v2 service request."""
+    case = state.case
     registry = data.registry
-    for s in data.published:
-        case = s.case
-        unit = registry.units.get(s.unit) if s.unit else None
-        topic = registry.topics.get(case.topics[0])
-        updated = max((e.date for e in known_events(s)), key=_stamp, default=case.received)
-        rows.append({
-            "service_request_id": case.id,
-            "status": "closed" if s.status == "closed" else "open",
-            "status_notes": _status_notes(s),
-            "service_name": topic.name if topic else case.topics[0],
-            "service_code": case.topics[0],
-            "description": case.title,
-            "agency_responsible": unit.name if unit else None,
-            "service_notice": None,
-            "requested_datetime": _stamp(case.received),
-            "updated_datetime": _stamp(updated),
-            "expected_datetime": _stamp(s.final_reply.due),
-            "address": case.area, "address_id": None, "zipcode": None, "lat": None, "long": None,
-            "media_url": None,
-        })
-    return _json(rows, indent=1)
+    unit = registry.units.get(state.unit) if state.unit else None
+    topic = registry.topics.get(case.topics[0])
+    updated = max((e.date for e in known_events(state)), key=_stamp, default=case.received)
+    return {
+        "service_request_id": case.id,
+        "status": "closed" if state.status == "closed" else "open",
+        "status_notes": _status_notes(state),
+        "service_name": topic.name if topic else case.topics[0],
+        "service_code": case.topics[0],
+        "description": case.title,
+        "agency_responsible": unit.name if unit else None,
+        "service_notice": None,
+        "requested_datetime": _stamp(case.received),
+        "updated_datetime": _stamp(updated),
+        "expected_datetime": _stamp(state.final_reply.due),
+        "address": case.area, "address_id": None, "zipcode": None, "lat": None, "long": None,
+        "media_url": None,
+    }
 
 
 def _status_notes(state) -> str:

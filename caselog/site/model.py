@@ -9,6 +9,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from ..cache import cache_key
 from ..derive import CaseState, derive_all
 from ..errors import InvalidCase
 from ..registry import Registry
@@ -59,9 +60,11 @@ class SiteData:
 
     @cached_property
     def registry_digest(self) -> str:
-        """A digest of the registry, which every page's labels depend on."""
+        """A digest of the registry (names on every page; rules and calendar behind every
+        deadline) and of the engine's code that derives what pages show."""
         return hashlib.blake2b(repr(self.registry.units).encode() + repr(self.registry.channels).encode()
-                               + repr(self.registry.topics).encode(), digest_size=12).hexdigest()
+                               + repr(self.registry.topics).encode() + cache_key(self.log.root).encode(),
+                               digest_size=12).hexdigest()
 
     def view(self, state: CaseState) -> CaseView:
         """The public view of a published case."""

@@ -35,8 +35,12 @@ def _digest(*parts) -> str:
 
 
 def list_pages(base: str, states: list, template: str, extra: Callable[[], dict],
-               data: SiteData, fingerprinted: bool = True) -> list[PageSpec]:
-    """A paginated list of published cases at base/, base/page/2/, ..."""
+               data: SiteData, dated_first_page: bool = False) -> list[PageSpec]:
+    """A paginated list of published cases at base/, base/page/2/, ...
+
+    With `dated_first_page`, the first page shows figures as of today and is rendered on
+    every build; the pages after it list cases only and are skipped when their cases did
+    not change."""
     pages = []
     total = max(1, -(-len(states) // PER_PAGE))
     for number in range(1, total + 1):
@@ -49,7 +53,7 @@ def list_pages(base: str, states: list, template: str, extra: Callable[[], dict]
                                    "count": len(states)}}
 
         fingerprint = None
-        if fingerprinted:
+        if number > 1 or not dated_first_page:
             fingerprint = _digest(template, base, number, total, len(states),
                                   *(data.digests[s.case.id] for s in chunk))
         pages.append(PageSpec(path, template, context, fingerprint))
@@ -105,8 +109,8 @@ def unit_pages(data: SiteData) -> list[PageSpec]:
                                 "unit_all": overall.by_unit.get(key), "attention": open_now.get(key),
                                 "trend": contexts.unit_trend(data, key)})
             return figures
-        # unit pages show figures as of today: never skipped
-        pages += list_pages(f"units/{key}", states, "unit.html", extra, data, fingerprinted=False)
+        # a unit's first page shows its figures as of today: never skipped
+        pages += list_pages(f"units/{key}", states, "unit.html", extra, data, dated_first_page=True)
     return pages
 
 

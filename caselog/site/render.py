@@ -8,8 +8,10 @@ from pathlib import Path
 
 from .. import __version__
 from . import charts, exports
+from .export_cache import export_fragments
 from .model import SiteData
 from .pages import PageSpec, _digest, all_pages
+from .scan import Secrets
 from .writer import PageWriter, write_file
 
 FEED_ENTRIES = 30
@@ -27,6 +29,7 @@ class RenderResult:
     case_ids: tuple[str, ...]
     hidden_ids: frozenset[str]  # every case without a page: none may appear in the output
     secret_titles: frozenset[str]  # titles of public: false cases
+    checked: dict  # output file -> leaks found: files checked, part by part, before they were written
 
 
 def feed_pages(data: SiteData) -> list[PageSpec]:
@@ -87,19 +90,22 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
                         {"as_of": data.as_of})
     specs = [*all_pages(data), *feed_pages(data)]
     stats = writer.write(specs)
-    records = exports.case_records(data, site_url)
+    hidden_ids = frozenset(c.id for c in data.log.cases) - set(data.public_titles)
+    secret_titles = frozenset(c.title for c in data.log.cases if not c.public)
+    fragments, checked = export_fragments(data, site_url, root / ".caselog" / "exports.pickle", hidden_ids,
+                                          Secrets(hidden_ids, secret_titles))
     extra = {
-        "data/cases.json": exports.cases_json(data, site_url, records),
-        "data/cases.csv": exports.cases_csv(data, site_url, records),
+        "data/cases.json": exports.cases_json(data, fragments),
+        "data/cases.csv": exports.cases_csv(fragments),
         "data/stats.json": exports.stats_json(data),
-        "open311/v2/requests.json": exports.open311(data),
+        "open311/v2/requests.json": exports.open311(fragments),
         "sitemap.xml": exports.sitemap([s.path for s in specs]
                                        + [page.save_as for page in context.get("pages", ())], site_url),
     }
     for rel, content in extra.items():
-        write_file(output, rel, content)
+        # the large exports are joined from checked fragments: written without reading back the old
+        write_file(output, rel, content, compare=rel not in checked)
     writer.finish(stats, dict.fromkeys(extra))
     return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
-                        stats.deleted, tuple(s.case.id for s in data.published),
-                        frozenset(c.id for c in data.log.cases) - set(data.public_titles),
-                        frozenset(c.title for c in data.log.cases if not c.public))
+                        stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
+                        checked)

@@ -55,7 +55,7 @@ def _text_of(path: Path) -> tuple[str, str] | None:
     return None
 
 
-class _Secrets:
+class Secrets:
     """Finds ids and titles of non-public cases in a text in one pass (Aho-Corasick), however
     many there are: looking for each in each file would grow with files × cases."""
 
@@ -88,21 +88,39 @@ STATE_FORMAT = 1  # of the state file; another starts a full scan
 RACY_NS = 2_000_000_000  # a file changed this close to the scan could change again unseen
 
 
-def scan_file(output: Path, rel: str, secrets: _Secrets) -> list[Leak]:
+def scan_file(output: Path, rel: str, secrets: Secrets) -> list[Leak]:
     """The leaks in one output file."""
     path = output / rel
-    leaks: list[Leak] = []
     if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
-        return leaks  # Pagefind's own program files; its index (.pf_*) is scanned
+        return []  # Pagefind's own program files; its index (.pf_*) is scanned
     content = _text_of(path)
     if content is None:
-        return leaks
-    text, markup = content
-    for finding in find_personal_data(text):
-        leaks.append(Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'"))
+        return []
+    return scan_text(rel, *content, secrets)
+
+
+def scan_text(rel: str, text: str, markup: str, secrets: Secrets, where: str = "") -> list[Leak]:
+    """The leaks in the text of an output file (or of a part of one: `where` says which)."""
+    leaks = [Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'{where}")
+             for finding in find_personal_data(text)]
     # ids and titles are looked for in the markup too: a link or attribute is a trace as well
-    leaks.extend(Leak(rel, what) for what in secrets.find(text, markup))
+    leaks.extend(Leak(rel, what + where) for what in secrets.find(text, markup))
     return leaks
+
+
+def _walk(output: Path, prefix: str = ""):
+    """(relative path, name, stat or None for a directory) of everything under output, sorted.
+
+    os.scandir, not Path.rglob: at 100,000 pages the walk alone took rglob 12 seconds."""
+    with os.scandir(output) as entries:
+        listed = sorted(entries, key=lambda entry: entry.name)
+    for entry in listed:
+        rel = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            yield rel, entry.name, None
+            yield from _walk(Path(entry.path), rel + "/")
+        elif entry.is_file():
+            yield rel, entry.name, entry.stat()
 
 
 def _load_state(state_path: Path | None, output: Path) -> tuple[dict, set]:
@@ -118,10 +136,15 @@ def _load_state(state_path: Path | None, output: Path) -> tuple[dict, set]:
 
 
 def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
-                state_path: Path | None = None, jobs: int | None = None) -> list[Leak]:
-    """Every leak in the output directory: personal data, or ids/titles of non-public cases."""
+                state_path: Path | None = None, jobs: int | None = None,
+                checked: dict[str, list[Leak]] | None = None) -> list[Leak]:
+    """Every leak in the output directory: personal data, or ids/titles of non-public cases.
+
+    `checked` names files this build wrote whose every byte it checked (with the same
+    checks) before writing them, with what was found: they are not read again."""
     leaks: list[Leak] = []
-    secrets = _Secrets(secret_ids, secret_titles)
+    secrets = Secrets(secret_ids, secret_titles)
+    checked = checked or {}
     # a case published at the last scan and non-public now may have left its title in any
     # page: then every file is scanned again (a new non-public case was never in a page
     # that has not changed since)
@@ -131,16 +154,16 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
     started = time.time_ns()
     files: dict[str, list[int]] = {}
     to_scan: list[str] = []
-    for path in sorted(output.rglob("*")):
-        rel = path.relative_to(output).as_posix()
-        for what in secrets.find(path.name):  # a file or directory named after the case is a trace too
+    for rel, name, stat in _walk(output):
+        for what in secrets.find(name):  # a file or directory named after the case is a trace too
             if what.startswith("id "):
                 leaks.append(Leak(rel, "path named after non-public case " + what.rsplit(" ", 1)[1]))
-        if not path.is_file():
+        if stat is None:
             continue
-        stat = path.stat()
         files[rel] = [stat.st_size, stat.st_mtime_ns]
-        if passed.get(rel) != files[rel] or stat.st_mtime_ns > started - RACY_NS:
+        if rel in checked:
+            leaks.extend(checked[rel])
+        elif passed.get(rel) != files[rel] or stat.st_mtime_ns > started - RACY_NS:
             to_scan.append(rel)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(to_scan) >= PARALLEL_MIN_FILES:

@@ -31,17 +31,22 @@ class WriteStats:
     files: dict = field(default_factory=dict)  # path -> fingerprint
 
 
-def write_file(output: Path, rel: str, content: str) -> bool:
-    """Write `content` to output/rel unless the file already holds exactly that; True if written."""
+def write_file(output: Path, rel: str, content: str, compare: bool = True) -> bool:
+    """Write `content` to output/rel unless the file already holds exactly that (`compare`:
+    read it to see); True if written."""
     path = output / rel
     data = content.encode("utf-8")
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        if compare and path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        pass
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
+    try:
+        tmp.write_bytes(data)
+    except FileNotFoundError:  # a new directory
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
     os.replace(tmp, path)
     return True
 
