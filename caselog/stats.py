@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from .derive import LEVEL_RANK, CaseState
@@ -171,6 +171,13 @@ class Tally:
             self.final_decided += 1
             self.final_met_on_time += final.on_time is True
 
+    def merge(self, other: Tally) -> None:
+        """Add another tally's cases to this one (as if each had been added here)."""
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.first_days += other.first_days
+        self.final_days += other.final_days
+
     def figures(self, min_cases: int) -> Figures:
         """The finished figures."""
         first_days, final_days = sorted(self.first_days), sorted(self.final_days)
@@ -238,19 +245,21 @@ class Report:
     by_month: dict[str, Figures]
 
 
-def build_report(states: list[CaseState], period: Period, min_cases: int,
-                 as_of: date | None = None) -> Report:
-    """Aggregate case states received in `period` (states must share one as_of).
+_COUNTS = tuple(f.name for f in fields(Tally) if f.type in (int, "int"))
+GROUPS = ("unit", "topic", "channel", "category", "month")
+MonthTallies = dict[date, tuple[Tally, dict[str, dict[str, Tally]]]]
 
-    `as_of` names the day when `states` is empty (otherwise it is the states' own day)."""
-    overall = Tally()
-    groups: dict[str, dict[str, Tally]] = {
-        name: defaultdict(Tally) for name in ("unit", "topic", "channel", "category", "month")}
-    as_of = states[0].as_of if states else (as_of or date.today())
+
+def tally_months(states) -> MonthTallies:
+    """One pass over case states: each month's tallies (overall and per group), by the month's
+    first day. Every period is whole months, so any period's report merges these."""
+    months: MonthTallies = {}
     for s in states:
         day = s.received_day
-        if day not in period:
-            continue
+        month = day.replace(day=1)
+        if month not in months:
+            months[month] = (Tally(), {name: defaultdict(Tally) for name in GROUPS})
+        overall, groups = months[month]
         overall.add(s)
         if s.unit is not None:
             groups["unit"][s.unit].add(s)
@@ -259,12 +268,36 @@ def build_report(states: list[CaseState], period: Period, min_cases: int,
         groups["channel"][s.channel].add(s)
         groups["category"][s.category].add(s)
         groups["month"][f"{day:%Y-%m}"].add(s)
+    return months
+
+
+def report_from_months(months: MonthTallies, period: Period, min_cases: int, as_of: date) -> Report:
+    """A period's report from month tallies (tally_months of states that share `as_of`)."""
+    overall = Tally()
+    groups: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in GROUPS}
+    for month, (month_overall, month_groups) in months.items():
+        if month not in period:
+            continue
+        overall.merge(month_overall)
+        for name, table in month_groups.items():
+            for key, tally in table.items():
+                groups[name][key].merge(tally)
 
     def finish(name):
         return {key: tally.figures(min_cases) for key, tally in sorted(groups[name].items())}
 
     return Report(period, as_of, overall.figures(min_cases), finish("unit"), finish("topic"),
                   finish("channel"), finish("category"), finish("month"))
+
+
+def build_report(states: list[CaseState], period: Period, min_cases: int,
+                 as_of: date | None = None) -> Report:
+    """Aggregate case states received in `period` (states must share one as_of).
+
+    `as_of` names the day when `states` is empty (otherwise it is the states' own day)."""
+    as_of = states[0].as_of if states else (as_of or date.today())
+    return report_from_months(tally_months(s for s in states if s.received_day in period), period,
+                              min_cases, as_of)
 
 
 def rank_units(report: Report) -> tuple[list[tuple[str, Figures]], list[tuple[str, Figures]]]:

@@ -21,7 +21,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest import write_case
+from conftest import REPO, write_case
 
 from caselog.derive import derive, derive_all
 from caselog.repository import load_log, load_one
@@ -602,3 +602,26 @@ def test_extension_and_supervision_move_the_final_deadline(log_root):
     state = _state(log_root, NATIONAL, "2026-09-24", date(2026, 10, 26), more)
     assert state.final_reply.due == date(2026, 10, 23)
     assert state.level == "overdue"
+
+
+def test_reports_merged_from_month_tallies_equal_reports_counted_directly():
+    """The portal merges each period's report from month tallies; it must equal counting the period's cases."""
+    from caselog.stats import Tally, parse_period, report_from_months, tally_months
+
+    log = load_log(REPO)
+    as_of = date(2026, 11, 23)
+    states = derive_all(log.cases, as_of, log.registry.rules, log.registry.calendar)
+    months = tally_months(states)
+    periods = ["all", "2026", "2025", "2026-Q1", "2026-Q4", "2026-03", "2026-11", "2024-02"]
+    for label in periods:
+        period = parse_period(label)
+        direct, by_unit = Tally(), {}
+        for s in states:
+            if s.received_day in period:
+                direct.add(s)
+                if s.unit:
+                    by_unit.setdefault(s.unit, Tally()).add(s)
+        merged = report_from_months(months, period, 3, as_of)
+        assert merged.overall == direct.figures(3), label
+        assert merged.by_unit == {k: t.figures(3) for k, t in sorted(by_unit.items())}, label
+    assert report_from_months(months, parse_period("2026"), 3, as_of).overall.received > 0

@@ -14,7 +14,7 @@ from ..derive import CaseState, derive_all
 from ..errors import InvalidCase
 from ..registry import Registry
 from ..repository import CaseLog, load_log
-from ..stats import Period, Report, build_report, parse_period
+from ..stats import MonthTallies, Period, Report, parse_period, report_from_months, tally_months
 from .views import CaseView, case_view, known_events
 
 
@@ -92,10 +92,15 @@ class SiteData:
         reports = self.__dict__.setdefault("_reports", {})
         key = (period.start, period.end)
         if key not in reports:
-            # only the months the period spans are looked at (periods are whole months)
-            states = self.states_in(period)
-            reports[key] = build_report(states, period, self.registry.rules.min_cases_for_ranking, self.as_of)
+            # merged from each month's tallies, counted in one pass over every case
+            reports[key] = report_from_months(self.month_tallies, period,
+                                              self.registry.rules.min_cases_for_ranking, self.as_of)
         return reports[key]
+
+    @cached_property
+    def month_tallies(self) -> MonthTallies:
+        """Every month's statistics tallies: what every period's report is merged from."""
+        return tally_months(self.states)
 
     def states_in(self, period: Period) -> list[CaseState]:
         """Every case received in `period` (periods are whole months: only those months are looked at)."""
