@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..cache import cache_key
-from ..derive import CaseState, derive_all
+from ..derive import CaseState
 from ..errors import InvalidCase
 from ..registry import Registry
 from ..repository import CaseLog, load_log
@@ -34,7 +34,7 @@ class SiteData:
     @cached_property
     def states(self) -> list[CaseState]:
         """Every case received by `as_of`, public or not (statistics count them all)."""
-        return derive_all(self.log.cases, self.as_of, self.registry.rules, self.registry.calendar)
+        return self.log.states(self.as_of)  # reuses the derived facts the cache holds
 
     @cached_property
     def published(self) -> list[CaseState]:
