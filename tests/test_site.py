@@ -901,3 +901,16 @@ def test_a_trace_in_an_export_record_fails_the_build_and_names_the_case(small_ro
     assert ("data/cases.json: id of non-public case 20260210-C1ATE0 (in the record of case 20260105-B0T1ME)"
             in result.output)
     assert "cases/20260105-B0T1ME/index.html: id of non-public case 20260210-C1ATE0" in result.output
+
+
+def test_pages_checked_when_rendered_are_not_read_back_by_the_scan(small_root, cli, tmp_path, monkeypatch):
+    read = []
+    real = scan._text_of
+    out = tmp_path / "out"
+    monkeypatch.setattr(scan, "_text_of", lambda path: read.append(path.relative_to(out).as_posix()) or real(path))
+    assert build(cli, small_root, out, "--no-search").exit_code == 0
+    assert (out / "cases" / "20260105-B0T1ME" / "index.html").is_file()
+    # checked before they were written: rendered pages, feeds, the case exports
+    for rel in ("cases/20260105-B0T1ME/index.html", "index.html", "feeds/all.atom.xml", "data/cases.json"):
+        assert rel not in read
+    assert "theme/css/site.css" in read and "about/index.html" in read  # not rendered by caselog: read

@@ -11,7 +11,7 @@ from . import charts, exports
 from .export_cache import export_fragments
 from .model import SiteData
 from .pages import PageSpec, _digest, all_pages
-from .scan import Secrets
+from .scan import Secrets, scan_written
 from .writer import PageWriter, write_file
 
 FEED_ENTRIES = 30
@@ -86,14 +86,16 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     root = Path(settings["CASELOG_ROOT"])
     charts.use_disk_cache(root / ".caselog" / "charts")
     manifest = root / ".caselog" / "site-manifest.json"
-    writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
-                        {"as_of": data.as_of})
-    specs = [*all_pages(data), *feed_pages(data)]
-    stats = writer.write(specs)
     hidden_ids = frozenset(c.id for c in data.log.cases) - set(data.public_titles)
     secret_titles = frozenset(c.title for c in data.log.cases if not c.public)
+    secrets = Secrets(hidden_ids, secret_titles)
+    writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
+                        {"as_of": data.as_of}, check=lambda rel, text: scan_written(rel, text, secrets))
+    specs = [*all_pages(data), *feed_pages(data)]
+    stats = writer.write(specs)
     fragments, checked = export_fragments(data, site_url, root / ".caselog" / "exports.pickle", hidden_ids,
-                                          Secrets(hidden_ids, secret_titles))
+                                          secrets)
+    checked.update(stats.checked)
     extra = {
         "data/cases.json": exports.cases_json(data, fragments),
         "data/cases.csv": exports.cases_csv(fragments),

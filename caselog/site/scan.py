@@ -16,7 +16,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..privacy import KINDS, find_personal_data
 from .forking import fork_slices
@@ -40,10 +40,7 @@ def _text_of(path: Path) -> tuple[str, str] | None:
     """A file's text as a reader sees it, and its markup ("" if it has none); None if it is
     not a text file."""
     if path.suffix in TEXT_SUFFIXES:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if path.suffix in (".html", ".xml", ".svg"):
-            return html.unescape(_TAG.sub(" ", text)), html.unescape(text)
-        return text, ""
+        return _as_read(path.suffix, path.read_text(encoding="utf-8", errors="replace"))
     if path.suffix in (".pf_fragment", ".pf_meta", ".pf_index", ".pf_filter"):
         # Pagefind's index files are gzip-compressed; the fragments hold the indexed text
         raw = path.read_bytes()
@@ -53,6 +50,17 @@ def _text_of(path: Path) -> tuple[str, str] | None:
             pass
         return raw.decode("utf-8", errors="replace"), ""
     return None
+
+
+def _as_read(suffix: str, text: str) -> tuple[str, str]:
+    if suffix in (".html", ".xml", ".svg"):
+        return html.unescape(_TAG.sub(" ", text)), html.unescape(text)
+    return text, ""
+
+
+def scan_written(rel: str, text: str, secrets: Secrets) -> list[Leak]:
+    """The leaks in a text file about to be written to output/rel: what scanning the file would find."""
+    return scan_text(rel, *_as_read(PurePosixPath(rel).suffix, text), secrets)
 
 
 class Secrets:

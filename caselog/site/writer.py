@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,24 +30,30 @@ class WriteStats:
     skipped: int = 0
     deleted: int = 0
     files: dict = field(default_factory=dict)  # path -> fingerprint
+    checked: dict = field(default_factory=dict)  # path -> leaks found in what was rendered for it
 
 
 def write_file(output: Path, rel: str, content: str, compare: bool = True) -> bool:
     """Write `content` to output/rel unless the file already holds exactly that (`compare`:
-    read it to see); True if written."""
+    read it to see); True if written.
+
+    A file that exists is replaced atomically (a reader never sees half of it). A new file
+    is written in place: if that is cut short, the build fails, its manifest is not saved,
+    and the next build writes the file again."""
     path = output / rel
     data = content.encode("utf-8")
     try:
-        if compare and path.stat().st_size == len(data) and path.read_bytes() == data:
+        if path.stat().st_size == len(data) and compare and path.read_bytes() == data:
             return False
     except FileNotFoundError:
-        pass
+        try:
+            path.write_bytes(data)
+        except FileNotFoundError:  # a new directory
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return True
     tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-    except FileNotFoundError:  # a new directory
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+    tmp.write_bytes(data)
     os.replace(tmp, path)
     return True
 
@@ -55,8 +62,11 @@ class PageWriter:
     """Renders PageSpecs with a Jinja environment into an output directory."""
 
     def __init__(self, env, output: Path, manifest_path: Path, salt: str, base_context: dict,
-                 dated_context: dict | None = None):
+                 dated_context: dict | None = None, check: Callable[[str, str], list] | None = None):
         self.env = env
+        # checks each rendered page before it is written (the leak scan's checks: the scan after
+        # the build then need not read the page back)
+        self.check = check
         self.output = output
         self.manifest_path = manifest_path
         self.salt = salt  # theme, translations and settings: a change re-renders everything
@@ -92,6 +102,8 @@ class PageWriter:
             dated = self.dated_context if spec.fingerprint is None else {}
             html = template.render({**self.base_context, **dated, **spec.context(), "page_path": spec.path})
             stats.rendered += 1
+            if self.check is not None:
+                stats.checked[spec.path] = self.check(spec.path, html)
             stats.written += write_file(self.output, spec.path, html)
             stats.files[spec.path] = key
         return stats
@@ -109,6 +121,7 @@ class PageWriter:
             total.written += part.written
             total.skipped += part.skipped
             total.files.update(part.files)
+            total.checked.update(part.checked)
         return total
 
     def finish(self, stats: WriteStats, extra_files: dict[str, None]) -> None:
