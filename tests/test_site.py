@@ -877,11 +877,14 @@ def test_export_fragments_are_kept_between_builds_and_made_again_when_needed(sma
     made.clear()
     assert build(cli, small_root, out, "--no-search").exit_code == 0
     assert made == [] and (out / "data/cases.json").read_text(encoding="utf-8") == before
+    shards = small_root / ".caselog" / "exports"
+    january = (shards / "202601.fragments").stat().st_mtime_ns
     path = small_root / "cases" / "2026" / "02" / "20260210-C1ATE0.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("电梯停了一个月。", "电梯停了两个月。"),
                     encoding="utf-8")
     assert build(cli, small_root, out, "--no-search").exit_code == 0
     assert made == ["20260210-C1ATE0"]
+    assert (shards / "202601.fragments").stat().st_mtime_ns == january  # only February's shard rewritten
     assert "电梯停了两个月。" in (out / "data/cases.json").read_text(encoding="utf-8")
     # a case published before and non-public now: every record is checked again
     made.clear()

@@ -3,9 +3,10 @@
 At 100,000 cases the exports are some 450 MB of text. Rebuilding them from every case and
 reading them back for the leak scan took half of a one-case rebuild. Instead, each case's
 fragments (its cases.json object, cases.csv row and requests.json object) are kept under
-.caselog/ with the case's fingerprint, and checked for personal data and for traces of
-non-public cases when they are made, with the same checks the scan makes on a file. A build
-then joins the fragments; the scan does not read the files again (see scan_output's `checked`).
+.caselog/exports/ (a shard per month of receipt) with the case's fingerprint, and checked
+for personal data and for traces of non-public cases when they are made, with the checks
+the scan makes on a file. A build joins the fragments; the scan does not read the files
+again (see scan_output's `checked`), and only the shards of changed months are rewritten.
 
 Fragments are made again when their case changed, when the code or registry that shapes them
 changed, or when a case published at the last build is non-public now (its id or title might
@@ -14,7 +15,6 @@ sit in another case's text, which was checked when that case was still public).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import pickle
@@ -49,21 +49,15 @@ def _check(items: list[tuple[str, Fragments]], secrets: Secrets) -> list[tuple[s
     return found
 
 
-def export_fragments(data: SiteData, site_url: str, cache_path: Path | None, hidden_ids: frozenset[str],
+def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidden_ids: frozenset[str],
                      secrets: Secrets, jobs: int | None = None
                      ) -> tuple[list[Fragments], dict[str, list[Leak]]]:
     """Every published case's fragments, in the published order, and what checking them found
-    (by export file); reuses and updates the cache at `cache_path`.
+    (by export file); reuses and updates the cache in `cache_dir` (a shard per month).
 
     `hidden_ids` are the cases without a page, `secrets` finds them and non-public titles."""
     salt = _salt(data, site_url)
-    entries: dict[str, tuple[str, Fragments]] = {}
-    if cache_path is not None:
-        with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
-            with cache_path.open("rb") as handle:
-                stored = pickle.load(handle)
-            if stored["salt"] == salt and not (hidden_ids & stored["published"]):
-                entries = stored["entries"]
+    entries = _load(cache_dir, salt, hidden_ids) if cache_dir is not None else {}
     chosen: list[Fragments] = []
     made: list[tuple[str, Fragments]] = []
     kept: dict[str, tuple[str, Fragments]] = {}
@@ -85,16 +79,57 @@ def export_fragments(data: SiteData, site_url: str, cache_path: Path | None, hid
     leaks: dict[str, list[Leak]] = {rel: [] for rel in FILES}
     for _case_id, leak in found:
         leaks[leak.path].append(leak)
-    if cache_path is not None and (made or len(kept) != len(entries)):
+    if cache_dir is not None:
         bad = {case_id for case_id, _leak in found}  # checked again next time
-        _save(cache_path, {"salt": salt, "published": frozenset(data.public_titles),
-                           "entries": {k: v for k, v in kept.items() if k not in bad}})
+        changed = {_month(case_id) for case_id, _ in made} | {_month(i) for i in entries.keys() - kept.keys()}
+        _save(cache_dir, salt, frozenset(data.public_titles),
+              {k: v for k, v in kept.items() if k not in bad}, changed | {_month(i) for i in bad})
     return chosen, leaks
 
 
-def _save(cache_path: Path, stored: dict) -> None:
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache_path.with_name(cache_path.name + ".tmp")
+def _month(case_id: str) -> str:
+    return case_id[:6]  # ids begin with the day received: YYYYMMDD
+
+
+def _load(cache_dir: Path, salt: str, hidden_ids: frozenset[str]) -> dict:
+    try:
+        with (cache_dir / "state.pickle").open("rb") as handle:
+            state = pickle.load(handle)
+        if state["salt"] != salt or hidden_ids & state["published"]:
+            return {}
+        entries = {}
+        for path in cache_dir.glob("*.fragments"):
+            with path.open("rb") as handle:
+                entries.update(pickle.load(handle))
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
+        return {}
+    return entries
+
+
+def _save(cache_dir: Path, salt: str, published: frozenset[str], entries: dict, months: set[str]) -> None:
+    """Rewrite the shards of `months` (only those changed), then the state that vouches for them."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    state_path = cache_dir / "state.pickle"
+    try:
+        with state_path.open("rb") as handle:
+            fresh = pickle.load(handle)["salt"] != salt
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
+        fresh = True
+    if fresh:  # shards of another salt: none may be kept
+        for path in cache_dir.glob("*.fragments"):
+            path.unlink()
+        months = {_month(case_id) for case_id in entries}
+    by_month: dict[str, dict] = {month: {} for month in months}
+    for case_id, entry in entries.items():
+        if _month(case_id) in by_month:
+            by_month[_month(case_id)][case_id] = entry
+    for month, shard in by_month.items():
+        _dump(cache_dir / f"{month}.fragments", shard)
+    _dump(state_path, {"salt": salt, "published": published})
+
+
+def _dump(path: Path, value) -> None:
+    tmp = path.with_name(path.name + ".tmp")
     with tmp.open("wb") as handle:
-        pickle.dump(stored, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, cache_path)
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)

@@ -93,7 +93,7 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
                         {"as_of": data.as_of}, check=lambda rel, text: scan_written(rel, text, secrets))
     specs = [*all_pages(data), *feed_pages(data)]
     stats = writer.write(specs)
-    fragments, checked = export_fragments(data, site_url, root / ".caselog" / "exports.pickle", hidden_ids,
+    fragments, checked = export_fragments(data, site_url, root / ".caselog" / "exports", hidden_ids,
                                           secrets)
     checked.update(stats.checked)
     extra = {

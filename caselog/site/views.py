@@ -119,7 +119,10 @@ TEXT_FIELDS = ("text", "note", "reason")
 
 def known_events(state: CaseState) -> list:
     """The case's events up to the end of `as_of`: later ones are not known yet (as in the statistics)."""
-    return [e for e in state.case.events if e.day <= state.as_of]
+    events = state.case.events
+    if events and events[-1].day <= state.as_of:  # events are in date order (checks.py): all known
+        return list(events)
+    return [e for e in events if e.day <= state.as_of]
 
 
 def _timeline(state: CaseState, registry: Registry) -> tuple[TimelineItem, ...]:
