@@ -16,7 +16,7 @@ from .derive import CaseState, derive, derive_facts, state_from_facts
 from .errors import CaseNotFound, InvalidCase, LoadError, Problem, RepositoryError
 from .registry import Registry, load_registry
 from .schema import ID_RE, Case, case_data, case_from_data, type_case
-from .yamlsafe import Document, load_file
+from .yamlsafe import Document, decode_utf8, load_file
 
 PARALLEL_THRESHOLD = 2000  # files to parse; below it a second process costs more than it saves
 CACHE_MIN_FILES = 1000  # a smaller log parses in well under a second: no cache to keep
@@ -165,6 +165,22 @@ def _entry_for(shard: dict, name: str, digest: str):
     return entry if entry is not None and entry[0] == digest else None
 
 
+def _same_text(root: Path, rel: str, entry, size: int, mtime_ns: int):
+    """The entry with the file's new time if only the time changed (a fresh clone, a checkout,
+    a cache restored in CI): the text is read and its digest compared, which costs a small
+    part of parsing it. None if the text changed, or might have."""
+    if entry is None or entry[0] != size:
+        return None
+    cached_at = time.time_ns()  # before the read, as when parsing
+    try:
+        text = decode_utf8((root / rel).read_bytes(), rel)
+    except (OSError, LoadError):
+        return None
+    if hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest() != entry[3]:
+        return None
+    return (size, mtime_ns, cached_at, *entry[3:])
+
+
 def _refresh_month(root: Path, registry: Registry, store: CaseCache, month: str,
                    listing: list[tuple[str, int, int]], stale: set[str], need: str, keep: bool):
     """Parse a month folder's stale files into its shards; return their meta entries, and the
@@ -225,12 +241,20 @@ def _load_cached(root: Path, registry: Registry, listing, jobs: int, need: str) 
     for month, items in months.items():
         meta, held = metas[month], shards[month]
         stale = set()
+        refreshed = False
         for rel, size, mtime_ns in items:
             name = rel.rpartition("/")[2]
             entry = meta.get(name)
-            if not is_fresh(entry, size, mtime_ns) or (
+            if not is_fresh(entry, size, mtime_ns):
+                entry = _same_text(root, rel, entry, size, mtime_ns)
+                if entry is not None:
+                    meta[name] = entry
+                    refreshed = True
+            if entry is None or (
                     entry[6] and any(_entry_for(held[kind], name, entry[3]) is None for kind in kinds)):
                 stale.add(name)
+        if refreshed:  # before any task reads the shard again: its entries' digests are unchanged
+            store.write(month, "meta", meta)
         if stale or len(meta) != len(items):
             tasks.append((month, items, stale))
     to_parse = sum(len(task[2]) for task in tasks)

@@ -124,3 +124,26 @@ def test_a_validation_run_leaves_no_stale_facts(log_root, cached):
     after = load_log(log_root, need="facts").states(date(2026, 11, 23))
     assert after[0].title.startswith("改过的标题")
     assert load_log(log_root).cases[0].title.startswith("改过的标题")
+
+
+def test_a_fresh_checkout_with_the_cache_restored_reads_but_does_not_parse(demo_root, cached, monkeypatch):
+    """New times on unchanged files (a clone, a checkout, CI restoring .caselog/): the text is
+    compared by digest, not parsed again; a file whose text changed at the same size is parsed."""
+    _age(demo_root, 600)
+    first = load_log(demo_root)
+    _age(demo_root, -300)  # every file gets a new time, as a fresh checkout gives it
+    path = sorted((demo_root / "cases").glob("*/*/*.yaml"))[-1]
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("alias: ", "alias: X", 1)[:-1]  # one character more, one less: the same size
+    assert len(changed.encode()) == len(text.encode()) and changed != text
+    path.write_text(changed, encoding="utf-8")
+    _age(demo_root, 60)
+    parsed = []
+    real = repository.load_case_file
+    monkeypatch.setattr(repository, "load_case_file",
+                        lambda root, rel, registry: parsed.append(rel) or real(root, rel, registry))
+    again = load_log(demo_root, jobs=1)
+    assert parsed == [path.relative_to(demo_root).as_posix()]
+    assert len(again.files) == len(first.files) and again.problems == first.problems
+    parsed.clear()
+    assert _plain(load_log(demo_root, jobs=1)) == _plain(again) and parsed == []  # the new times now kept
