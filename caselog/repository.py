@@ -142,6 +142,11 @@ def load_case_file(root: Path, rel: str, registry: Registry) -> LoadedCase:
     return check_document(doc, rel, registry)
 
 
+def text_digest(text: str) -> str:
+    """The digest of a case file's text: what the cache and the site's fingerprints compare."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
 def check_document(doc: Document, rel: str, registry: Registry) -> LoadedCase:
     """Type and check a parsed case document."""
     case, problems = type_case(doc)
@@ -150,7 +155,7 @@ def check_document(doc: Document, rel: str, registry: Registry) -> LoadedCase:
     else:
         problems += raw_reference_problems(doc, registry)
     problems.sort(key=lambda p: p.line)
-    digest = hashlib.blake2b(doc.text.encode("utf-8"), digest_size=12).hexdigest()
+    digest = text_digest(doc.text)
     refs = case_refs(case, doc.line_of) if case is not None else None
     return LoadedCase(rel, case, problems, doc.lines, digest, refs)
 
@@ -193,7 +198,7 @@ def _same_text(root: Path, rel: str, entry, size: int, mtime_ns: int):
         text = decode_utf8((root / rel).read_bytes(), rel)
     except (OSError, LoadError):
         return None
-    if hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest() != entry[3]:
+    if text_digest(text) != entry[3]:
         return None
     return (size, mtime_ns, cached_at, *entry[3:])
 
