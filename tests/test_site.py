@@ -874,9 +874,12 @@ def test_export_fragments_are_kept_between_builds_and_made_again_when_needed(sma
     assert build(cli, small_root, out, "--no-search").exit_code == 0
     assert sorted(made) == sorted(SMALL)
     before = (out / "data/cases.json").read_text(encoding="utf-8")
+    state = small_root / ".caselog" / "exports" / "state.pickle"
+    saved = state.stat().st_mtime_ns
     made.clear()
     assert build(cli, small_root, out, "--no-search").exit_code == 0
     assert made == [] and (out / "data/cases.json").read_text(encoding="utf-8") == before
+    assert state.stat().st_mtime_ns == saved  # nothing changed: nothing rewritten
     shards = small_root / ".caselog" / "exports"
     january = (shards / "202601.fragments").stat().st_mtime_ns
     path = small_root / "cases" / "2026" / "02" / "20260210-C1ATE0.yaml"

@@ -57,7 +57,7 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
 
     `hidden_ids` are the cases without a page, `secrets` finds them and non-public titles."""
     salt = _salt(data, site_url)
-    entries = _load(cache_dir, salt, hidden_ids) if cache_dir is not None else {}
+    entries, same_salt = _load(cache_dir, salt, hidden_ids) if cache_dir is not None else ({}, False)
     chosen: list[Fragments] = []
     made: list[tuple[str, Fragments]] = []
     kept: dict[str, tuple[str, Fragments]] = {}
@@ -80,10 +80,12 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
     for _case_id, leak in found:
         leaks[leak.path].append(leak)
     if cache_dir is not None:
-        bad = {case_id for case_id, _leak in found}  # checked again next time
+        # cases whose fragments leaked were made this build (so their months are in `changed`);
+        # they are left out of the cache, to be made and checked again next time
+        bad = {case_id for case_id, _leak in found}
         changed = {_month(case_id) for case_id, _ in made} | {_month(i) for i in entries.keys() - kept.keys()}
-        _save(cache_dir, salt, frozenset(data.public_titles),
-              {k: v for k, v in kept.items() if k not in bad}, changed | {_month(i) for i in bad})
+        _save(cache_dir, salt, same_salt, frozenset(data.public_titles),
+              {k: v for k, v in kept.items() if k not in bad}, changed)
     return chosen, leaks
 
 
@@ -91,31 +93,32 @@ def _month(case_id: str) -> str:
     return case_id[:6]  # ids begin with the day received: YYYYMMDD
 
 
-def _load(cache_dir: Path, salt: str, hidden_ids: frozenset[str]) -> dict:
+def _load(cache_dir: Path, salt: str, hidden_ids: frozenset[str]) -> tuple[dict, bool]:
+    """The cached entries that may be used, and whether the shards on disk share `salt`."""
     try:
         with (cache_dir / "state.pickle").open("rb") as handle:
             state = pickle.load(handle)
-        if state["salt"] != salt or hidden_ids & state["published"]:
-            return {}
+        if state["salt"] != salt:
+            return {}, False
+        if hidden_ids & state["published"]:
+            return {}, True
         entries = {}
         for path in cache_dir.glob("*.fragments"):
             with path.open("rb") as handle:
                 entries.update(pickle.load(handle))
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
-        return {}
-    return entries
+        return {}, False
+    return entries, True
 
 
-def _save(cache_dir: Path, salt: str, published: frozenset[str], entries: dict, months: set[str]) -> None:
-    """Rewrite the shards of `months` (only those changed), then the state that vouches for them."""
+def _save(cache_dir: Path, salt: str, same_salt: bool, published: frozenset[str], entries: dict,
+          months: set[str]) -> None:
+    """Rewrite the shards of `months` (only those changed), then the state that vouches for them.
+    Shards of another salt (`same_salt` false) are all replaced."""
+    if same_salt and not months:
+        return  # nothing changed: the published cases are the entries, so the state holds too
     cache_dir.mkdir(parents=True, exist_ok=True)
-    state_path = cache_dir / "state.pickle"
-    try:
-        with state_path.open("rb") as handle:
-            fresh = pickle.load(handle)["salt"] != salt
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
-        fresh = True
-    if fresh:  # shards of another salt: none may be kept
+    if not same_salt:
         for path in cache_dir.glob("*.fragments"):
             path.unlink()
         months = {_month(case_id) for case_id in entries}
@@ -125,7 +128,7 @@ def _save(cache_dir: Path, salt: str, published: frozenset[str], entries: dict, 
             by_month[_month(case_id)][case_id] = entry
     for month, shard in by_month.items():
         _dump(cache_dir / f"{month}.fragments", shard)
-    _dump(state_path, {"salt": salt, "published": published})
+    _dump(cache_dir / "state.pickle", {"salt": salt, "published": published})
 
 
 def _dump(path: Path, value) -> None:
