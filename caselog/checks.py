@@ -13,7 +13,8 @@ from .schema import ID_RE, Case, Closed, suggest
 from .yamlsafe import Document, format_loc
 
 AFTER_CLOSE_ALLOWED = {"visited", "corrected", "reopened", "closed"}
-EVENT_TEXT_FIELDS = ("text", "note", "reason", "by", "approved_by")
+# every event field the public may read as text (ids, dates and registry keys are checked elsewhere)
+EVENT_TEXT_FIELDS = ("text", "note", "reason", "by", "approved_by", "ref", "referred_to")
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,10 @@ def free_text_fields(case: Case):
     yield ("title",), case.title
     yield ("message",), case.message
     yield ("author", "alias"), case.author.alias
-    if case.area:
-        yield ("area",), case.area
+    for name in ("area", "source_url", "source_ref"):
+        value = case.__dict__.get(name)
+        if value:
+            yield (name,), value
     for index, event in enumerate(case.events):
         fields = event.__dict__  # not getattr: pydantic's miss path costs an exception per field
         for name in EVENT_TEXT_FIELDS:
@@ -53,11 +56,12 @@ def free_text_fields(case: Case):
                 yield ("events", index, name), value
 
 
-def privacy_problems(case: Case, doc: Document) -> list[Problem]:
-    """Unmasked personal data in free text."""
+def privacy_problems(case: Case, doc: Document, public_numbers: frozenset[str] = frozenset()
+                     ) -> list[Problem]:
+    """Unmasked personal data in free text (an office's own `public_numbers` excepted)."""
     problems = []
     for loc, text in free_text_fields(case):
-        for finding in find_personal_data(text):
+        for finding in find_personal_data(text, public_numbers):
             line = doc.line_of(loc) + _block_offset(doc, loc) + text.count("\n", 0, finding.start)
             problems.append(Problem(
                 doc.path, line, format_loc(loc),
@@ -135,7 +139,7 @@ def check_case(case: Case, doc: Document, registry: Registry, rel_path: str) -> 
         elif related == case.id:
             add(("related", index), "a case cannot be related to itself")
     _check_events(case, registry, add)
-    problems.extend(privacy_problems(case, doc))
+    problems.extend(privacy_problems(case, doc, registry.public_numbers))
     return problems
 
 

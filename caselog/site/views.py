@@ -11,7 +11,9 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from ..derive import CaseState, Deadline
+from ..privacy import mask
 from ..registry import Registry
+from ..schema import web_address_problem
 from .markup import plain_text, render_markdown
 
 
@@ -155,7 +157,9 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     finals = [e for e in events if e.type == "replied" and e.final]
     related = tuple(CaseLink(i, public_titles[i]) for i in case.related if i in public_titles)
     received = case.received
-    commits = tuple(Commit(c.short, c.hexsha, c.date, c.subject) for c in history)
+    # a subject may quote what a later `corrected` event took out of the file: shown masked
+    commits = tuple(Commit(c.short, c.hexsha, c.date, mask(c.subject, registry.public_numbers))
+                    for c in history)
     last_event = max((e.day for e in events), default=case.received_day)
     return CaseView(
         id=case.id, title=case.title,
@@ -164,7 +168,8 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
         channel=_ref(registry.channels, case.channel),
         category=case.category, topics=tuple(_ref(registry.topics, t) for t in case.topics),
         area=case.area, priority=case.priority, alias=case.author.alias,
-        real_name=case.author.real_name, source_url=case.source_url,
+        real_name=case.author.real_name,
+        source_url=case.source_url if web_address_problem(case.source_url or "") is None else None,
         message_html=Markup(render_markdown(case.message)),
         summary=plain_text(case.message, 120), unit=_ref(registry.units, state.unit),
         timeline=timeline,
