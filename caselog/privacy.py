@@ -223,19 +223,27 @@ def _run_candidates(text: str) -> Iterator[tuple[int, int, str]]:
         if len(run[0]) < 11 or (run.start() and text[run.start() - 1] in ".+"):
             continue
         groups = []  # (start, end) of each group in text
-        position = run.start()
+        separators = []  # the separator before each group ("" before the first)
+        position, before = run.start(), ""
         for separator in _RUN_SEPARATOR.finditer(text, run.start(), run.end()):
             groups.append((position, separator.start()))
-            position = separator.end()
+            separators.append(before)
+            position, before = separator.end(), separator[0]
         groups.append((position, run.end()))
+        separators.append(before)
         if len(groups) > 12:
             continue  # a table of figures, not a number
         labelled = _ORDER_LABEL.search(text, max(0, run.start() - 12), run.start())
         for first in range(len(groups)):
+            if "." in separators[first]:
+                continue  # digits after a decimal point
             for last in range(len(groups) - 1, first - 1, -1):
                 digits = "".join(text[a:b] for a, b in groups[first:last + 1])
                 if len(digits) < 11:
                     break
+                inner = set(separators[first + 1:last + 1])
+                if any("." in separator for separator in inner) and inner != {"."}:
+                    continue  # a decimal point among other separators: figures, not a number
                 kind = _run_kind(digits, groups[first][1] - groups[first][0],
                                  first == 0 and last == len(groups) - 1)
                 if kind and not (labelled and first == 0):

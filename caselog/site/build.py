@@ -118,7 +118,8 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
         shutil.rmtree(output / "pagefind")
     started = time.perf_counter()
     leaks = scan_output(output, set(result.hidden_ids), set(result.secret_titles),
-                        state_path=root / ".caselog" / "scan-state.json", checked=result.checked)
+                        state_path=root / ".caselog" / "scan-state.json", checked=result.checked,
+                        public_numbers=result.public_numbers)
     report.timings["scan"] = time.perf_counter() - started
     if leaks:
         shown = "\n  ".join(str(leak) for leak in leaks[:50])

@@ -86,7 +86,9 @@ def _attr(text: str) -> str:
 def _salt() -> bytes:
     import matplotlib
 
-    return Path(__file__).read_bytes() + matplotlib.__version__.encode()
+    from ..cache import code_digest
+
+    return code_digest().encode() + matplotlib.__version__.encode()
 
 
 def _cached(kind: str, payload, draw) -> Markup:

@@ -8,9 +8,9 @@ for personal data and for traces of non-public cases when they are made, with th
 the scan makes on a file. A build joins the fragments; the scan does not read the files
 again (see scan_output's `checked`), and only the shards of changed months are rewritten.
 
-Fragments are made again when their case changed, when the code or registry that shapes them
-changed, or when a case published at the last build is non-public now (its id or title might
-sit in another case's text, which was checked when that case was still public).
+Fragments are made again when their case changed, or when the code or registry that shapes them
+changed; all are checked again when what is secret changed (the non-public ids and titles, the
+detector's version, the office's public numbers: see Secrets.key).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pickle
 from pathlib import Path
 
 from .. import __version__
+from ..cache import code_digest
 from .exports import Fragments, case_fragments
 from .forking import fork_slices
 from .model import SiteData
@@ -32,11 +33,8 @@ FILES = ("data/cases.json", "data/cases.csv", "open311/v2/requests.json")
 
 
 def _salt(data: SiteData, site_url: str) -> str:
-    digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{site_url}|{data.registry_digest}".encode(),
-                             digest_size=12)
-    here = Path(__file__).parent
-    for path in (here / "exports.py", here / "scan.py", here / "views.py", here.parent / "privacy.py"):
-        digest.update(path.read_bytes())
+    digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{site_url}|{data.registry_digest}|{code_digest()}"
+                             .encode(), digest_size=12)
     return digest.hexdigest()
 
 
@@ -57,7 +55,7 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
 
     `hidden_ids` are the cases without a page, `secrets` finds them and non-public titles."""
     salt = _salt(data, site_url)
-    entries, same_salt = _load(cache_dir, salt, hidden_ids) if cache_dir is not None else ({}, False)
+    entries, same_salt, checked_with = _load(cache_dir, salt) if cache_dir is not None else ({}, False, "")
     chosen: list[Fragments] = []
     made: list[tuple[str, Fragments]] = []
     kept: dict[str, tuple[str, Fragments]] = {}
@@ -70,12 +68,15 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
             made.append((case_id, entry[1]))
         kept[case_id] = entry
         chosen.append(entry[1])
+    # kept fragments were checked for what was secret then: with other secrets, all are checked
+    to_check = (made if checked_with == secrets.key
+                else [(case_id, entry[1]) for case_id, entry in kept.items()])
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(made) >= PARALLEL_MIN:
-        found = [item for part in fork_slices(lambda items: _check(items, secrets), made, jobs)
+    if jobs > 1 and len(to_check) >= PARALLEL_MIN:
+        found = [item for part in fork_slices(lambda items: _check(items, secrets), to_check, jobs)
                  for item in part]
     else:
-        found = _check(made, secrets)
+        found = _check(to_check, secrets)
     leaks: dict[str, list[Leak]] = {rel: [] for rel in FILES}
     for _case_id, leak in found:
         leaks[leak.path].append(leak)
@@ -83,8 +84,9 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
         # cases whose fragments leaked were made this build (so their months are in `changed`);
         # they are left out of the cache, to be made and checked again next time
         bad = {case_id for case_id, _leak in found}
-        changed = {_month(case_id) for case_id, _ in made} | {_month(i) for i in entries.keys() - kept.keys()}
-        _save(cache_dir, salt, same_salt, frozenset(data.public_titles),
+        changed = ({_month(case_id) for case_id, _ in made} | {_month(i) for i in bad}
+                   | {_month(i) for i in entries.keys() - kept.keys()})
+        _save(cache_dir, salt, same_salt and checked_with == secrets.key, secrets.key,
               {k: v for k, v in kept.items() if k not in bad}, changed)
     return chosen, leaks
 
@@ -93,28 +95,27 @@ def _month(case_id: str) -> str:
     return case_id[:6]  # ids begin with the day received: YYYYMMDD
 
 
-def _load(cache_dir: Path, salt: str, hidden_ids: frozenset[str]) -> tuple[dict, bool]:
-    """The cached entries that may be used, and whether the shards on disk share `salt`."""
+def _load(cache_dir: Path, salt: str) -> tuple[dict, bool, str]:
+    """The cached entries that may be used, whether the shards on disk share `salt`, and the
+    key of the secrets (Secrets.key) they were checked for."""
     try:
         with (cache_dir / "state.pickle").open("rb") as handle:
             state = pickle.load(handle)
         if state["salt"] != salt:
-            return {}, False
-        if hidden_ids & state["published"]:
-            return {}, True
+            return {}, False, ""
         entries = {}
         for path in cache_dir.glob("*.fragments"):
             with path.open("rb") as handle:
                 entries.update(pickle.load(handle))
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
-        return {}, False
-    return entries, True
+        return {}, False, ""
+    return entries, True, state.get("checked_with", "")
 
 
-def _save(cache_dir: Path, salt: str, same_salt: bool, published: frozenset[str], entries: dict,
+def _save(cache_dir: Path, salt: str, same_salt: bool, checked_with: str, entries: dict,
           months: set[str]) -> None:
     """Rewrite the shards of `months` (only those changed), then the state that vouches for them.
-    Shards of another salt (`same_salt` false) are all replaced."""
+    Shards of another salt or checked for other secrets (`same_salt` false) are all replaced."""
     if same_salt and not months:
         return  # nothing changed: the published cases are the entries, so the state holds too
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -128,7 +129,7 @@ def _save(cache_dir: Path, salt: str, same_salt: bool, published: frozenset[str]
             by_month[_month(case_id)][case_id] = entry
     for month, shard in by_month.items():
         _dump(cache_dir / f"{month}.fragments", shard)
-    _dump(cache_dir / "state.pickle", {"salt": salt, "published": published})
+    _dump(cache_dir / "state.pickle", {"salt": salt, "checked_with": checked_with})
 
 
 def _dump(path: Path, value) -> None:

@@ -30,6 +30,7 @@ class RenderResult:
     hidden_ids: frozenset[str]  # every case without a page: none may appear in the output
     secret_titles: frozenset[str]  # titles of public: false cases
     checked: dict  # output file -> leaks found: files checked, part by part, before they were written
+    public_numbers: frozenset[str] = frozenset()  # the office's own numbers (digits): not personal data
 
 
 def feed_pages(data: SiteData) -> list[PageSpec]:
@@ -88,7 +89,7 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     manifest = root / ".caselog" / "site-manifest.json"
     hidden_ids = frozenset(c.id for c in data.log.cases) - set(data.public_titles)
     secret_titles = frozenset(c.title for c in data.log.cases if not c.public)
-    secrets = Secrets(hidden_ids, secret_titles)
+    secrets = Secrets(hidden_ids, secret_titles, data.registry.public_numbers)
     writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
                         {"as_of": data.as_of}, check=lambda rel, text: scan_written(rel, text, secrets))
     specs = [*all_pages(data), *feed_pages(data)]
@@ -110,4 +111,4 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     writer.finish(stats, dict.fromkeys(extra))
     return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
-                        checked)
+                        checked, data.registry.public_numbers)

@@ -1,15 +1,20 @@
 """After a build: scan every output file, the search index included, for personal data and
 for any trace of a non-public case.
 
+A file is read as a reader meets it: its text (tags removed, entities decoded) and the values
+of its attributes (href, title, alt, content...), each through the personal-data detector,
+which also reads past Pagefind's U+200B word separators.
+
 With a state file (the build keeps one under .caselog/), a file that has not changed since
-a scan passed it is not read again, unless a case that was published then is non-public
-now (its title might sit in any page): then everything is scanned. Large scans use every
-core.
+a scan passed it is not read again, as long as what the scan looks for is the same: the state
+is keyed on the non-public ids and titles, the office's public numbers and the detector's
+version, and any change of these scans every file again. Large scans use every core.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import json
 import os
@@ -18,11 +23,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..privacy import KINDS, find_personal_data
+from ..privacy import DETECTOR_VERSION, KINDS, find_personal_data
 from .forking import fork_slices
 
 TEXT_SUFFIXES = {".html", ".xml", ".json", ".csv", ".txt", ".js", ".svg"}
 _TAG = re.compile(r"<[^>]+>")
+# attributes a reader sees or follows (links, titles, alternative text, metadata, form values);
+# not drawing instructions (an SVG path's figures are not numbers anybody reads)
+_ATTRIBUTE = re.compile(r"""\s(?:href|src|srcset|title|alt|content|value|label|placeholder|summary|cite"""
+                        r"""|action|poster|data|(?:aria|data)-[-\w.:]*)\s*=\s*"""
+                        r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+_SEPARATORS = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,13 @@ def _as_read(suffix: str, text: str) -> tuple[str, str]:
     return text, ""
 
 
+def attribute_values(markup: str) -> str:
+    """The values of every attribute in (unescaped) markup, one to a line between bars (so that
+    the digits of two attributes never read as one number)."""
+    values = [next(v for v in match.groups() if v is not None) for match in _ATTRIBUTE.finditer(markup)]
+    return "\n|\n".join(value for value in values if value)
+
+
 def scan_written(rel: str, text: str, secrets: Secrets) -> list[Leak]:
     """The leaks in a text file about to be written to output/rel: what scanning the file would find."""
     return scan_text(rel, *_as_read(PurePosixPath(rel).suffix, text), secrets)
@@ -67,8 +85,16 @@ class Secrets:
     """Finds ids and titles of non-public cases in a text in one pass (Aho-Corasick), however
     many there are: looking for each in each file would grow with files × cases."""
 
-    def __init__(self, secret_ids: set[str], secret_titles: set[str]):
+    def __init__(self, secret_ids: set[str], secret_titles: set[str],
+                 public_numbers: frozenset[str] = frozenset()):
         import ahocorasick
+
+        self.public_numbers = frozenset(public_numbers)
+        # what a verdict depends on: a state or cache made with another key is not trusted
+        digest = hashlib.blake2b(f"{DETECTOR_VERSION}|{STATE_FORMAT}".encode(), digest_size=12)
+        for part in (sorted(secret_ids), sorted(secret_titles), sorted(self.public_numbers)):
+            digest.update("\0".join(part).encode() + b"\1")
+        self.key = digest.hexdigest()
 
         self.automaton = ahocorasick.Automaton()
         for case_id in secret_ids:
@@ -86,13 +112,13 @@ class Secrets:
             return []
         found: dict[str, None] = {}
         for text in texts:
-            for _end, what in self.automaton.iter(text):
+            for _end, what in self.automaton.iter(text.translate(_SEPARATORS)):
                 found[what] = None
         return sorted(found, key=lambda what: what.startswith("title"))
 
 
 PARALLEL_MIN_FILES = 2000
-STATE_FORMAT = 1  # of the state file; another starts a full scan
+STATE_FORMAT = 2  # of the state file; another starts a full scan
 RACY_NS = 2_000_000_000  # a file changed this close to the scan could change again unseen
 
 
@@ -109,8 +135,13 @@ def scan_file(output: Path, rel: str, secrets: Secrets) -> list[Leak]:
 
 def scan_text(rel: str, text: str, markup: str, secrets: Secrets, where: str = "") -> list[Leak]:
     """The leaks in the text of an output file (or of a part of one: `where` says which)."""
+    public = secrets.public_numbers
     leaks = [Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'{where}")
-             for finding in find_personal_data(text)]
+             for finding in find_personal_data(text, public)]
+    if markup:
+        leaks += [Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}' "
+                            f"in an attribute{where}")
+                  for finding in find_personal_data(attribute_values(markup), public)]
     # ids and titles are looked for in the markup too: a link or attribute is a trace as well
     leaks.extend(Leak(rel, what + where) for what in secrets.find(text, markup))
     return leaks
@@ -131,34 +162,31 @@ def _walk(output: Path, prefix: str = ""):
             yield rel, entry.name, entry.stat()
 
 
-def _load_state(state_path: Path | None, output: Path) -> tuple[dict, set]:
+def _load_state(state_path: Path | None, output: Path, key: str) -> dict:
+    """The files a scan with the same key passed: {path: [size, mtime_ns]}."""
     if state_path is None:
-        return {}, set()
+        return {}
     try:
         state = json.loads(state_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}, set()
-    if state.get("output") != str(output.resolve()) or state.get("format") != STATE_FORMAT:
-        return {}, set()
-    return state.get("files", {}), set(state.get("published", ()))
+        return {}
+    if state.get("output") != str(output.resolve()) or state.get("key") != key:
+        return {}
+    return state.get("files", {})
 
 
 def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
                 state_path: Path | None = None, jobs: int | None = None,
-                checked: dict[str, list[Leak]] | None = None) -> list[Leak]:
+                checked: dict[str, list[Leak]] | None = None,
+                public_numbers: frozenset[str] = frozenset()) -> list[Leak]:
     """Every leak in the output directory: personal data, or ids/titles of non-public cases.
 
     `checked` names files this build wrote whose every byte it checked (with the same
     checks) before writing them, with what was found: they are not read again."""
     leaks: list[Leak] = []
-    secrets = Secrets(secret_ids, secret_titles)
+    secrets = Secrets(secret_ids, secret_titles, public_numbers)
     checked = checked or {}
-    # a case published at the last scan and non-public now may have left its title in any
-    # page: then every file is scanned again (a new non-public case was never in a page
-    # that has not changed since)
-    passed, published = _load_state(state_path, output)
-    if secret_ids & published:
-        passed = {}
+    passed = _load_state(state_path, output, secrets.key)
     started = time.time_ns()
     files: dict[str, list[int]] = {}
     to_scan: list[str] = []
@@ -184,9 +212,7 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
     leaks.extend(found)
     if state_path is not None:
         bad = {leak.path for leak in leaks}
-        cases = output / "cases"
-        published_now = sorted(p.name for p in cases.iterdir()) if cases.is_dir() else []
-        state = {"output": str(output.resolve()), "format": STATE_FORMAT, "published": published_now,
+        state = {"output": str(output.resolve()), "key": secrets.key,
                  "files": {rel: stat for rel, stat in files.items() if rel not in bad}}
         state_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = state_path.with_name(state_path.name + ".tmp")
