@@ -65,15 +65,15 @@ def _text_of(path: Path) -> tuple[str, str] | None:
 
 def _as_read(suffix: str, text: str) -> tuple[str, str]:
     if suffix in (".html", ".xml", ".svg"):
-        return html.unescape(_TAG.sub(" ", text)), html.unescape(text)
+        return html.unescape(_TAG.sub(" ", text)), text
     return text, ""
 
 
 def attribute_values(markup: str) -> str:
-    """The values of every attribute in (unescaped) markup, one to a line between bars (so that
-    the digits of two attributes never read as one number)."""
+    """The values (entities decoded) of the attributes a reader sees or follows, one to a line
+    between bars (so that the digits of two attributes never read as one number)."""
     values = [next(v for v in match.groups() if v is not None) for match in _ATTRIBUTE.finditer(markup)]
-    return "\n|\n".join(value for value in values if value)
+    return "\n|\n".join(html.unescape(value) for value in values if value)
 
 
 def scan_written(rel: str, text: str, secrets: Secrets) -> list[Leak]:
@@ -143,7 +143,7 @@ def scan_text(rel: str, text: str, markup: str, secrets: Secrets, where: str = "
                             f"in an attribute{where}")
                   for finding in find_personal_data(attribute_values(markup), public)]
     # ids and titles are looked for in the markup too: a link or attribute is a trace as well
-    leaks.extend(Leak(rel, what + where) for what in secrets.find(text, markup))
+    leaks.extend(Leak(rel, what + where) for what in secrets.find(text, html.unescape(markup)))
     return leaks
 
 
