@@ -290,3 +290,48 @@ def test_an_offices_public_numbers_pass_validation(registry_root):
     assert _validate(registry_root, text) == []
     assert _validate(registry_root, f"如有疑问请致电{LANDLINE_AREA}{LANDLINE_LOCAL}咨询。") == []
     assert [p.split(":")[0] for p in _validate(registry_root, f"我的电话{MOBILE}")] == ["message"]
+
+
+# --- the gate on real builds ---------------------------------------------------------------------
+
+SECRET = "小区门口积水严重无人处理"
+
+
+def _leaks(result) -> list[str]:
+    return sorted(line.strip() for line in result.stderr.splitlines()[1:])
+
+
+def test_a_new_non_public_case_fails_an_incremental_build_as_it_fails_a_clean_one(cli, tmp_path):
+    from tests.test_site import CLOSED, SMALL, build
+
+    shutil.copytree(DATA / "registry", tmp_path / "cases" / "registry")
+    for case_id, fields in SMALL.items():
+        if case_id == "20260105-B0T1ME":
+            fields = dict(fields, message=f"和“{SECRET}”是一回事。")
+        write_case(tmp_path, case_id, CLOSED.format(id=case_id, **fields))
+    out = tmp_path / "out"
+    assert build(cli, tmp_path, out, "--no-search").exit_code == 0
+    secret = dict(SMALL["20260210-C1ATE0"], title=SECRET, public="false", day="2026-03-02", replied="2026-03-09")
+    write_case(tmp_path, "20260302-K7Q2MD", CLOSED.format(id="20260302-K7Q2MD", **secret))
+    incremental = build(cli, tmp_path, out, "--no-search")
+    clean = build(cli, tmp_path, out, "--no-search", "--clean")
+    assert incremental.exit_code == clean.exit_code == 1
+    assert _leaks(incremental) == _leaks(clean)
+    assert f"data/cases.json: title of a non-public case '{SECRET}' (in the record of case 20260105-B0T1ME)" \
+        in _leaks(clean)
+    assert f"cases/20260105-B0T1ME/index.html: title of a non-public case '{SECRET}'" in _leaks(clean)
+
+
+def test_a_plain_pelican_run_goes_through_the_same_gate(tmp_path):
+    from datetime import date
+
+    from caselog.site.build import BuildError, run_pelican
+    from tests.test_site import CLOSED, SETTINGS, SMALL
+
+    shutil.copytree(DATA / "registry", tmp_path / "cases" / "registry")
+    fields = dict(SMALL["20260105-B0T1ME"], message=f"和“{SECRET}”是一回事。")
+    write_case(tmp_path, "20260105-B0T1ME", CLOSED.format(id="20260105-B0T1ME", **fields))
+    secret = dict(SMALL["20260210-C1ATE0"], title=SECRET, public="false")
+    write_case(tmp_path, "20260210-C1ATE0", CLOSED.format(id="20260210-C1ATE0", **secret))
+    with pytest.raises(BuildError, match=r"the built site leaks .* it must not be published"):
+        run_pelican(tmp_path, SETTINGS, tmp_path / "out", date(2026, 11, 23), {})
