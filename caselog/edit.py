@@ -190,11 +190,11 @@ def append_event(root: Path, rel: str, fields: dict, registry: Registry) -> Load
     return loaded
 
 
-def mask_text(text: str, case) -> tuple[str, list[str]]:
+def mask_text(text: str, case, public_numbers: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
     """The file text with every personal datum in free text masked; and what was masked."""
     changed: list[str] = []
     for _loc, value in free_text_fields(case):
-        for finding in find_personal_data(value):
+        for finding in find_personal_data(value, public_numbers):
             masked = mask_finding(finding)
             if finding.text in text:
                 text = text.replace(finding.text, masked)
@@ -205,7 +205,7 @@ def mask_text(text: str, case) -> tuple[str, list[str]]:
 def mask_case(root: Path, loaded: LoadedCase, registry: Registry) -> list[str]:
     """Mask personal data in a case file in place; return what was masked."""
     path = root / loaded.path
-    new_text, changed = mask_text(path.read_text(encoding="utf-8"), loaded.case)
+    new_text, changed = mask_text(path.read_text(encoding="utf-8"), loaded.case, registry.public_numbers)
     if changed:
         check_text(new_text, loaded.path, registry)
         atomic_write(path, new_text)

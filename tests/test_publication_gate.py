@@ -335,3 +335,27 @@ def test_a_plain_pelican_run_goes_through_the_same_gate(tmp_path):
     write_case(tmp_path, "20260210-C1ATE0", CLOSED.format(id="20260210-C1ATE0", **secret))
     with pytest.raises(BuildError, match=r"the built site leaks .* it must not be published"):
         run_pelican(tmp_path, SETTINGS, tmp_path / "out", date(2026, 11, 23), {})
+
+
+def test_a_number_in_an_old_commit_subject_is_shown_masked_once_the_file_is_corrected(cli, tmp_path):
+    import subprocess
+
+    from tests.test_site import CLOSED, SMALL, build
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=Test Clerk", "-c", "user.email=clerk@example.org", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    shutil.copytree(DATA / "registry", tmp_path / "cases" / "registry")
+    phone = f"{M3}-{M4a}-{M4b}"
+    git("init", "-q")
+    write_case(tmp_path, "20260105-B0T1ME", CLOSED.format(id="20260105-B0T1ME", **SMALL["20260105-B0T1ME"]))
+    git("add", "cases")
+    git("commit", "-q", "-m", f"20260105-B0T1ME: supervised 督办〔2026〕1号 联系{phone}")
+    git("commit", "-q", "--allow-empty", "-m", "20260105-B0T1ME: corrected")
+    out = tmp_path / "out"
+    result = build(cli, tmp_path, out, "--no-search")
+    assert result.exit_code == 0, result.output
+    page = (out / "cases" / "20260105-B0T1ME" / "index.html").read_text(encoding="utf-8")
+    assert phone not in page and M4a not in page
+    assert "联系138****5678" in page
