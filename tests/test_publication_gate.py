@@ -359,3 +359,31 @@ def test_a_number_in_an_old_commit_subject_is_shown_masked_once_the_file_is_corr
     page = (out / "cases" / "20260105-B0T1ME" / "index.html").read_text(encoding="utf-8")
     assert phone not in page and M4a not in page
     assert "联系138****5678" in page
+
+
+def test_the_policy_answers_what_is_published_and_gives_plain_search_records(cli, tmp_path):
+    from datetime import date
+
+    from caselog.publication import plain_label
+    from caselog.site.model import load_site_data
+    from tests.test_site import CLOSED, SMALL
+
+    shutil.copytree(DATA / "registry", tmp_path / "cases" / "registry")
+    for case_id, fields in SMALL.items():
+        write_case(tmp_path, case_id, CLOSED.format(id=case_id, **fields))
+    hidden = dict(SMALL["20260210-C1ATE0"], title=SECRET, public="false", day="2026-03-02", replied="2026-03-09")
+    write_case(tmp_path, "20260302-K7Q2MD", CLOSED.format(id="20260302-K7Q2MD", **hidden))
+    policy = load_site_data(tmp_path, date(2026, 2, 20), with_history=False).policy
+    # on 2026-02-20 the February case is still open: only the January case is published
+    assert [s.case.id for s in policy.published] == ["20260105-B0T1ME"]
+    assert policy.secret_ids == {"20260210-C1ATE0", "20260302-K7Q2MD"}
+    assert policy.secret_titles == {SECRET}
+    data = load_site_data(tmp_path, date(2026, 11, 23), with_history=False)
+    record = data.policy.search_record(data.published[0], data.registry)
+    assert (record.id, record.title, record.filters) == (
+        "20260210-C1ATE0", "小区电梯长期停运",
+        {"category": ("help",), "year": ("2026",), "topic": ("住房保障",), "unit": ("岳阳楼区住房和城乡建设局",)})
+    hidden_state = next(s for s in data.states if s.case.id == "20260302-K7Q2MD")
+    with pytest.raises(ValueError, match="case 20260302-K7Q2MD is not published"):
+        data.policy.search_record(hidden_state, data.registry)
+    assert plain_label('<img src=x onerror="alert(1)">\n&') == "＜img src=x onerror=＂alert(1)＂＞ ＆"

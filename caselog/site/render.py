@@ -87,8 +87,7 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     root = Path(settings["CASELOG_ROOT"])
     charts.use_disk_cache(root / ".caselog" / "charts")
     manifest = root / ".caselog" / "site-manifest.json"
-    hidden_ids = frozenset(c.id for c in data.log.cases) - set(data.public_titles)
-    secret_titles = frozenset(c.title for c in data.log.cases if not c.public)
+    hidden_ids, secret_titles = data.policy.secret_ids, data.policy.secret_titles
     secrets = Secrets(hidden_ids, secret_titles, data.registry.public_numbers)
     writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
                         {"as_of": data.as_of}, check=lambda rel, text: scan_written(rel, text, secrets))

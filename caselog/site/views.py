@@ -11,9 +11,8 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from ..derive import CaseState, Deadline
-from ..privacy import mask
+from ..publication import known_events, link_target, shown_subject
 from ..registry import Registry
-from ..schema import web_address_problem
 from .markup import plain_text, render_markdown
 
 
@@ -119,14 +118,6 @@ DETAIL_FIELDS = ("mode", "by", "ref", "due", "final", "approved_by", "days", "me
 TEXT_FIELDS = ("text", "note", "reason")
 
 
-def known_events(state: CaseState) -> list:
-    """The case's events up to the end of `as_of`: later ones are not known yet (as in the statistics)."""
-    events = state.case.events
-    if events and events[-1].day <= state.as_of:  # events are in date order (checks.py): all known
-        return list(events)
-    return [e for e in events if e.day <= state.as_of]
-
-
 def _timeline(state: CaseState, registry: Registry) -> tuple[TimelineItem, ...]:
     items = []
     for event in known_events(state):
@@ -158,7 +149,7 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     related = tuple(CaseLink(i, public_titles[i]) for i in case.related if i in public_titles)
     received = case.received
     # a subject may quote what a later `corrected` event took out of the file: shown masked
-    commits = tuple(Commit(c.short, c.hexsha, c.date, mask(c.subject, registry.public_numbers))
+    commits = tuple(Commit(c.short, c.hexsha, c.date, shown_subject(c.subject, registry.public_numbers))
                     for c in history)
     last_event = max((e.day for e in events), default=case.received_day)
     return CaseView(
@@ -169,7 +160,7 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
         category=case.category, topics=tuple(_ref(registry.topics, t) for t in case.topics),
         area=case.area, priority=case.priority, alias=case.author.alias,
         real_name=case.author.real_name,
-        source_url=case.source_url if web_address_problem(case.source_url or "") is None else None,
+        source_url=link_target(case.source_url),
         message_html=Markup(render_markdown(case.message)),
         summary=plain_text(case.message, 120), unit=_ref(registry.units, state.unit),
         timeline=timeline,
