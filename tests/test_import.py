@@ -168,3 +168,12 @@ def test_an_imported_repeat_is_pointed_out_when_there_is_an_index(demo_root, tmp
     original = next(c.id for c in load_log(demo_root).cases if c.title.startswith("建新小区多部电梯停运"))
     assert result.exit_code == 0
     assert "export.csv:2: warning: " in result.stderr and f" may repeat {original} " in result.stderr
+
+
+def test_an_imported_row_with_a_script_address_is_refused(demo_root, tmp_path):
+    row = [*ROWS[1][:8], "javascript:alert(1)"]
+    before = _case_files(demo_root)
+    result = _import(demo_root, _write_csv(tmp_path / "export.csv", [row]))
+    assert [str(r) for r in result.rows] == [
+        "export.csv:2: 链接: must be a web address starting with http:// or https://, not 'javascript:alert(1)'"]
+    assert _case_files(demo_root) == before

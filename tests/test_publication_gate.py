@@ -387,3 +387,15 @@ def test_the_policy_answers_what_is_published_and_gives_plain_search_records(cli
     with pytest.raises(ValueError, match="case 20260302-K7Q2MD is not published"):
         data.policy.search_record(hidden_state, data.registry)
     assert plain_label('<img src=x onerror="alert(1)">\n&') == "＜img src=x onerror=＂alert(1)＂＞ ＆"
+
+
+def test_new_refuses_a_script_address_and_writes_nothing(registry_root, cli):
+    result = cli(registry_root, "new", "--title", "路灯不亮", "--channel", "mayor-mailbox", "--category", "help",
+                 "--topic", "housing", "--message", "路灯坏了。", "--alias", "网友", "--received", "2026-03-02",
+                 "--accepted", "2026-03-02", "--source-url", "javascript:alert(1)", "--no-similar")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith(": source_url: must be a web address starting with http:// or https://, "
+                             "not 'javascript:alert(1)'")
+    assert lines[1:] == ["nothing was written: 1 problem(s)"]
+    assert list((registry_root / "cases").glob("20*/*/*.yaml")) == []
