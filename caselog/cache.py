@@ -26,6 +26,22 @@ FORMAT = 1
 RACY_NS = 2_000_000_000
 
 
+def store(path: Path, data: bytes) -> None:
+    """Write a cache file atomically: a temporary file beside it, then a rename (a reader never
+    sees half a file, and two processes never write the same temporary file). The one write
+    path of every cache under .caselog/; an OSError is the caller's (a cache may be read-only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 @functools.cache
 def code_digest(package: Path = Path(__file__).parent) -> str:
     """A digest of every Python file of the package: the code part of every cache key, computed
@@ -101,15 +117,8 @@ class CaseCache:
 
     def write(self, month: str, kind: str, shard: dict) -> None:
         """Replace one shard atomically (a reader never sees half a shard)."""
-        path = self._path(month, kind)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as handle:
-                pickle.dump(shard, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        with contextlib.suppress(OSError):
+            store(self._path(month, kind), pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL))
 
     def close(self) -> None:
         """Remove a run-only cache."""

@@ -21,7 +21,7 @@ import pickle
 from pathlib import Path
 
 from .. import __version__
-from ..cache import code_digest
+from ..cache import code_digest, store
 from .exports import Fragments, case_fragments
 from .forking import fork_slices
 from .model import SiteData
@@ -133,7 +133,4 @@ def _save(cache_dir: Path, salt: str, same_salt: bool, checked_with: str, entrie
 
 
 def _dump(path: Path, value) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    store(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..cache import store
 from ..privacy import DETECTOR_VERSION, KINDS, find_personal_data
 from .forking import fork_slices
 
@@ -214,8 +215,5 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
         bad = {leak.path for leak in leaks}
         state = {"output": str(output.resolve()), "key": secrets.key,
                  "files": {rel: stat for rel, stat in files.items() if rel not in bad}}
-        state_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = state_path.with_name(state_path.name + ".tmp")
-        tmp.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(tmp, state_path)
+        store(state_path, json.dumps(state).encode("utf-8"))
     return leaks
