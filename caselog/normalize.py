@@ -2,9 +2,10 @@
 
 A number typed with full-width digits and ideographic spaces, split by a zero-width space,
 a soft hyphen or Markdown emphasis, or written with HTML entities, reads the same on the page
-as the plain number. The detector matches this normalised form: NFKC (full-width to ASCII),
-every Unicode space as " ", every dash as "-", every dot as ".", format characters dropped,
-entities decoded, Markdown emphasis and code marks dropped. Each character of the result knows
+as the plain number. The detector matches this normalised form: NFKC where it gives ASCII
+(full-width digits and letters), every Unicode space as " ", every dash as "-", dots as ".",
+format characters dropped, entities decoded, Markdown emphasis and code marks dropped. (The
+common Chinese punctuation in KEPT stays; the detector's patterns name it.) Each character of the result knows
 which characters of the source it came from, so findings can be shown and masked in place.
 """
 
@@ -17,37 +18,47 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
-# one-character dots a reader takes for a full stop or a separator
-_DOTS = "。．｡·•・‧∙⋅"
-# dashes that are not category Pd but read as one
-_EXTRA_DASHES = "−﹣－‐‑‒–—―"
+# Common Chinese punctuation is left as it is (folding it would make nearly every text pay for
+# str.translate, ~1 µs a character): the detector's patterns name these characters themselves.
+# SEPARATORS are what may stand between the digit groups of one number.
+KEPT = "，：；（）！？。—·・"
+SEPARATORS = " .\\-\n。—·・"
 _LINE_BREAKS = "\r\u2028\u2029\x85"
 
 
 @cache
 def _one_to_one() -> dict[int, str]:
-    """str.translate table of every change that keeps the text's length (and so its offsets)."""
+    """str.translate table of every change that keeps the text's length (and so its offsets):
+    what NFKC turns into one ASCII character (full-width digits and letters, ＠, circled digits),
+    every space as " ", every dash as "-", other dots as "."."""
     table: dict[int, str] = {}
-    for code in [*range(0x80, 0x3400), *range(0xA000, 0xAC00), *range(0xF900, 0x10000)]:
+    for code in [*range(0x80, 0x3100), *range(0xFE10, 0xFF70)]:
         char = chr(code)
+        if char in KEPT:
+            continue
         category = unicodedata.category(char)
         if category == "Zs":
             table[code] = " "
         elif category == "Pd":
             table[code] = "-"
-        elif category.startswith("C") or category in ("Mn", "Me"):
-            continue
         else:
             folded = unicodedata.normalize("NFKC", char)
-            if len(folded) == 1 and folded != char:
+            if len(folded) == 1 and folded.isascii() and folded != char:
                 table[code] = folded
-    table.update({ord(c): "." for c in _DOTS})
-    table.update({ord(c): "-" for c in _EXTRA_DASHES})
+    table.update({ord(c): "." for c in "．｡•‧∙⋅"})
+    table.update({ord(c): "-" for c in "−﹣－"})
     table.update({ord(c): "\n" for c in _LINE_BREAKS})
     table[ord("\t")] = " "
     return table
 
 
+@cache
+def _needs_folding() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_one_to_one())) + "]")
+
+
+_MAY_RESHAPE = re.compile(r"[&*_`\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+                          r"\ufeff\ufff9-\ufffb]")
 # what changes the text's length: entities, format characters (zero-width space, soft hyphen,
 # word joiner, BOM...), and Markdown emphasis or code marks (runs of one or two; a run of three
 # or more is a mask such as 138****5678 and stays)
@@ -71,9 +82,9 @@ class Normalized:
 
     def __init__(self, source: str):
         self.source = source
-        folded = source.translate(_one_to_one())
+        folded = source.translate(_one_to_one()) if _needs_folding().search(source) else source
         self._segments: list[_Segment] | None = None
-        if not _RESHAPE.search(folded):
+        if not _MAY_RESHAPE.search(folded) or not _RESHAPE.search(folded):
             self.text = folded
             return
         parts: list[str] = []

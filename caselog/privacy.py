@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from .normalize import Normalized
+from .normalize import SEPARATORS, Normalized
 
 KINDS: dict[str, str] = {
     "mobile": "手机号码",
@@ -49,10 +49,14 @@ class Finding:
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
+_SEP = SEPARATORS  # what may stand between the digit groups of one number (see normalize.py)
+
 # Nearly every field holds none of this; one cheap scan lets those fields skip the rest.
+# It opens with a single character class so the regex engine can skip ahead in C.
 _PRECHECK = re.compile(
-    rf"[0-9](?:[ \-.\n]{{0,3}}[0-9]){{4}}|@|[{_PROVINCES}] ?[A-Za-z]|我叫|本人|姓名|联系人|署名|名字"
-    r"|微信|[VvWw][Xx]"
+    rf"[0-9@我本姓联署名微VvWw{_PROVINCES}](?:(?<=[0-9])(?:[{_SEP}]{{0,3}}[0-9]){{4}}|(?<=@)"
+    r"|(?<=我)叫|(?<=本)人|(?<=姓)名|(?<=联)系人|(?<=署)名|(?<=名)字|(?<=微)信|(?<=[VvWw])[Xx]"
+    rf"|(?<=[{_PROVINCES}]) ?[A-Za-z])"
 )
 
 # Every phone, ID, card or QQ number holds a run of 5 digits or a 3-digit group followed by
@@ -66,7 +70,7 @@ _URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[!-~]+")
 
 # The lookbehind anchors the match at the start of the local part, so a long ASCII run
 # without "@" costs linear time; "*" is not a local-part character, so z****@x.cn is safe.
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9\-]+[.。])+[A-Za-z]{2,}")
 
 # Digits after a decimal point belong to an amount, not to a number of their own.
 _START = r"(?<![0-9])(?<![0-9]\.)"
@@ -94,22 +98,22 @@ _ORDER_LABEL = re.compile(r"(?:编|单|流水)号码?[为是]?[:：]?\s*$")
 _QQ_LABEL = r"(?:QQ|qq|Qq|qQ|扣扣)(?:号码|号)?|Q号码?"
 _WECHAT_LABEL = r"(?:微信|威信|V信|[VvWw][Xx]|[Ww]ei[Xx]in)(?:号码|号|ID|id)?"
 _QQ = re.compile(
-    rf"(?<![A-Za-z])(?:{_QQ_LABEL})(?:[/、或和 ]{{1,2}}(?:{_WECHAT_LABEL}))?[ :是为]{{0,3}}"
+    rf"(?<![A-Za-z])(?:{_QQ_LABEL})(?:[/、或和 ]{{1,2}}(?:{_WECHAT_LABEL}))?[ :：是为]{{0,3}}"
     rf"(?P<number>[1-9][0-9]{{4,10}}){_END}"
 )
 _WECHAT = re.compile(
-    rf"(?<![A-Za-z])(?:{_WECHAT_LABEL})(?:[/、或和 ]{{1,2}}(?:{_QQ_LABEL}))?[ :是为]{{0,3}}"
+    rf"(?<![A-Za-z])(?:{_WECHAT_LABEL})(?:[/、或和 ]{{1,2}}(?:{_QQ_LABEL}))?[ :：是为]{{0,3}}"
     r"(?P<number>[A-Za-z][-_A-Za-z0-9]{5,19}|[1-9][0-9]{4,10})(?![-_A-Za-z0-9])"
 )
 
 _PLATE = re.compile(
-    rf"[{_PROVINCES}] ?[A-Za-z][.\- ]?(?P<serial>[A-HJ-NP-Za-hj-np-z0-9]{{5,6}})(?![A-Za-z0-9])"
+    rf"[{_PROVINCES}] ?[A-Za-z][.·・\- ]?(?P<serial>[A-HJ-NP-Za-hj-np-z0-9]{{5,6}})(?![A-Za-z0-9])"
 )
 
 # A run of digit groups (what a reader takes for one number, whatever separates the groups):
 # 4-3-4 and 3-3-5 mobiles, 6-12 ID numbers, a number split by a line break or " - ".
-_DIGIT_RUN = re.compile(r"[0-9](?:[0-9]|[ .\-\n]{1,3}(?=[0-9]))*[0-9Xx]")
-_RUN_SEPARATOR = re.compile(r"[ .\-\n]{1,3}")
+_DIGIT_RUN = re.compile(rf"[0-9](?:[0-9]|[{_SEP}]{{1,3}}(?=[0-9]))*[0-9Xx]")
+_RUN_SEPARATOR = re.compile(rf"[{_SEP}]{{1,3}}")
 _RUN_MOBILE = re.compile(r"(?:0{0,2}86)?1[3-9][0-9]{9}")
 _RUN_LANDLINE = re.compile(r"0(?:10|2[0-9])[2-9][0-9]{7}|0[3-9][0-9]{2}[2-9][0-9]{6,7}")
 
@@ -129,7 +133,7 @@ _NAME_END = r"(?=[^\u4e00-\u9fff]|$|反映|投诉|举报|家住|现住|住在|�
 # after 姓名：, 署名：, 我叫 a name is all that can follow; after a bare 本人 or 联系人 it must not
 # look like the sentence going on
 _NAME = re.compile(
-    r"(?:(?P<strong>我叫|我的名字(?:是|叫)|本人(?:叫|名叫|姓名)|姓名|署名|联系人[:是为])[:是为]? ?"
+    r"(?:(?P<strong>我叫|我的名字(?:是|叫)|本人(?:叫|名叫|姓名)|姓名|署名|联系人[:：是为])[:：是为]? ?"
     rf"(?P<name>[{_SURNAMES}][^\x00-\u4dff某先女士生同志师傅略\u9fff-\U0010ffff]{{1,2}})"
     rf"|(?:本人|联系人) ?"
     rf"(?P<weak>[{_SURNAMES}][^\x00-\u4dff{_NOT_IN_NAMES}\u9fff-\U0010ffff]{{1,2}})){_NAME_END}"
