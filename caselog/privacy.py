@@ -54,7 +54,8 @@ _SEP = SEPARATORS  # what may stand between the digit groups of one number (see 
 # Nearly every field holds none of this; one cheap scan lets those fields skip the rest.
 # It opens with a single character class so the regex engine can skip ahead in C.
 _PRECHECK = re.compile(
-    rf"[0-9@我本姓联署名微VvWw{_PROVINCES}](?:(?<=[0-9])(?:[{_SEP}]{{0,3}}[0-9]){{4}}|(?<=@)"
+    rf"[0-9@#Aa我本姓联署名微VvWw{_PROVINCES}](?:(?<=[0-9])(?:[{_SEP}]{{0,3}}[0-9]){{4}}|(?<=[@#])"
+    r"|(?<=[Aa])[Tt][)\]）]"
     r"|(?<=我)叫|(?<=本)人|(?<=姓)名|(?<=联)系人|(?<=署)名|(?<=名)字|(?<=微)信|(?<=[VvWw])[Xx]"
     rf"|(?<=[{_PROVINCES}]) ?[A-Za-z])"
 )
@@ -70,7 +71,9 @@ _URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[!-~]+")
 
 # The lookbehind anchors the match at the start of the local part, so a long ASCII run
 # without "@" costs linear time; "*" is not a local-part character, so z****@x.cn is safe.
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9\-]+[.。])+[A-Za-z]{2,}")
+# "#", "(at)" and "[at]" stand for "@" where people hide an address from robots (zhang#qq.com)
+_AT = r"(?:@|#|\((?i:at)\)|\[(?i:at)\]|（(?i:at)）)"
+_EMAIL = re.compile(rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+{_AT}(?:[A-Za-z0-9\-]+[.。])+[A-Za-z]{{2,}}")
 
 # Digits after a decimal point belong to an amount, not to a number of their own.
 _START = r"(?<![0-9])(?<![0-9]\.)"
@@ -214,7 +217,7 @@ def _run_kind(digits: str, first_group: int, whole: bool) -> str | None:
         return "id-card"
     if not digits[-1].isdigit() or (first_group < 3 and not whole):
         return None
-    if _RUN_MOBILE.fullmatch(digits) and (first_group >= 3 or digits.startswith(("86", "0086"))):
+    if _RUN_MOBILE.fullmatch(digits) and (first_group >= 3 or whole or digits.startswith(("86", "0086"))):
         return "mobile"
     if _RUN_LANDLINE.fullmatch(digits):
         return "landline"
@@ -263,7 +266,7 @@ def _names(text: str) -> Iterator[tuple[int, int, str]]:
 
 def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
     """Yield (start, end, kind) for every match of every pattern, overlaps included."""
-    if "@" in text:
+    if "@" in text or "#" in text or "at" in text or "AT" in text:
         for match in _EMAIL.finditer(text):
             yield match.start(), match.end(), "email"
     for match in _PLATE.finditer(text):
@@ -308,8 +311,10 @@ def find_personal_data(text: str, public_numbers: frozenset[str] = frozenset()) 
     candidates = []
     for start, end, kind in _candidates(normal):
         source_start, source_end = seen.source_span(start, end)
-        # Thread and post ids in links are not phone or card numbers.
-        if kind in _DIGIT_KINDS and any(a <= source_start and source_end <= b for a, b in urls):
+        # Thread and post ids in links are not phone or card numbers, nor is a link's #fragment
+        # an address written with "#"
+        in_link = kind in _DIGIT_KINDS or (kind == "email" and "@" not in normal[start:end])
+        if in_link and any(a <= source_start and source_end <= b for a, b in urls):
             continue
         if kind in ("mobile", "landline") and digits_of(normal[start:end]) in public_numbers:
             continue
@@ -346,8 +351,8 @@ def mask_finding(finding: Finding) -> str:
     elif kind == "bank-card":
         return f"{'*' * (len(digits) - 4)}{digits[-4:]}"
     elif kind == "email":
-        local, _, domain = raw.rpartition("@")
-        return f"{local[:1]}****@{domain}"
+        at = re.search(_AT, raw)
+        return f"{raw[:1]}****@{raw[at.end():].replace('。', '.')}"
     elif kind in ("qq", "wechat"):
         return f"{raw[:2]}****{raw[-2:]}"
     elif kind == "plate":

@@ -75,6 +75,9 @@ VARIANTS = [
     ("e-mail full-width at", f"邮箱{USER}＠{DOMAIN}"),
     ("e-mail ideographic dot", f"邮箱{USER}@{DOMAIN.replace('.', '。')}"),
     ("mailto link", f"[写信](mailto:{USER}@{DOMAIN})"),
+    ("e-mail with # for @", f"邮箱{USER}#{DOMAIN}"),
+    ("e-mail with (at)", f"邮箱{USER}(at){DOMAIN}"),
+    ("a space between every digit", "电话" + " ".join(MOBILE)),
     ("QQ/WeChat label", f"QQ/微信：{QQ_NUMBER}"),
     ("QQ full-width", f"ＱＱ：{_full_width(QQ_NUMBER)}"),
     ("WeChat id", "微信：" + USER + "_san88"),
@@ -96,6 +99,7 @@ LOOKALIKES = [
     "本人多次反映", "本人向您反映", "本人常年在外打工", "本人是退休职工", "联系人：李女士",
     "姓名：张某", "我叫不到车", "本人王某反映", "QQ群：123456789",
     "原帖 https://example.org/threads/" + MOBILE,
+    "见 https://example.org/guide#install.md", "C#语言", "第#3号",
 ]
 
 CASE = """\
