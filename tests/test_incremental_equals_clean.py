@@ -47,6 +47,13 @@ CLOSING = """\
   - {{date: {replied}, type: replied, unit: {unit}, final: true, text: 已处理。}}
   - {{date: {replied}, type: closed, outcome: {outcome}}}
 """
+# reopened after closing and closed again with another outcome: what a list shows of the case
+# depends on as_of even though its file does not change
+REOPENING = """\
+  - {{date: {reopened}, type: reopened, reason: 群众不满意}}
+  - {{date: {again}, type: replied, unit: {unit}, final: true, text: 再次处理。}}
+  - {{date: {again}, type: closed, outcome: explained}}
+"""
 IDS = [f"202601{day:02d}-{suffix}" for day, suffix in
        [(5, "B0T1ME"), (8, "C1ATE0"), (12, "D2BFG1"), (15, "E3CHJ2"), (20, "F4DKM3"), (26, "G5EN04")]]
 
@@ -81,19 +88,24 @@ class CaseLogChanges(RuleBasedStateMachine):
         text = CASE.format(id=case_id, **fields)
         if fields["closed"]:
             text += CLOSING.format(**fields)
+            if fields["reopen"]:
+                text += REOPENING.format(**fields)
         write_case(self.root, case_id, text)
 
     @rule(index=st.integers(0, len(IDS) - 1), title=st.sampled_from(TITLES), public=st.booleans(),
           closed=st.booleans(), unit=st.sampled_from(UNITS), topic=st.sampled_from(TOPICS),
           cites=st.sampled_from(["", *TITLES, *IDS]), replied_after=st.integers(1, 40),
-          outcome=st.sampled_from(["resolved", "explained"]))
-    def add_or_replace_case(self, index, title, public, closed, unit, topic, cites, replied_after, outcome):
+          outcome=st.sampled_from(["resolved", "unfounded"]), reopen=st.booleans())
+    def add_or_replace_case(self, index, title, public, closed, unit, topic, cites, replied_after, outcome,
+                            reopen):
         case_id = IDS[index]
         day = date.fromisoformat(f"{case_id[:4]}-{case_id[4:6]}-{case_id[6:8]}")
         message = f"反映的问题：{title}。" + (f"另见“{cites}”。" if cites else "")
+        replied = day + timedelta(days=replied_after)
         self.cases[case_id] = dict(title=title, day=day, public=str(public).lower(), closed=closed, unit=unit,
-                                   topic=topic, message=message, replied=day + timedelta(days=replied_after),
-                                   outcome=outcome)
+                                   topic=topic, message=message, replied=replied, outcome=outcome,
+                                   reopen=reopen, reopened=replied + timedelta(days=10),
+                                   again=replied + timedelta(days=20))
         self._write(case_id)
 
     @rule(data=st.data())
