@@ -403,3 +403,12 @@ def test_new_refuses_a_script_address_and_writes_nothing(registry_root, cli):
                              "not 'javascript:alert(1)'")
     assert lines[1:] == ["nothing was written: 1 problem(s)"]
     assert list((registry_root / "cases").glob("20*/*/*.yaml")) == []
+
+
+@pytest.mark.parametrize("rel", ["../x.html", "units/../../x.html", "/etc/x", "units//x", "", "a\\..\\x", "c:/x"])
+def test_no_output_path_leaves_the_output_directory(tmp_path, rel):
+    from caselog.site.writer import UnsafeOutputPath, write_file
+
+    with pytest.raises(UnsafeOutputPath, match="it is not a path inside the output directory"):
+        write_file(tmp_path / "out", rel, "<p>x</p>")
+    assert list(tmp_path.rglob("*")) == []
