@@ -5,8 +5,9 @@ a soft hyphen or Markdown emphasis, or written with HTML entities, reads the sam
 as the plain number. The detector matches this normalised form: NFKC where it gives ASCII
 (full-width digits and letters), every Unicode space as " ", every dash as "-", dots as ".",
 format characters dropped, entities decoded, Markdown emphasis and code marks dropped. (The
-common Chinese punctuation in KEPT stays; the detector's patterns name it.) Each character of the result knows
-which characters of the source it came from, so findings can be shown and masked in place.
+common Chinese punctuation in KEPT stays; the detector's patterns name it.) Each character of
+the result knows which characters of the source it came from, so findings can be shown and
+masked in place.
 """
 
 from __future__ import annotations
