@@ -58,6 +58,12 @@ def _needs_folding() -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_one_to_one())) + "]")
 
 
+def fold(text: str) -> str:
+    """The text with the length-keeping part of the normalisation only (full-width folded,
+    spaces and dashes unified): cheap where nothing needs folding, which is nearly always."""
+    return text.translate(_one_to_one()) if _needs_folding().search(text) else text
+
+
 _MAY_RESHAPE = re.compile(r"[&*_`\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
                           r"\ufeff\ufff9-\ufffb]")
 # what changes the text's length: entities, format characters (zero-width space, soft hyphen,

@@ -412,3 +412,14 @@ def test_no_output_path_leaves_the_output_directory(tmp_path, rel):
     with pytest.raises(UnsafeOutputPath, match="it is not a path inside the output directory"):
         write_file(tmp_path / "out", rel, "<p>x</p>")
     assert list(tmp_path.rglob("*")) == []
+
+
+@pytest.mark.parametrize("shown", [
+    "幸福里**小区**化粪池满溢无人管", "幸福里\u200b小区化粪池满溢无人管", "幸福里&#23567;区化粪池满溢无人管",
+    "２０２６１１０１-ZZZZZ1"])
+def test_a_trace_of_a_non_public_case_is_found_however_it_is_written(tmp_path, shown):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "page.html").write_text(f"<main>{render_markdown(shown)}</main>", encoding="utf-8")
+    leaks = scan_output(out, {"20261101-ZZZZZ1"}, {"幸福里小区化粪池满溢无人管"})
+    assert [leak.path for leak in leaks] == ["page.html"]

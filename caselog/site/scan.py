@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..cache import store
+from ..normalize import fold
 from ..privacy import DETECTOR_VERSION, KINDS, find_personal_data
 from .forking import fork_slices
 
@@ -113,7 +114,7 @@ class Secrets:
             return []
         found: dict[str, None] = {}
         for text in texts:
-            for _end, what in self.automaton.iter(text.translate(_SEPARATORS)):
+            for _end, what in self.automaton.iter(fold(text.translate(_SEPARATORS))):
                 found[what] = None
         return sorted(found, key=lambda what: what.startswith("title"))
 
@@ -143,8 +144,10 @@ def scan_text(rel: str, text: str, markup: str, secrets: Secrets, where: str = "
         leaks += [Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}' "
                             f"in an attribute{where}")
                   for finding in find_personal_data(attribute_values(markup), public)]
-    # ids and titles are looked for in the markup too: a link or attribute is a trace as well
-    leaks.extend(Leak(rel, what + where) for what in secrets.find(text, html.unescape(markup)))
+    # ids and titles are looked for in the markup too (a link or attribute is a trace as well),
+    # and in the text with its tags taken out ("幸福里<strong>小区</strong>…" reads as one title)
+    seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
+    leaks.extend(Leak(rel, what + where) for what in secrets.find(*seen))
     return leaks
 
 
