@@ -423,3 +423,28 @@ def test_a_trace_of_a_non_public_case_is_found_however_it_is_written(tmp_path, s
     (out / "page.html").write_text(f"<main>{render_markdown(shown)}</main>", encoding="utf-8")
     leaks = scan_output(out, {"20261101-ZZZZZ1"}, {"幸福里小区化粪池满溢无人管"})
     assert [leak.path for leak in leaks] == ["page.html"]
+
+
+def test_a_new_secret_is_looked_for_in_files_that_passed_without_running_the_detector_again(tmp_path,
+                                                                                             monkeypatch):
+    import os
+
+    from caselog.site import scan
+
+    out, state = tmp_path / "out", tmp_path / "scan.json"
+    out.mkdir()
+    (out / "a.html").write_text(f"<p>与“{SECRET}”相同</p>", encoding="utf-8")
+    (out / "b.html").write_text("<p>首页</p>", encoding="utf-8")
+    for path in out.iterdir():
+        os.utime(path, (path.stat().st_mtime - 60,) * 2)
+    assert scan_output(out, set(), set(), state_path=state) == []
+    monkeypatch.setattr(scan, "find_personal_data", lambda *args: pytest.fail("detector ran again"))
+    leaks = scan_output(out, {"20261101-ZZZZZ1"}, {SECRET}, state_path=state)
+    assert [str(leak) for leak in leaks] == [f"a.html: title of a non-public case '{SECRET}'"]
+    # the case is public again: nothing new to look for; the file that leaked is read again, the
+    # file that passed is not
+    monkeypatch.undo()
+    real = scan._text_of
+    monkeypatch.setattr(scan, "_text_of", lambda path: pytest.fail(f"read {path}") if path.name == "b.html"
+                        else real(path))
+    assert scan_output(out, set(), set(), state_path=state) == []

@@ -899,11 +899,11 @@ def test_export_fragments_are_kept_between_builds_and_made_again_when_needed(sma
     made.clear()
     checked = []
     real_check = export_cache._check
-    monkeypatch.setattr(export_cache, "_check",
-                        lambda items, secrets: checked.extend(i for i, _ in items) or real_check(items, secrets))
+    monkeypatch.setattr(export_cache, "_check", lambda items, secrets, new: checked.extend(
+        (i, before) for i, _, before in items) or real_check(items, secrets, new))
     path.write_text(path.read_text(encoding="utf-8").replace("public: true", "public: false"), encoding="utf-8")
     assert build(cli, small_root, out, "--no-search").exit_code == 0
-    assert made == [] and checked == ["20260105-B0T1ME"]
+    assert made == [] and checked == [("20260105-B0T1ME", True)]  # for the new secrets only
     assert "20260210-C1ATE0" not in (out / "data/cases.json").read_text(encoding="utf-8")
 
 

@@ -6,9 +6,11 @@ of its attributes (href, title, alt, content...), each through the personal-data
 which also reads past Pagefind's U+200B word separators.
 
 With a state file (the build keeps one under .caselog/), a file that has not changed since
-a scan passed it is not read again, as long as what the scan looks for is the same: the state
-is keyed on the non-public ids and titles, the office's public numbers and the detector's
-version, and any change of these scans every file again. Large scans use every core.
+a scan passed it is not read again as long as what the scan looks for is the same. The state
+names the detector's version and the office's public numbers (any change scans every file
+again) and the non-public ids and titles it looked for: a new one is looked for in every
+file that passed before (the cheap part of the scan; a removed one needs nothing). So the
+verdict never depends on what the state holds. Large scans use every core.
 """
 
 from __future__ import annotations
@@ -92,10 +94,14 @@ class Secrets:
         import ahocorasick
 
         self.public_numbers = frozenset(public_numbers)
-        # what a verdict depends on: a state or cache made with another key is not trusted
+        self.ids, self.titles = frozenset(secret_ids), frozenset(secret_titles)
+        # what a verdict depends on: a state or cache made with another key is not trusted;
+        # `detector_key` is the part that personal-data findings depend on
         digest = hashlib.blake2b(f"{DETECTOR_VERSION}|{STATE_FORMAT}".encode(), digest_size=12)
-        for part in (sorted(secret_ids), sorted(secret_titles), sorted(self.public_numbers)):
-            digest.update("\0".join(part).encode() + b"\1")
+        digest.update("\0".join(sorted(self.public_numbers)).encode())
+        self.detector_key = digest.hexdigest()
+        for part in (sorted(secret_ids), sorted(secret_titles)):
+            digest.update(b"\1" + "\0".join(part).encode())
         self.key = digest.hexdigest()
 
         self.automaton = ahocorasick.Automaton()
@@ -107,6 +113,10 @@ class Secrets:
         self.empty = not len(self.automaton)
         if not self.empty:
             self.automaton.make_automaton()
+
+    def added_since(self, ids: set[str], titles: set[str]) -> Secrets:
+        """The secrets that are not among `ids` and `titles` (what an earlier scan looked for)."""
+        return Secrets(self.ids - ids, self.titles - titles, self.public_numbers)
 
     def find(self, *texts: str) -> list[str]:
         """What each secret found says, once each: ids first, then titles."""
@@ -124,14 +134,19 @@ STATE_FORMAT = 2  # of the state file; another starts a full scan
 RACY_NS = 2_000_000_000  # a file changed this close to the scan could change again unseen
 
 
-def scan_file(output: Path, rel: str, secrets: Secrets) -> list[Leak]:
-    """The leaks in one output file."""
+def scan_file(output: Path, rel: str, secrets: Secrets, secrets_only: bool = False) -> list[Leak]:
+    """The leaks in one output file (`secrets_only`: traces of non-public cases only, for a file
+    that passed every other check before)."""
     path = output / rel
     if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
         return []  # Pagefind's own program files; its index (.pf_*) is scanned
     content = _text_of(path)
     if content is None:
         return []
+    if secrets_only:
+        text, markup = content
+        seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
+        return [Leak(rel, what) for what in secrets.find(*seen)]
     return scan_text(rel, *content, secrets)
 
 
@@ -166,17 +181,18 @@ def _walk(output: Path, prefix: str = ""):
             yield rel, entry.name, entry.stat()
 
 
-def _load_state(state_path: Path | None, output: Path, key: str) -> dict:
-    """The files a scan with the same key passed: {path: [size, mtime_ns]}."""
+def _load_state(state_path: Path | None, output: Path, detector_key: str) -> tuple[dict, set, set]:
+    """The files an earlier scan with the same detector passed ({path: [size, mtime_ns]}), and
+    the ids and titles it looked for."""
     if state_path is None:
-        return {}
+        return {}, set(), set()
     try:
         state = json.loads(state_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    if state.get("output") != str(output.resolve()) or state.get("key") != key:
-        return {}
-    return state.get("files", {})
+        return {}, set(), set()
+    if state.get("output") != str(output.resolve()) or state.get("detector") != detector_key:
+        return {}, set(), set()
+    return state.get("files", {}), set(state.get("ids", ())), set(state.get("titles", ()))
 
 
 def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
@@ -186,14 +202,18 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
     """Every leak in the output directory: personal data, or ids/titles of non-public cases.
 
     `checked` names files this build wrote whose every byte it checked (with the same
-    checks) before writing them, with what was found: they are not read again."""
+    checks) before writing them, with what was found: they are not read again. A file that
+    passed an earlier scan and has not changed since is looked at again only for the ids and
+    titles that scan did not look for."""
     leaks: list[Leak] = []
     secrets = Secrets(secret_ids, secret_titles, public_numbers)
     checked = checked or {}
-    passed = _load_state(state_path, output, secrets.key)
+    passed, old_ids, old_titles = _load_state(state_path, output, secrets.detector_key)
+    new_secrets = secrets.added_since(old_ids, old_titles)
     started = time.time_ns()
     files: dict[str, list[int]] = {}
     to_scan: list[str] = []
+    to_recheck: list[str] = []
     for rel, name, stat in _walk(output):
         for what in secrets.find(name):  # a file or directory named after the case is a trace too
             if what.startswith("id "):
@@ -205,18 +225,26 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
             leaks.extend(checked[rel])
         elif passed.get(rel) != files[rel] or stat.st_mtime_ns > started - RACY_NS:
             to_scan.append(rel)
+        elif not new_secrets.empty:
+            to_recheck.append(rel)
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(to_scan) >= PARALLEL_MIN_FILES:
-        parts = fork_slices(lambda files: [leak for rel in files for leak in scan_file(output, rel, secrets)],
-                            to_scan, jobs)
-        order = {rel: index for index, rel in enumerate(to_scan)}
-        found = sorted((leak for part in parts for leak in part), key=lambda leak: order[leak.path])
+    work = [(rel, False) for rel in to_scan] + [(rel, True) for rel in to_recheck]
+
+    def scan_part(items):
+        return [leak for rel, only in items
+                for leak in scan_file(output, rel, new_secrets if only else secrets, only)]
+
+    if jobs > 1 and len(work) >= PARALLEL_MIN_FILES:
+        order = {rel: index for index, (rel, _only) in enumerate(work)}
+        found = sorted((leak for part in fork_slices(scan_part, work, jobs) for leak in part),
+                       key=lambda leak: order[leak.path])
     else:
-        found = [leak for rel in to_scan for leak in scan_file(output, rel, secrets)]
+        found = scan_part(work)
     leaks.extend(found)
     if state_path is not None:
         bad = {leak.path for leak in leaks}
-        state = {"output": str(output.resolve()), "key": secrets.key,
+        state = {"output": str(output.resolve()), "detector": secrets.detector_key,
+                 "ids": sorted(secrets.ids), "titles": sorted(secrets.titles),
                  "files": {rel: stat for rel, stat in files.items() if rel not in bad}}
         store(state_path, json.dumps(state).encode("utf-8"))
     return leaks
