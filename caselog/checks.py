@@ -133,8 +133,9 @@ def raw_reference_problems(doc: Document, registry: Registry) -> list[Problem]:
 
 
 def check_case(case: Case, doc: Document, registry: Registry, rel_path: str,
-               advice: str = MASK_ADVICE) -> list[Problem]:
-    """Every per-file problem of a typed case (`advice`: how to fix unmasked personal data)."""
+               advice: str = MASK_ADVICE) -> tuple[list[Problem], bool]:
+    """Every per-file problem of a typed case (`advice`: how to fix unmasked personal data),
+    and whether its deadlines can be counted (if not, no later stage may use the case)."""
     problems: list[Problem] = []
 
     def add(loc, message, severity="error"):
@@ -165,36 +166,43 @@ def check_case(case: Case, doc: Document, registry: Registry, rel_path: str,
             add(("related", index), "a case cannot be related to itself")
     before = len(problems)
     _check_events(case, registry, add)
+    countable = True
     if not any(p.field.endswith(".date") for p in problems[before:]):  # deadlines need the order
-        _check_dates(case, registry, add)
+        countable = _check_dates(case, registry, add)
     problems.extend(privacy_problems(case, doc, advice))
-    return problems
+    return problems, countable
 
 
-def _check_dates(case: Case, registry: Registry, add) -> None:
+def _check_dates(case: Case, registry: Registry, add) -> bool:
     """Dates every later stage can count with: inside the working-day calendar, a
-    supervision date after its notice, an extension that ends after the day it was granted."""
+    supervision date after its notice, an extension that ends after the day it was granted.
+    Return whether the deadlines can be counted at all."""
     calendar = registry.calendar
     first = calendar.first_year
     if case.received_day.year < first:
         add(("received",), f"{case.received_day} is before {first}, where the working-day calendar "
                            "starts: check the date (an empty spreadsheet date reads as 1900-01-01)")
-        return
+        return False
+    found = False
     for index, event in enumerate(case.events):
         if isinstance(event, Supervised) and event.due is not None:
             loc = ("events", index, "due")
             if event.due < event.day:
-                add(loc, f"due {event.due} is before the notice's own date ({event.day}): "
+                add(loc, f"{event.due} is before the notice's own date ({event.day}): "
                          "a notice sets a completion date on or after the day it is given; check the date")
+                found = True
             elif (event.due - event.day).days > MAX_SUPERVISION_DAYS:
-                add(loc, f"due {event.due} is more than a year after the notice ({event.day}): "
+                add(loc, f"{event.due} is more than a year after the notice ({event.day}): "
                          "check the year")
+                found = True
+    last = max(last_update(case), case.received_day)
     try:
-        state = derive(case, max(last_update(case), case.received_day), registry.rules, calendar)
-    except CalendarError as exc:  # a date beyond the calendar: reported as in the future at load
-        if max(last_update(case), case.received_day).year <= LAST_YEAR:
+        state = derive(case, last, registry.rules, calendar)
+    except CalendarError as exc:
+        # a date past the calendar is reported as in the future when the log is loaded
+        if not found and last.year <= LAST_YEAR:
             add(("received",), f"the deadlines cannot be counted: {exc}")
-        return
+        return False
     steps = state.final_reply.steps
     for before, step in pairwise(steps):
         if step.event is not None and isinstance(case.events[step.event], Extended) \
@@ -206,6 +214,7 @@ def _check_dates(case: Case, registry: Registry, add) -> None:
                 f"the extension granted on {step.day} moves the final-reply deadline to "
                 f"{step.deadline}, before the day it was granted (the deadline it extends, "
                 f"{before.deadline}, had passed): give at least {need} days, or check the dates"))
+    return True
 
 
 def _check_events(case: Case, registry: Registry, add) -> None:
@@ -234,7 +243,7 @@ def _check_events(case: Case, registry: Registry, add) -> None:
                 add((*loc, "outcome"), (
                     f"closed as resolved after the case was reopened on {reopened_on}, but no final "
                     "reply followed the reopening: record the unit's new final reply first "
-                    "(caselog reply ID --final), or close with another outcome"))
+                    f"(caselog reply {case.id} --final), or close with another outcome"))
         elif event.type == "reopened":
             if not closed and not any(e.type == "replied" and e.final for e in case.events[:index]):
                 add((*loc, "type"), "reopened before any final reply or closing")

@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover
 
 _PRINTABLE = re.compile(r"[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # text that is being entered: nothing was written yet, so 'caselog mask ID' cannot help
-ENTRY_ADVICE = "give --mask to mask it as it is entered (nothing was written)"
+ENTRY_ADVICE = "give --mask to mask it as it is entered"
 FIELD_ORDER = ("date", "type", "unit", "mode", "by", "ref", "due", "final", "approved_by",
                "reason", "days", "method", "satisfaction", "outcome", "duplicate_of",
                "referred_to", "text", "note")

@@ -165,13 +165,16 @@ def text_digest(text: str) -> str:
 def check_document(doc: Document, rel: str, registry: Registry, advice: str = MASK_ADVICE) -> LoadedCase:
     """Type and check a parsed case document (`advice`: how to fix unmasked personal data)."""
     case, problems = type_case(doc)
+    refs = None
     if case is not None:
-        problems = check_case(case, doc, registry, rel, advice)
+        problems, countable = check_case(case, doc, registry, rel, advice)
+        refs = case_refs(case, doc.line_of)
+        if not countable:  # no later stage could derive its deadlines: not a usable case
+            case = None
     else:
         problems += raw_reference_problems(doc, registry)
     problems.sort(key=lambda p: p.line)
     digest = text_digest(doc.text)
-    refs = case_refs(case, doc.line_of) if case is not None else None
     return LoadedCase(rel, case, problems, doc.lines, digest, refs)
 
 
@@ -365,9 +368,9 @@ def load_log(root: Path, only: list[str] | None = None, jobs: int | None = None,
             problems.extend(loaded.problems)
         # an unusable file still holds the case its name says: links to it are not dangling
         other_ids |= {PurePosixPath(f.path).stem for f in files if f.refs is None}
-        usable = [(f.path, f.refs) for f in files if f.refs is not None]
-        problems.extend(cross_case_problems(usable, other_ids))
-        problems.extend(future_problems(usable, today or registry.rules.today()))
+        typed = [(f.path, f.refs) for f in files if f.refs is not None]
+        problems.extend(cross_case_problems(typed, other_ids))
+        problems.extend(future_problems(typed, today or registry.rules.today()))
     return CaseLog(root, registry, files, problems)
 
 

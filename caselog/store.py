@@ -60,8 +60,10 @@ def _take_lock(path: Path, display: str) -> int:
 
 def _write_error(display: str, exc: OSError) -> WriteError:
     reason = exc.strerror or str(exc)
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         reason += " (free some space, then run the command again)"
+    elif exc.errno == errno.EFBIG:
+        reason += " (over the file size limit of this process or file system, see 'ulimit -f')"
     return WriteError(f"cannot write {display}: {reason}; nothing was written")
 
 
