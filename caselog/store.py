@@ -72,11 +72,16 @@ def locked(path: Path, display: str) -> Iterator[Callable[[str], None]]:
     """Hold the lock of `path` and yield `commit(text)`, which writes `text` into the lock
     file and renames it over `path`; if the block fails, `path` is left as it was."""
     _refuse_symlink(path, display)
+    made = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _write_error(display, exc) from None
-    fd = _take_lock(path, display)
+    try:
+        fd = _take_lock(path, display)
+    except BaseException:
+        _remove_empty(made)
+        raise
     lock = path.with_name(path.name + LOCK_SUFFIX)
     done = False
 
@@ -102,6 +107,14 @@ def locked(path: Path, display: str) -> Iterator[Callable[[str], None]]:
         if not done:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(lock)
+            _remove_empty(made)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders a refused write made (deepest first), if nothing else came in."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _sync_folder(folder: Path) -> None:
