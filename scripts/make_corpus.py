@@ -187,8 +187,11 @@ def _events(rng, pool, related, unit, start: date, today: date, earlier: list[st
                        "ref": _q(f"青督〔{events[-1]['date'].year}〕{rng.randint(1, 300)}号"),
                        "due": later(14, 28)})
     if rng.random() < 0.08:
-        events.append({"date": later(5, 12), "type": "extended", "approved_by": _q("县政府督查室"),
-                       "reason": _q(rng.choice(pool["reasons"])), "days": rng.choice((5, 10, 15))})
+        extension = {"date": later(5, 12), "type": "extended", "approved_by": _q("县政府督查室"),
+                     "reason": _q(rng.choice(pool["reasons"])), "days": rng.choice((5, 10, 15))}
+        # an office does not extend a supervision date that has passed (validation refuses it)
+        if not any(e["type"] == "supervised" and e["due"] < extension["date"] for e in events):
+            events.append(extension)
     if stuck:
         return [e for e in events if e["date"] <= today]
     for round_ in range(2):
