@@ -18,6 +18,9 @@ from .yamlsafe import Document, format_loc
 
 CLOCK_TOLERANCE = timedelta(days=1)  # another office's clock, or a time zone, may be a day ahead
 MAX_SUPERVISION_DAYS = 366  # a supervision notice sets a date within the year
+# limits and extensions are at most 9,999 working days (about 40 years): from a day up to this
+# year they stay inside the calendar, so the deadlines need not be counted to know they can be
+SAFE_YEAR = LAST_YEAR - 50
 MASK_ADVICE = "run 'caselog mask {id}' to mask it"
 
 AFTER_CLOSE_ALLOWED = {"visited", "corrected", "reopened", "closed"}
@@ -196,6 +199,8 @@ def _check_dates(case: Case, registry: Registry, add) -> bool:
                          "check the year")
                 found = True
     last = max(last_update(case), case.received_day)
+    if last.year <= SAFE_YEAR and not any(isinstance(e, Extended) for e in case.events):
+        return True  # nothing to check that needs the deadlines, and they fit in the calendar
     try:
         state = derive(case, last, registry.rules, calendar)
     except CalendarError as exc:
