@@ -199,7 +199,8 @@ def _check_dates(case: Case, registry: Registry, add) -> bool:
                          "check the year")
                 found = True
     last = max(last_update(case), case.received_day)
-    if last.year <= SAFE_YEAR and not any(isinstance(e, Extended) for e in case.events):
+    dues = [e.due for e in case.events if isinstance(e, Supervised) and e.due is not None]
+    if max([last, *dues]).year <= SAFE_YEAR and not any(isinstance(e, Extended) for e in case.events):
         return True  # nothing to check that needs the deadlines, and they fit in the calendar
     try:
         state = derive(case, last, registry.rules, calendar)

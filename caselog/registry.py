@@ -185,7 +185,11 @@ def load_registry(root: Path) -> Registry:
                                     extra_holidays=rules.extra_holidays,
                                     extra_workdays=rules.extra_workdays)
         except CalendarError as exc:
-            problems.append(Problem("cases/registry/rules.yaml", 0, "extra_holidays", str(exc)))
+            message = str(exc)
+            # the messages start with the setting they are about
+            settings = ("extra_workdays", "calendar_confirmed_through")
+            name = next((n for n in settings if message.startswith(n)), "extra_holidays")
+            problems.append(Problem("cases/registry/rules.yaml", 0, name, message))
     if problems:
         raise InvalidCase(problems)
     return Registry(tables["units"], tables["channels"], tables["topics"], rules, calendar)

@@ -158,7 +158,8 @@ def write_case(root: Path, rel: str, change: Callable[[str | None], str], regist
             loaded = check_text(new_text, rel, registry, today=today, advice=advice)
         except InvalidCase as exc:
             raise WriteRefused(exc.problems) from None
-        commit(new_text)
+        if new_text != old:  # an unchanged file keeps its time (caches and builds skip it)
+            commit(new_text)
     return loaded
 
 

@@ -19,6 +19,18 @@ def test_broken_input_gives_exact_message(log_root, cli, name):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("name", sorted(p.stem for p in BROKEN.glob("*.yaml")))
+def test_no_later_stage_fails_on_a_broken_input(log_root, cli, name):
+    # what validate refuses, the reports leave out (with a warning) or name: never a traceback
+    (log_root / CASE).write_bytes((BROKEN / f"{name}.yaml").read_bytes())
+    for command in (["overdue"], ["stats"], ["overdue", "--format", "json"], ["stats", "--period", "2026"]):
+        result = cli(log_root, *command)
+        assert result.exit_code == 0, (command, result.output)
+    result = cli(log_root, "show", "20260302-K7Q2MD")
+    assert result.exit_code in (0, 1)
+    assert "nothing was written" not in result.stderr
+
+
 def test_file_that_is_not_utf8(log_root, cli):
     (log_root / CASE).write_bytes("title: 电梯\n".encode("gb18030") + b"\xff\xfe\n")
     result = cli(log_root, "validate")
