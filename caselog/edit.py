@@ -15,7 +15,7 @@ import yaml
 
 from .checks import free_text_fields
 from .errors import InvalidCase, Problem
-from .privacy import KINDS, find_personal_data, mask
+from .privacy import KINDS, find_personal_data, mask, mask_finding
 from .registry import Registry
 from .repository import LoadedCase
 from .schema import type_case
@@ -166,7 +166,7 @@ def append_event(root: Path, rel: str, fields: dict, registry: Registry, *, toda
 def mask_entered(text: str) -> tuple[str, list[str]]:
     """Text as it is entered, with its personal data masked; and what was masked (masked
     forms only: the original is not repeated)."""
-    found = [f"{KINDS[f.kind]} ({f.kind}) {mask(f.text)}" for f in find_personal_data(text)]
+    found = [f"{KINDS[f.kind]} ({f.kind}) {mask_finding(f)}" for f in find_personal_data(text)]
     return (mask(text), found) if found else (text, [])
 
 
@@ -192,7 +192,7 @@ def mask_text(text: str, rel: str) -> tuple[str, list[str]]:
             end, region = edits[first]
         literal = region
         for finding in findings:
-            masked = mask(finding.text)
+            masked = mask_finding(finding)
             changed.append(f"{finding.kind}: {finding.text} -> {masked}")
             literal = literal.replace(finding.text, masked) if literal is not None \
                 and finding.text in literal else None

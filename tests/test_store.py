@@ -200,3 +200,11 @@ def test_ci_annotations_show_personal_data_masked(log_root, cli):
     assert result.stdout == (f"::error file={CASE},line=14,title=message::unmasked 手机号码 (mobile) "
                              f"'138****5678'; run 'caselog mask {ID}' to mask it\n")
     assert PHONE not in result.stdout
+
+
+def test_mask_masks_a_number_only_its_label_makes_personal_data(log_root, cli):
+    qq = "QQ号 " + "2345" + "6789"
+    write_case(log_root, ID, CASE_TEXT.replace("一直没有批下来。", f"一直没有批下来。{qq}"))
+    result = cli(log_root, "mask", ID)
+    assert result.stdout == f"{CASE}: masked qq: 23456789 -> 23****89\n"
+    assert "一直没有批下来。QQ号 23****89\n" in (log_root / CASE).read_text(encoding="utf-8")
