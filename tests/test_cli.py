@@ -215,3 +215,14 @@ def test_provisional_deadlines_name_the_year(log_root, cli):
     assert "final reply: due 2027-01-19, not yet met  [provisional]\n" in result.stdout
     assert ("    holidays assumed (statutory days of an unconfirmed year; make-up days not yet known): "
             "01-01 元旦\n") in result.stdout
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(log_root, cli, tmp_path):
+    # a settings file Pelican cannot use: its own error, shown as one line
+    settings = tmp_path / "bad.py"
+    settings.write_text("PATH = None\nTHEME = 42\n", encoding="utf-8")
+    result = cli(log_root, "build", "--no-search", "--settings", str(settings), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr

@@ -76,8 +76,8 @@ FIX_FIRST = "{count} problem(s) to fix first ('caselog validate' lists every pro
 INTERRUPTED = "interrupted; nothing was half-written (writes are atomic)"
 SYSTEM_ERROR = "error: {what}: {reason}"
 NO_SPACE = " (free some space, then run the command again; nothing was half-written)"
-UNEXPECTED = ("error: unexpected {kind}: {detail} (this is a bug in caselog; please report it with the "
-              "command you ran; set CASELOG_DEBUG=1 to see where it happened)")
+UNEXPECTED = ("error: {kind}: {detail} (unexpected: if it looks like a bug in caselog, please report it "
+              "with the command you ran; CASELOG_DEBUG=1 shows where it happened)")
 
 
 def handle_error(exc: BaseException) -> int:
