@@ -318,7 +318,7 @@ def test_period_bounds_are_inclusive():
 def test_parse_period_errors(text):
     with pytest.raises(PeriodError) as info:
         parse_period(text)
-    assert str(info.value) == f"'{text}' is not a period (use 2026, 2026-Q1, 2026-03 or all)"
+    assert str(info.value) == f"'{text}' is not a period (use 2026, 2026-Q1, 2026-03, 2026-W48 or all)"
 
 
 # --- ranking ---------------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ def test_stats_json_for_a_period(stats_root, cli):
 def test_stats_bad_period(stats_root, cli):
     result = cli(stats_root, "stats", "--period", "2026-13")
     assert result.exit_code == 2
-    assert "Error: Invalid value for --period: '2026-13' is not a period (use 2026, 2026-Q1, 2026-03 or all)" \
+    assert "Error: Invalid value for --period: '2026-13' is not a period (use 2026, 2026-Q1, 2026-03, 2026-W48 or all)" \
         in result.stderr
 
 
