@@ -1,0 +1,221 @@
+"""Hot issues (热点问题): groups of messages of one period about the same problem in the same place.
+
+How a group is formed (docs/hot-issues.md says the same for readers):
+
+- Each message's **key terms** are the words of its title and message, cut by the staff
+  search's analyzer (jieba, stop words and single characters dropped), weighted by
+  tf·idf over the whole case log (a word every message uses weighs nothing) and the
+  KEY_TERMS weightiest kept.
+- Two messages say **the same thing** when the key terms each shares with the other
+  carry at least LINK_OVERLAP of its own key-term weight (both ways: the staff search's
+  `overlap`, taken from each side) and they share at least MIN_SHARED terms.
+- Each message's **place** is its `area` cut into place names at their suffixes
+  (青溪街道湖滨社区 -> 青溪街道 / 湖滨社区), without the county or city above them. Two
+  places are **the same place** when one is the other or lies within it (青溪街道 and
+  青溪街道湖滨社区, not 湖滨社区 and 建新社区). A message without an area is placed by the
+  longest area of another message that its title names; one that names none is not grouped.
+- Messages linked both ways are chained into groups; a group needs at least MIN_AUTHORS
+  distinct authors (one person writing twice is a repeat, not a hot issue).
+- Groups are ranked by distinct authors, then size, then the latest message, newest first.
+
+Non-public cases count in a group like any other; only callers decide what is shown. Hot
+issues never rank units.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from .derive import CaseState
+from .schema import Case
+
+KEY_TERMS = 20
+LINK_OVERLAP = 0.2
+MIN_SHARED = 3
+MIN_AUTHORS = 2
+LABEL_TERMS = 4
+
+_PLACE_PART = re.compile(r"[^\s，。、,.;；]{2,}?(?:省|市|县|区|镇|乡|街道|社区|村|小区|大道|路|街|巷|苑|园|"
+                         r"广场|学校|小学|中学|幼儿园|医院|卫生院|市场|河|湖|段|站|城|通道|中心)")
+_ABOVE_TOWN = ("省", "市", "县")
+_TAIL = ("小区", "社区", "片区")  # a rest that names the same place more fully (金桂苑 + 小区)
+_NEAR = re.compile(r"(周边|附近|一带|周围)$")
+
+
+@dataclass(frozen=True)
+class HotIssue:
+    """A group of messages about one problem in one place."""
+
+    place: str  # the place all members share ("" when no place is common beyond the county)
+    terms: tuple[str, ...]  # the key terms most members share, weightiest first
+    members: tuple[CaseState, ...]  # in order of receipt
+    authors: int  # distinct author aliases
+
+    @property
+    def size(self) -> int:
+        """How many messages."""
+        return len(self.members)
+
+    @property
+    def first(self) -> date:
+        """The day the first member was received."""
+        return self.members[0].received_day
+
+    @property
+    def last(self) -> date:
+        """The day the latest member was received."""
+        return self.members[-1].received_day
+
+    @property
+    def span_days(self) -> int:
+        """Days from the first message to the latest, both counted."""
+        return (self.last - self.first).days + 1
+
+
+def place_parts(area: str | None) -> tuple[str, ...]:
+    """An area cut into place names, broadest first, without the county, city or province."""
+    if not area:
+        return ()
+    parts: list[str] = []
+    text = _NEAR.sub("", re.sub(r"\s+", "", area))
+    position = 0
+    for match in _PLACE_PART.finditer(text):
+        parts.append(match.group(0))
+        position = match.end()
+    rest = text[position:]
+    if rest:
+        if parts and (rest in _TAIL or len(rest) < 2):
+            parts[-1] += rest
+        else:
+            parts.append(rest)
+    while parts and parts[0].endswith(_ABOVE_TOWN):
+        parts.pop(0)
+    return tuple(parts)
+
+
+def same_place(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One place is the other or lies within it (neither may be unknown)."""
+    if not a or not b:
+        return False
+    shorter = min(len(a), len(b))
+    return a[:shorter] == b[:shorter]
+
+
+@cache
+def _analyzer():
+    from .search.analyzer import chinese_analyzer
+
+    return chinese_analyzer()
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text as the staff search cuts a query."""
+    return [token.text for token in _analyzer()(text, mode="query")]
+
+
+def _text(case: Case) -> str:
+    return f"{case.title}\n{case.message}"
+
+
+def key_terms(words: list[str], document_frequency: Counter, documents: int,
+              place: str = "") -> dict[str, float]:
+    """The KEY_TERMS weightiest words by tf·idf, with weights summing to 1; words of the
+    message's own place are left out (the place is compared on its own)."""
+    counts = Counter(w for w in words if w not in place)
+    weights = {w: n * math.log(documents / document_frequency[w]) for w, n in counts.items()
+               if document_frequency[w]}
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:KEY_TERMS]
+    total = sum(w for _, w in top)
+    return {word: weight / total for word, weight in top if weight > 0} if total else {}
+
+
+def _linked(a: dict[str, float], b: dict[str, float]) -> bool:
+    shared = a.keys() & b.keys()
+    if len(shared) < MIN_SHARED:
+        return False
+    return min(sum(a[w] for w in shared), sum(b[w] for w in shared)) >= LINK_OVERLAP
+
+
+def _places(states: list[CaseState]) -> dict[str, tuple[str, ...]]:
+    """Each case's place: its area's, or the longest other area its title names."""
+    places = {s.id: place_parts(s.case.area) for s in states}
+    known = sorted({s.case.area for s in states if s.case.area}, key=len, reverse=True)
+    for s in states:
+        if not places[s.id]:
+            named = next((area for area in known if area in s.case.title), None)
+            places[s.id] = place_parts(named)
+    return places
+
+
+def hot_issues(states: Iterable[CaseState], corpus: Iterable[Case]) -> list[HotIssue]:
+    """The hot issues among `states` (the cases of a period, with their Case), ranked;
+    `corpus` (every case of the log) weighs the words."""
+    chosen = sorted((s for s in states if s.case is not None), key=lambda s: (s.case.received_day, s.id))
+    document_frequency: Counter = Counter()
+    documents = 0
+    for case in corpus:
+        documents += 1
+        document_frequency.update(set(words_of(_text(case))))
+    terms = {}
+    for s in chosen:
+        terms[s.id] = key_terms(words_of(_text(s.case)), document_frequency, max(documents, 1),
+                                s.case.area or "")
+    places = _places(chosen)
+    parent = {s.id: s.id for s in chosen}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    by_term: dict[str, list[str]] = defaultdict(list)
+    for s in chosen:
+        for word in terms[s.id]:
+            by_term[word].append(s.id)
+    for s in chosen:  # only messages that share a key term can be linked
+        for other in sorted({other for word in terms[s.id] for other in by_term[word]}):
+            if root(other) == root(s.id):
+                continue
+            if same_place(places[s.id], places[other]) and _linked(terms[s.id], terms[other]):
+                parent[root(other)] = root(s.id)
+    groups: dict[str, list[CaseState]] = defaultdict(list)
+    for s in chosen:
+        groups[root(s.id)].append(s)
+    issues = []
+    for members in groups.values():
+        authors = len({m.case.author.alias for m in members})
+        if len(members) < 2 or authors < MIN_AUTHORS:
+            continue
+        issues.append(HotIssue(common_place([places[m.id] for m in members]),
+                               label_terms([terms[m.id] for m in members]), tuple(members), authors))
+    issues.sort(key=lambda h: (-h.authors, -h.size, -h.last.toordinal(), h.members[0].id))
+    return issues
+
+
+def common_place(places: list[tuple[str, ...]]) -> str:
+    """The place all of `places` lie in, as one name (the longest shared beginning)."""
+    shared: list[str] = []
+    for parts in zip(*places, strict=False):
+        if len(set(parts)) != 1:
+            break
+        shared.append(parts[0])
+    return "".join(shared)
+
+
+def label_terms(member_terms: list[dict[str, float]]) -> tuple[str, ...]:
+    """The terms at least half the members have, by their summed weight, LABEL_TERMS at most."""
+    weight: Counter = Counter()
+    holders: Counter = Counter()
+    for terms in member_terms:
+        weight.update(terms)
+        holders.update(terms.keys())
+    half = len(member_terms) / 2
+    common = [w for w in weight if holders[w] >= half]
+    return tuple(sorted(common, key=lambda w: (-weight[w], w))[:LABEL_TERMS])
