@@ -94,13 +94,13 @@ def weekly_report(log: CaseLog, day: date, office: Office, week: Period | None =
                        "请各承办单位按时答复。"),
              Table(("承办单位", "留言编号", "留言标题", "时限", "到期日"),
                    tuple((_unit(registry, d.state.unit), d.state.id, d.state.title, DEADLINE_ZH[d.kind],
-                          short_date(d.due)) for d in soon), (4, 4, 9, 3, 3))]
+                          short_date(d.due)) for d in soon), (4, 5, 9, 3, 3))]
     late = [s for g in overdue_by_unit(states) for s in g.states if s.level in LEVEL_ZH]
     body += [Heading("四、超期留言"),
              Paragraph(f"截至{chinese_date(as_of)}，超期未答复留言{len(late)}件。"),
              Table(("承办单位", "留言编号", "留言标题", "办结时限", "程度"),
                    tuple((_unit(registry, s.unit), s.id, s.title, short_date(s.final_reply.due),
-                          LEVEL_ZH[s.level]) for s in late), (4, 4, 9, 3, 3))]
+                          LEVEL_ZH[s.level]) for s in late), (4, 5, 9, 3, 3))]
     hot_start = week.end - timedelta(days=7 * HOT_WEEKS - 1)
     recent = [s for s in states if hot_start <= s.received_day <= week.end]
     issues = hot_issues(recent, log.cases)
@@ -109,7 +109,7 @@ def weekly_report(log: CaseLog, day: date, office: Office, week: Period | None =
     body += [Heading("七、建议督办"),
              Paragraph("以下留言为实名或紧急留言，已超期且尚未督办，建议发出督办通知书"
                        "（记录督办后再次运行本命令即生成通知书）。"),
-             _to_supervise(late, registry)]
+             _to_supervise(late, registry, day)]
     year, week_number, _ = week.start.isocalendar()
     number = number or week_number
     figures = {"period": week.label, "as_of": as_of.isoformat(), "week": in_week, "all": everything,
@@ -144,14 +144,15 @@ def _notable_table(states, week: Period, registry) -> Table:
         if marks:
             rows.append((s.id, s.title, _unit(registry, s.unit), "、".join(dict.fromkeys(marks))))
     rows.sort()
-    return Table(("留言编号", "留言标题", "承办单位", "情况"), tuple(rows), (4, 9, 4, 5))
+    return Table(("留言编号", "留言标题", "承办单位", "情况"), tuple(rows), (5, 9, 4, 5))
 
 
-def _to_supervise(late, registry) -> Table:
+def _to_supervise(late, registry, day: date) -> Table:
+    """Late real-name or urgent cases with no supervision notice recorded by `day`."""
     rows = tuple((s.id, s.title, _unit(registry, s.unit), "紧急" if s.case.priority == "urgent" else "实名")
                  for s in late if (s.case.author.real_name or s.case.priority == "urgent")
-                 and not supervisions(s))
-    return Table(("留言编号", "留言标题", "承办单位", "类型"), rows, (4, 10, 4, 3))
+                 and not any(e.type == "supervised" and e.day <= day for e in s.case.events))
+    return Table(("留言编号", "留言标题", "承办单位", "类型"), rows, (5, 10, 4, 3))
 
 
 def pending_notices(states, start: date, end: date) -> list[tuple]:
@@ -219,7 +220,7 @@ def bulletin(log: CaseLog, period: Period, day: date, office: Office,
         body.append(Paragraph("经领导批示、督办或重新办理后解决的留言（已公开）："))
         body.append(Table(("留言编号", "留言标题", "承办单位", "办结日期"),
                           tuple((row.id, row.title, row.unit.name if row.unit else "—",
-                                 short_date(row.closed_on)) for row in notable), (4, 10, 4, 3)))
+                                 short_date(row.closed_on)) for row in notable), (5, 10, 4, 3)))
     else:
         body.append(Paragraph("本期无。"))
     number = number or {"month": period.start.month, "quarter": (period.start.month + 2) // 3,
