@@ -4,7 +4,8 @@ How a group is formed (docs/hot-issues.md says the same for readers):
 
 - Each message's **key terms** are the words of its title and message, cut by the staff
   search's analyzer (jieba, stop words and single characters dropped), weighted by
-  tf·idf over the whole case log (a word every message uses weighs nothing) and the
+  tf·idf over the messages received in the CORPUS_DAYS days up to the period's end (a
+  word every message uses weighs nothing), without the words of its own place, and the
   KEY_TERMS weightiest kept.
 - Two messages say **the same thing** when the key terms each shares with the other
   carry at least LINK_OVERLAP of its own key-term weight (both ways: the staff search's
@@ -29,12 +30,13 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 from .derive import CaseState
 from .schema import Case
 
+CORPUS_DAYS = 365
 KEY_TERMS = 20
 LINK_OVERLAP = 0.2
 MIN_SHARED = 3
@@ -56,6 +58,14 @@ class HotIssue:
     terms: tuple[str, ...]  # the key terms most members share, weightiest first
     members: tuple[CaseState, ...]  # in order of receipt
     authors: int  # distinct author aliases
+    member_terms: tuple[dict[str, float], ...]  # each member's key terms (for a label of a subset)
+    member_places: tuple[tuple[str, ...], ...]  # each member's place
+
+    def label_of(self, ids: set[str]) -> tuple[str, tuple[str, ...]]:
+        """The place and terms of the members in `ids` only (what a subset may show)."""
+        chosen = [i for i, m in enumerate(self.members) if m.id in ids]
+        return (common_place([self.member_places[i] for i in chosen]),
+                label_terms([self.member_terms[i] for i in chosen]))
 
     @property
     def size(self) -> int:
@@ -153,18 +163,41 @@ def _places(states: list[CaseState]) -> dict[str, tuple[str, ...]]:
     return places
 
 
-def hot_issues(states: Iterable[CaseState], corpus: Iterable[Case]) -> list[HotIssue]:
-    """The hot issues among `states` (the cases of a period, with their Case), ranked;
-    `corpus` (every case of the log) weighs the words."""
+@dataclass(frozen=True)
+class Vocabulary:
+    """How many of the corpus's messages use each word (what weighs the words), and each
+    message's words."""
+
+    document_frequency: Counter
+    documents: int
+    words: dict[str, list[str]]  # case id -> words
+
+    def words_of_case(self, case: Case) -> list[str]:
+        """The words of a case's title and message."""
+        found = self.words.get(case.id)
+        return found if found is not None else words_of(_text(case))
+
+
+def vocabulary(cases: Iterable[Case], end: date) -> Vocabulary:
+    """The vocabulary of the cases received in the CORPUS_DAYS days up to `end`."""
+    start = end - timedelta(days=CORPUS_DAYS - 1)
+    frequency: Counter = Counter()
+    words = {}
+    for case in cases:
+        if start <= case.received_day <= end:
+            words[case.id] = words_of(_text(case))
+            frequency.update(set(words[case.id]))
+    return Vocabulary(frequency, len(words), words)
+
+
+def hot_issues(states: Iterable[CaseState], vocabulary: Vocabulary) -> list[HotIssue]:
+    """The hot issues among `states` (the cases of a period, with their Case), ranked; the
+    vocabulary weighs the words."""
     chosen = sorted((s for s in states if s.case is not None), key=lambda s: (s.case.received_day, s.id))
-    document_frequency: Counter = Counter()
-    documents = 0
-    for case in corpus:
-        documents += 1
-        document_frequency.update(set(words_of(_text(case))))
+    document_frequency, documents = vocabulary.document_frequency, max(vocabulary.documents, 1)
     terms = {}
     for s in chosen:
-        terms[s.id] = key_terms(words_of(_text(s.case)), document_frequency, max(documents, 1),
+        terms[s.id] = key_terms(vocabulary.words_of_case(s.case), document_frequency, documents,
                                 s.case.area or "")
     places = _places(chosen)
     parent = {s.id: s.id for s in chosen}
@@ -194,7 +227,8 @@ def hot_issues(states: Iterable[CaseState], corpus: Iterable[Case]) -> list[HotI
         if len(members) < 2 or authors < MIN_AUTHORS:
             continue
         issues.append(HotIssue(common_place([places[m.id] for m in members]),
-                               label_terms([terms[m.id] for m in members]), tuple(members), authors))
+                               label_terms([terms[m.id] for m in members]), tuple(members), authors,
+                               tuple(terms[m.id] for m in members), tuple(places[m.id] for m in members)))
     issues.sort(key=lambda h: (-h.authors, -h.size, -h.last.toordinal(), h.members[0].id))
     return issues
 

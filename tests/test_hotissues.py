@@ -5,7 +5,7 @@
   V1        望湖小区 heating not warm: the same problem in another place   -> alone
   R1 R2     建新社区 lift stopped, one author writing twice (a repeat)     -> no group
   P1        金桂苑小区 parking: the same place, another problem            -> alone
-  OLD       金桂苑小区 heating, received before the period                -> outside
+  XEARY0    金桂苑小区 heating, received before the period                -> outside
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from conftest import write_case
 
-from caselog.hotissues import hot_issues, place_parts, same_place
+from caselog.hotissues import hot_issues, place_parts, same_place, vocabulary
 from caselog.repository import load_log
 from caselog.stats import parse_period
 
@@ -44,7 +44,7 @@ CASES = {
                         "上次反映的建新社区5栋电梯停运问题，物业还是说维修资金没批下来，电梯到现在没修。"),
     "20260513-P1JJJJ": ("金桂苑小区门口乱停车，消防通道被堵", "湖滨街道金桂苑小区", "金桂苑车主",
                         "金桂苑小区门口每天晚上乱停车，消防通道被堵死，救护车进不来。"),
-    "20260420-OLDKKK": ("金桂苑小区暖气不热", "湖滨街道金桂苑小区", "早来的住户",
+    "20260420-XEARY0": ("金桂苑小区暖气不热", "湖滨街道金桂苑小区", "早来的住户",
                         "金桂苑小区暖气不热，室内温度只有十二度，热力公司说管网压力不够，没人上门检修。"),
 }
 
@@ -71,13 +71,15 @@ def hot_log(log_root):
     for case_id, (title, area, alias, message) in CASES.items():
         write_case(log_root, case_id, case_text(case_id, title, area, alias, message,
                                                 public=case_id != "20260512-H3CCCC"))
-    return load_log(log_root)
+    log = load_log(log_root)
+    assert log.problems == []
+    return log
 
 
 def test_groups_are_the_known_ones(hot_log):
     period = parse_period("2026-05")
     states = [s for s in hot_log.states(date(2026, 5, 31)) if s.received_day in period]
-    issues = hot_issues(states, hot_log.cases)
+    issues = hot_issues(states, vocabulary(hot_log.cases, period.end))
     assert [[m.id for m in h.members] for h in issues] == [
         ["20260505-H1AAAA", "20260507-H2BBBB", "20260512-H3CCCC"],
         ["20260506-W1DDDD", "20260509-W2EEEE"],
@@ -86,12 +88,16 @@ def test_groups_are_the_known_ones(hot_log):
     assert (heating.place, heating.size, heating.authors, heating.span_days) == ("湖滨街道金桂苑小区", 3, 3, 8)
     assert (water.place, water.size, water.authors, water.span_days) == ("石桥镇柏树村", 2, 2, 4)
     assert "热力公司" in heating.terms and "停水" in water.terms
+    # what a page may show of the heating group: its public members' place and terms only
+    public = {"20260505-H1AAAA", "20260507-H2BBBB"}
+    assert heating.label_of(public) == ("湖滨街道金桂苑小区", heating.label_of(public)[1])
+    assert heating.label_of({"20260507-H2BBBB"})[0] == "湖滨街道金桂苑小区3栋"
 
 
 def test_a_longer_period_takes_in_the_earlier_message(hot_log):
     states = hot_log.states(date(2026, 5, 31))
-    issues = hot_issues(states, hot_log.cases)
-    assert [m.id for m in issues[0].members] == ["20260420-OLDKKK", "20260505-H1AAAA", "20260507-H2BBBB",
+    issues = hot_issues(states, vocabulary(hot_log.cases, date(2026, 5, 31)))
+    assert [m.id for m in issues[0].members] == ["20260420-XEARY0", "20260505-H1AAAA", "20260507-H2BBBB",
                                                  "20260512-H3CCCC"]
     assert issues[0].span_days == 23
 
@@ -113,3 +119,46 @@ def test_same_place_is_one_within_the_other():
     assert same_place(("湖滨街道",), ("湖滨街道", "望湖小区"))
     assert not same_place(("湖滨街道", "金桂苑小区"), ("湖滨街道", "望湖小区"))
     assert not same_place((), ())
+
+
+CLOSING = """\
+events:
+  - {{date: {day}, type: accepted}}
+  - {{date: {day}, type: assigned, unit: yueyanglou-housing, mode: assign}}
+  - date: {day}
+    type: replied
+    unit: yueyanglou-housing
+    final: true
+    text: 已安排检修。
+  - {{date: {day}, type: closed, outcome: resolved}}
+"""
+
+
+def test_portal_page_shows_published_cases_only(log_root, cli, tmp_path):
+    """H1 and W1, W2 are published; H2 is public but open; H3 is closed but not public."""
+    from conftest import REPO
+
+    (log_root / "cases" / "2026" / "03" / "20260302-K7Q2MD.yaml").unlink()
+    published = {"20260505-H1AAAA", "20260506-W1DDDD", "20260509-W2EEEE"}
+    for case_id, (title, area, alias, message) in CASES.items():
+        text = case_text(case_id, title, area, alias, message, public=case_id != "20260512-H3CCCC")
+        if case_id in published or case_id == "20260512-H3CCCC":
+            text += CLOSING.format(day="2026-05-20")
+        write_case(log_root, case_id, text)
+    out = tmp_path / "site"
+    result = cli(log_root, "build", "--output", str(out), "--as-of", "2026-05-31", "--no-search",
+                 "--settings", str(REPO / "pelicanconf.py"))
+    assert result.exit_code == 0, result.output
+    page = (out / "hot" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>热点问题</h1>" in page
+    assert "3 人反映，共 3 件留言，跨度 8 天（2026-05-05 至 2026-05-12）。" in page
+    assert "其中 2 件未公开（仍在办理或不予公开）。" in page
+    assert "2 人反映，共 2 件留言，跨度 4 天（2026-05-06 至 2026-05-09）。" in page
+    assert '<h3>石桥镇柏树村 · ' in page and '<h3>湖滨街道金桂苑小区 · ' in page
+    for case_id, (title, *_rest) in CASES.items():
+        linked = f'href="/cases/{case_id}/"' in page
+        assert linked == (case_id in published), case_id
+        assert (f">{title}</a>" in page) == (case_id in published), case_id
+    assert "区住建局" not in page and "岳阳楼区住房和城乡建设局" not in page  # no unit is named
+    reports = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/hot/">热点问题：多人反映的同一地点的同一问题</a>' in reports
