@@ -193,6 +193,17 @@ def test_pdf_text_stays_in_the_type_area(demo_docs):
         assert all(float(w[1]) >= bottom + 5 * MM for w in folio)
 
 
+def test_body_lines_hold_28_characters(demo_docs):
+    """GB/T 9704: 28 characters a line; a paragraph's first line is indented two."""
+    root, _, _ = demo_docs
+    path = next((root / "out").glob("督办通知书-*.pdf"))
+    layout = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    cjk = [line.strip() for line in layout.splitlines()
+           if line.strip() and all("\u3000" <= c <= "\uffef" for c in line.strip())]
+    assert max(len(line) for line in cjk) == 28
+
+
 def test_notice_states_matter_due_date_and_feedback(demo_docs):
     root, _, _ = demo_docs
     for path in sorted((root / "out").glob("督办通知书-*")):
