@@ -240,8 +240,8 @@ def test_assignment_form(demo_root, cli, tmp_path):
                  "--format", "pdf")
     assert result.exit_code == 0, result.output
     text = pdf_text(tmp_path / "交办单-20260908-2HW6XR.pdf")
-    for part in ("网站留言交办单", "交办编号：20260908-2HW6XR", "锦华苑小区交房八年，三百多户业主办不了房产证",
-                 "青溪县自然资源局", "2026年9月15日前", "留言人联系方式不在案卷中"):
+    for part in ("网站留言交办单", "留言编号20260908-2HW6XR", "锦华苑小区交房八年，三百多户业主办不了房产证",
+                 "青溪县自然资源局", "2026年9月15日前", "联系方式不在案卷中，需要时向交办机构索取"):
         assert part in text, part
 
 

@@ -15,7 +15,7 @@ from .office import Office
 CATEGORY = {"help": "求助", "complaint": "投诉", "inquiry": "咨询", "suggestion": "建议"}
 MODE = {"assign": "交办", "transfer": "转办", "self": "自办", "escalate": "呈办"}
 PRIORITY = {"normal": "一般", "urgent": "紧急"}
-CONTACT = "留言人联系方式不在案卷中，需要时向交办机构另行索取。"
+CONTACT = "不在案卷中，需要时向交办机构索取"
 
 
 def plain(text: str | None) -> str:
@@ -62,20 +62,20 @@ def assignment_form(state: CaseState, registry: Registry, office: Office) -> Off
         (("留言渠道", channel.name if channel else case.channel), ("留言人", author)),
         (("留言类别", CATEGORY.get(case.category, case.category)), ("涉及领域", topics)),
         (("发生地点", case.area or "—"), ("缓急程度", PRIORITY.get(case.priority, case.priority))),
+        (("联系方式", CONTACT if case.author.contact_on_file else "留言人未留联系方式"),),
         (("留言内容", plain(case.message)),),
         (("承办单位", _unit_name(registry, event.unit)), ("交办方式", MODE.get(event.mode, event.mode))),
         (("交办日期", chinese_date(event.day)), ("受理日期", chinese_date(state.accepted_on))),
         (("首次答复时限", chinese_date(state.first_reply.due) + "前"),
          ("办结答复时限", chinese_date(state.final_reply.due) + "前")),
         (("领导批示", "\n".join(instructions) or "无"),),
-        (("办理要求", f"请于首次答复时限前向留言人作出首次答复，于办结答复时限前办结并作出办结答复，"
-                      f"答复应针对留言人诉求逐项回应，答复内容同时报送{office.issuer}。"
-                      f"确需延期的，应在时限届满前说明理由、申请延期。"),),
+        (("办理要求", f"请按时限作出首次答复和办结答复，逐项回应留言人诉求，答复同时报送{office.issuer}；"
+                      "确需延期的，应在时限届满前说明理由、申请延期。"),),
     )
     return OfficialDocument(
-        kind="assignment", name=f"交办单-{case.id}", issuer=office.issuer, number=f"交办编号：{case.id}",
+        kind="assignment", name=f"交办单-{case.id}", issuer=office.issuer, number=case.id,
         title="网站留言交办单", recipient=None, body=(Form(rows),), signed_on=event.day,
-        header_suffix="", note=CONTACT,
+        header_suffix="",
         figures={"id": case.id, "unit": event.unit, "first_reply_due": state.first_reply.due.isoformat(),
                  "final_reply_due": state.final_reply.due.isoformat()})
 

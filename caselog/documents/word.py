@@ -160,8 +160,6 @@ def write_docx(document: OfficialDocument, path: Path) -> None:
     _border(rule, "bottom", "D40000", 12)
     for line in document.title.split("\n"):
         _paragraph(doc, line, SERIF, 22, align=center, bold=True, exact=False, before=29 if line else 0)
-    if form:
-        _paragraph(doc, document.number or "", align=WD_ALIGN_PARAGRAPH.RIGHT)
     if document.recipient:
         _paragraph(doc, document.recipient, before=14)
     for block in document.body:
