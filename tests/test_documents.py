@@ -204,6 +204,27 @@ def test_body_lines_hold_28_characters(demo_docs):
     assert max(len(line) for line in cjk) == 28
 
 
+def test_docx_page_is_the_type_area():
+    """The DOCX has the PDF's page: A4, margins 37/35 mm and 28/26 mm, the 22-line grid."""
+    import tempfile
+    from datetime import date
+
+    from docx import Document
+
+    from caselog.documents.make import notice_document, write_documents
+
+    doc = notice_document(REPO, "20260908-2HW6XR", date(2026, 11, 30))
+    with tempfile.TemporaryDirectory() as folder:
+        (path,) = write_documents([doc], Path(folder), ("docx",))
+        section = Document(str(path)).sections[0]
+        grid = section._sectPr.xpath("./w:docGrid")[0]
+        pitch = grid.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}linePitch")
+    sizes = (section.page_width, section.page_height, section.top_margin, section.bottom_margin,
+             section.left_margin, section.right_margin)
+    assert [round(size.mm, 1) for size in sizes] == [210, 297, 37, 35, 28, 26]  # Word keeps twips
+    assert pitch == "579"  # 225 mm / 22 lines in twentieths of a point
+
+
 def test_notice_states_matter_due_date_and_feedback(demo_docs):
     root, _, _ = demo_docs
     for path in sorted((root / "out").glob("督办通知书-*")):
