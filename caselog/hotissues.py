@@ -25,6 +25,7 @@ issues never rank units.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -32,6 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from .derive import CaseState
 from .schema import Case
@@ -178,16 +181,60 @@ class Vocabulary:
         return found if found is not None else words_of(_text(case))
 
 
-def vocabulary(cases: Iterable[Case], end: date) -> Vocabulary:
-    """The vocabulary of the cases received in the CORPUS_DAYS days up to `end`."""
+def vocabulary(cases: Iterable[Case], end: date, root: Path | None = None) -> Vocabulary:
+    """The vocabulary of the cases received in the CORPUS_DAYS days up to `end`.
+
+    With `root`, each message's words are kept in the case log's cache (.caselog/), keyed
+    by the message's text and the analyzer: cutting costs about 1.5 ms a message."""
     start = end - timedelta(days=CORPUS_DAYS - 1)
+    chosen = [case for case in cases if start <= case.received_day <= end]
+    words = _cached_words(root, chosen) if root is not None else \
+        {case.id: words_of(_text(case)) for case in chosen}
     frequency: Counter = Counter()
-    words = {}
-    for case in cases:
-        if start <= case.received_day <= end:
-            words[case.id] = words_of(_text(case))
-            frequency.update(set(words[case.id]))
+    for found in words.values():
+        frequency.update(set(found))
     return Vocabulary(frequency, len(words), words)
+
+
+@cache
+def _analyzer_version() -> str:
+    """A digest of what cutting depends on: the analyzer's code, its word lists, jieba."""
+    import jieba
+
+    digest = hashlib.blake2b(jieba.__version__.encode(), digest_size=8)
+    folder = resources.files("caselog.search")
+    for name in ("analyzer.py", "words-zh.txt", "stopwords-zh.txt"):
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _cached_words(root: Path, cases: list[Case]) -> dict[str, list[str]]:
+    """Each case's words, from the cache's `words` shard of its month when its text is the same."""
+    from .cache import CaseCache, cache_key
+
+    store = CaseCache(root, cache_key(root))
+    version = _analyzer_version()
+    by_month: dict[str, list[Case]] = defaultdict(list)
+    for case in cases:
+        by_month[f"{case.received_day:%Y-%m}"].append(case)
+    words: dict[str, list[str]] = {}
+    try:
+        for month, group in by_month.items():
+            shard = store.read(month, "words")
+            changed = False
+            for case in group:
+                text = _text(case)
+                key = (version, hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest())
+                entry = shard.get(case.id)
+                if entry is None or entry[0] != key:
+                    entry = shard[case.id] = (key, words_of(text))
+                    changed = True
+                words[case.id] = entry[1]
+            if changed:
+                store.write(month, "words", shard)
+    finally:
+        store.close()
+    return words
 
 
 def hot_issues(states: Iterable[CaseState], vocabulary: Vocabulary) -> list[HotIssue]:

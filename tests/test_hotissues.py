@@ -162,3 +162,29 @@ def test_portal_page_shows_published_cases_only(log_root, cli, tmp_path):
     assert "区住建局" not in page and "岳阳楼区住房和城乡建设局" not in page  # no unit is named
     reports = (out / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'href="/hot/">热点问题：多人反映的同一地点的同一问题</a>' in reports
+
+
+def test_cached_words_give_the_same_groups(hot_log, log_root):
+    """The words cache (.caselog/) is an optimisation only: groups with it, on a second run from it,
+    and after a message changes, equal groups without it."""
+    period = parse_period("2026-05")
+    states = [s for s in hot_log.states(date(2026, 5, 31)) if s.received_day in period]
+
+    def groups(root):
+        words = vocabulary(hot_log.cases, period.end, root)
+        return [([m.id for m in h.members], h.place, h.terms) for h in hot_issues(states, words)]
+
+    plain = groups(None)
+    assert groups(log_root) == plain  # filling the cache
+    assert list((log_root / ".caselog" / "cache").glob("*/2026-05.words"))
+    assert groups(log_root) == plain  # read from it
+    assert vocabulary(hot_log.cases, period.end, log_root).words == vocabulary(hot_log.cases, period.end).words
+    _title, area, alias, _message = CASES["20260507-H2BBBB"]
+    write_case(log_root, "20260507-H2BBBB", case_text("20260507-H2BBBB", "金桂苑3栋楼道灯坏了", area, alias,
+                                                      "金桂苑小区3栋楼道灯坏了一个月，晚上上下楼看不见。"))
+    log = load_log(log_root)
+    changed = [s for s in log.states(date(2026, 5, 31)) if s.received_day in period]
+    words = vocabulary(log.cases, period.end, log_root)
+    again = [[m.id for m in h.members] for h in hot_issues(changed, words)]
+    assert again == [[m.id for m in h.members] for h in hot_issues(changed, vocabulary(log.cases, period.end))]
+    assert again[0] == ["20260505-H1AAAA", "20260512-H3CCCC"]

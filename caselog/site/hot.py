@@ -40,10 +40,10 @@ class HotIssueView:
 def hot_context(data: SiteData) -> dict:
     """The hot issues of each of the last MONTHS months, newest first."""
     titles = data.public_titles
-    words = vocabulary(data.log.cases, data.as_of)
     months = []
     for label in reversed(months_back(data.as_of, MONTHS)):
         period = parse_period(label)
+        words = vocabulary(data.log.cases, min(period.end, data.as_of), data.log.root)
         shown, unnamed = [], 0
         for issue in hot_issues(data.states_in(period), words):
             published = [m.id for m in issue.members if m.id in titles]
