@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..hotissues import hot_issues, vocabulary
+from ..hotissues import hot_issues, vocabularies
 from ..stats import parse_period
 from .contexts import months_back
 from .model import SiteData
@@ -40,12 +40,13 @@ class HotIssueView:
 def hot_context(data: SiteData) -> dict:
     """The hot issues of each of the last MONTHS months, newest first."""
     titles = data.public_titles
+    periods = [parse_period(label) for label in reversed(months_back(data.as_of, MONTHS))]
+    ends = {period: min(period.end, data.as_of) for period in periods}
+    words = vocabularies(data.log.cases, list(ends.values()), data.log.root)
     months = []
-    for label in reversed(months_back(data.as_of, MONTHS)):
-        period = parse_period(label)
-        words = vocabulary(data.log.cases, min(period.end, data.as_of), data.log.root)
+    for period in periods:
         shown, unnamed = [], 0
-        for issue in hot_issues(data.states_in(period), words):
+        for issue in hot_issues(data.states_in(period), words[ends[period]]):
             published = [m.id for m in issue.members if m.id in titles]
             if not published:
                 unnamed += 1
