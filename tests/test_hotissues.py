@@ -79,7 +79,7 @@ def hot_log(log_root):
 def test_groups_are_the_known_ones(hot_log):
     period = parse_period("2026-05")
     states = [s for s in hot_log.states(date(2026, 5, 31)) if s.received_day in period]
-    issues = hot_issues(states, vocabulary(hot_log.cases, period.end))
+    issues = hot_issues(states, vocabulary(hot_log.cases, period.start, period.end))
     assert [[m.id for m in h.members] for h in issues] == [
         ["20260505-H1AAAA", "20260507-H2BBBB", "20260512-H3CCCC"],
         ["20260506-W1DDDD", "20260509-W2EEEE"],
@@ -96,7 +96,7 @@ def test_groups_are_the_known_ones(hot_log):
 
 def test_a_longer_period_takes_in_the_earlier_message(hot_log):
     states = hot_log.states(date(2026, 5, 31))
-    issues = hot_issues(states, vocabulary(hot_log.cases, date(2026, 5, 31)))
+    issues = hot_issues(states, vocabulary(hot_log.cases, date(2026, 4, 1), date(2026, 5, 31)))
     assert [m.id for m in issues[0].members] == ["20260420-XEARY0", "20260505-H1AAAA", "20260507-H2BBBB",
                                                  "20260512-H3CCCC"]
     assert issues[0].span_days == 23
@@ -171,20 +171,20 @@ def test_cached_words_give_the_same_groups(hot_log, log_root):
     states = [s for s in hot_log.states(date(2026, 5, 31)) if s.received_day in period]
 
     def groups(root):
-        words = vocabulary(hot_log.cases, period.end, root)
+        words = vocabulary(hot_log.cases, period.start, period.end, root)
         return [([m.id for m in h.members], h.place, h.terms) for h in hot_issues(states, words)]
 
     plain = groups(None)
     assert groups(log_root) == plain  # filling the cache
     assert list((log_root / ".caselog" / "cache").glob("*/2026-05.words"))
     assert groups(log_root) == plain  # read from it
-    assert vocabulary(hot_log.cases, period.end, log_root).words == vocabulary(hot_log.cases, period.end).words
+    assert vocabulary(hot_log.cases, period.start, period.end, log_root).words == vocabulary(hot_log.cases, period.start, period.end).words
     _title, area, alias, _message = CASES["20260507-H2BBBB"]
     write_case(log_root, "20260507-H2BBBB", case_text("20260507-H2BBBB", "金桂苑3栋楼道灯坏了", area, alias,
                                                       "金桂苑小区3栋楼道灯坏了一个月，晚上上下楼看不见。"))
     log = load_log(log_root)
     changed = [s for s in log.states(date(2026, 5, 31)) if s.received_day in period]
-    words = vocabulary(log.cases, period.end, log_root)
+    words = vocabulary(log.cases, period.start, period.end, log_root)
     again = [[m.id for m in h.members] for h in hot_issues(changed, words)]
-    assert again == [[m.id for m in h.members] for h in hot_issues(changed, vocabulary(log.cases, period.end))]
+    assert again == [[m.id for m in h.members] for h in hot_issues(changed, vocabulary(log.cases, period.start, period.end))]
     assert again[0] == ["20260505-H1AAAA", "20260512-H3CCCC"]

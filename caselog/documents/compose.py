@@ -103,7 +103,7 @@ def weekly_report(log: CaseLog, day: date, office: Office, week: Period | None =
                           LEVEL_ZH[s.level]) for s in late), (4, 5, 9, 3, 3))]
     hot_start = week.end - timedelta(days=7 * HOT_WEEKS - 1)
     recent = [s for s in states if hot_start <= s.received_day <= week.end]
-    issues = hot_issues(recent, vocabulary(log.cases, as_of, log.root))
+    issues = hot_issues(recent, vocabulary(log.cases, hot_start, as_of, log.root))
     body += _hot_section(issues, "五、近四周热点问题", f"{short_date(hot_start)}至{short_date(week.end)}")
     body += [Heading("六、需关注的留言"), _notable_table(states, week, registry)]
     body += [Heading("七、建议督办"),
@@ -212,7 +212,8 @@ def bulletin(log: CaseLog, period: Period, day: date, office: Office,
     topics = tuple((registry.topics[k].name if k in registry.topics else k, str(t.received), str(t.replied),
                     str(t.open)) for k, t in sorted(report.by_topic.items(), key=lambda kv: -kv[1].received))
     body += [Heading("三、各领域留言情况"), Table(("领域", "受理", "办结答复", "在办"), topics, (6, 3, 3, 3))]
-    issues = hot_issues(data.states_in(period), vocabulary(log.cases, min(period.end, day), log.root))
+    words = vocabulary(log.cases, period.start, min(period.end, day), log.root)
+    issues = hot_issues(data.states_in(period), words)
     body += _hot_section(issues, "四、热点问题", when)
     notable = context["notable"]
     body.append(Heading("五、典型案例"))

@@ -41,12 +41,12 @@ def hot_context(data: SiteData) -> dict:
     """The hot issues of each of the last MONTHS months, newest first."""
     titles = data.public_titles
     periods = [parse_period(label) for label in reversed(months_back(data.as_of, MONTHS))]
-    ends = {period: min(period.end, data.as_of) for period in periods}
-    words = vocabularies(data.log.cases, list(ends.values()), data.log.root)
+    spans = {period: (period.start, min(period.end, data.as_of)) for period in periods}
+    words = vocabularies(data.log.cases, list(spans.values()), data.log.root)
     months = []
     for period in periods:
         shown, unnamed = [], 0
-        for issue in hot_issues(data.states_in(period), words[ends[period]]):
+        for issue in hot_issues(data.states_in(period), words[spans[period]]):
             published = [m.id for m in issue.members if m.id in titles]
             if not published:
                 unnamed += 1
