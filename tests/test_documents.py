@@ -53,7 +53,9 @@ def short(rate: dict) -> str:
 
 
 def pct(rate: dict) -> str:
-    return f"{short(rate)}（{rate['k']}/{rate['n']}）"
+    if not rate["n"]:
+        return "—（0/0）"
+    return f"{short(rate)}（{rate['k']}/{rate['n']}，95%区间{rate['low'] * 100:.0f}%–{rate['high'] * 100:.0f}%）"
 
 
 @pytest.fixture(scope="module")

@@ -200,7 +200,7 @@ def bulletin(log: CaseLog, period: Period, day: date, office: Office,
                   f"{rate_text(f.final_reply_on_time)}；办结答复用时中位数{median}。回访满意率"
                   f"{rate_text(f.satisfaction)}，回访未联系上{f.unreachable}件。"),
         Paragraph(f"以上数据截至{chinese_date(day)}，与门户网站“{period.label}”期统计一致；比率后括号内为"
-                  "分子/分母件数，统计口径见门户网站“统计说明”。"),
+                  "分子/分母件数和95%置信区间（Wilson法），统计口径见门户网站“统计说明”。"),
     ]
     rows = tuple((_unit(registry, key), str(u.received), str(u.replied), percent(u.reply_rate),
                   percent(u.final_reply_on_time), percent(u.satisfaction), str(u.open), str(u.overdue))

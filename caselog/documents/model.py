@@ -76,5 +76,8 @@ def percent(rate) -> str:
 
 
 def rate_text(rate) -> str:
-    """83%（25/30） or —（0/0）."""
-    return f"{percent(rate)}（{rate.k}/{rate.n}）"
+    """83%（25/30，95%区间66%–93%）, as the portal gives a rate; —（0/0） when nothing was counted."""
+    if not rate.n:
+        return "—（0/0）"
+    low, high = rate.interval
+    return f"{percent(rate)}（{rate.k}/{rate.n}，95%区间{low * 100:.0f}%–{high * 100:.0f}%）"
