@@ -16,14 +16,17 @@ def _output_option(func):
     func = click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="both",
                         show_default=True, help="PDF to print, DOCX to edit before stamping, or both.")(func)
     return click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Folder for the files (default: documents/<period or case> here).")(func)
+                        help="Folder for the files (default: documents/<period or case> in the "
+                             "repository).")(func)
 
 
 def _write(env, documents, output: Path | None, default: str, fmt: str) -> None:
     from ..documents.make import FORMATS, write_documents
 
-    folder = output or Path("documents") / default
-    folder = folder if folder.is_absolute() else env.directory / folder
+    if output is None:
+        folder = env.root / "documents" / default  # git-ignored: documents may name non-public cases
+    else:
+        folder = output if output.is_absolute() else env.directory / output
     formats = FORMATS if fmt == "both" else (fmt,)
     written = write_documents(documents, folder, formats)
     click.echo(f"已生成 {len(written)} 个文件，保存在 {folder}：")

@@ -6,6 +6,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from . import DocumentError
 from .model import OfficialDocument, chinese_date
 
 TYPE_WIDTH_MM = 156
@@ -34,7 +35,11 @@ def write_pdf(doc: OfficialDocument, path: Path) -> None:
     """Write the document as a PDF (fonts embedded, as subsets)."""
     import logging
 
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # Pango is missing
+        msg = f"cannot make PDF files: {exc} (run 'bash scripts/setup.sh' to install Pango)"
+        raise DocumentError(msg) from None
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
