@@ -94,13 +94,13 @@ def weekly_report(log: CaseLog, day: date, office: Office, week: Period | None =
                        "请各承办单位按时答复。"),
              Table(("承办单位", "留言编号", "留言标题", "时限", "到期日"),
                    tuple((_unit(registry, d.state.unit), d.state.id, d.state.title, DEADLINE_ZH[d.kind],
-                          short_date(d.due)) for d in soon), (4, 5, 9, 3, 3))]
+                          short_date(d.due)) for d in soon), (4, 5, 8, 3, 4))]
     late = [s for g in overdue_by_unit(states) for s in g.states if s.level in LEVEL_ZH]
     body += [Heading("四、超期留言"),
              Paragraph(f"截至{chinese_date(as_of)}，超期未答复留言{len(late)}件。"),
              Table(("承办单位", "留言编号", "留言标题", "办结时限", "程度"),
                    tuple((_unit(registry, s.unit), s.id, s.title, short_date(s.final_reply.due),
-                          LEVEL_ZH[s.level]) for s in late), (4, 5, 9, 3, 3))]
+                          LEVEL_ZH[s.level]) for s in late), (4, 5, 8, 4, 3))]
     hot_start = week.end - timedelta(days=7 * HOT_WEEKS - 1)
     recent = [s for s in states if hot_start <= s.received_day <= week.end]
     issues = hot_issues(recent, vocabulary(log.cases, hot_start, as_of, log.root))
