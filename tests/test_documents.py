@@ -283,3 +283,14 @@ def test_doc_errors_are_plain_messages(demo_root, cli, tmp_path_factory):
     assert result.exit_code == 2
     assert "'2026-13' is not a period" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_a_typo_in_office_yaml_names_file_line_and_field(demo_root, cli, tmp_path_factory):
+    office = demo_root / "cases" / "registry" / "office.yaml"
+    office.write_text(office.read_text(encoding="utf-8").replace("\nissuer:", "\nisuer:"), encoding="utf-8")
+    out = tmp_path_factory.mktemp("docs")
+    result = cli(demo_root, "doc", "week", "--as-of", "2026-11-30", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == ("cases/registry/office.yaml:3: isuer: unknown field 'isuer' (did you mean 'issuer'?)\n"
+                             "nothing was written: 1 problem(s)\n")
+    assert not list(out.iterdir())
