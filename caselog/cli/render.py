@@ -185,7 +185,8 @@ def report_text(report: Report, registry) -> str:
     console.print(f"Statistics for {report.period.label}, as of {report.as_of}")
     console.print(
         f"received {o.received}, answerable {o.answerable}, replied {o.replied}, "
-        f"closed {o.closed}, open {o.open}, overdue {o.overdue}, reopened {o.reopened}\n"
+        f"closed {o.closed}, open {o.open}, overdue {o.overdue}, reopened {o.reopened}"
+        f"{f', awaiting classification {o.unclassified}' if o.unclassified else ''}\n"
         f"reply rate {_rate(o.reply_rate)}; first reply on time {_rate(o.first_reply_on_time)}; "
         f"final reply on time {_rate(o.final_reply_on_time)}\n"
         f"working days to first reply (median/p90) "
