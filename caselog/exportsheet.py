@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import warnings
+import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from .errors import CaselogError
 
@@ -25,6 +26,8 @@ _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
+# a one-line cell with none of these is clean as it is (most are)
+_NEEDS_CLEANING = re.compile(r"[\x00-\x1f\x7f_\u00a0\u3000\u2000-\u200d\u202f\u205f\u2060\ufeff]|  |^ | $")
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # serial day 0 of Excel's 1900 date system (with its leap-year bug)
 
 
@@ -62,6 +65,8 @@ def clean_text(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """A one-line cell (a title, a name, a number) as plain text on one line."""
+    if not _NEEDS_CLEANING.search(text):
+        return text
     return " ".join(clean_text(text).split())
 
 
@@ -115,16 +120,12 @@ def read_rows(path: Path, header_row: int, sheet: str | None, encoding: str,
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> list[tuple]:
-    from openpyxl import load_workbook
+    from .xlsxread import read_xlsx
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # e.g. "Workbook contains no default style"
-        book = load_workbook(path, read_only=True, data_only=True)
     try:
-        worksheet = book[sheet] if sheet else book.worksheets[0]
-        return list(worksheet.iter_rows(values_only=True))
-    finally:
-        book.close()
+        return read_xlsx(path, sheet)
+    except (zipfile.BadZipFile, ParseError) as exc:
+        raise ValueError(f"not a readable XLSX file ({exc})") from None
 
 
 def parse_moment(value) -> date:

@@ -16,7 +16,7 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -77,8 +77,14 @@ def known_cases(root: Path) -> list[KnownCase]:
     return known
 
 
+_PLAIN_VALUE = re.compile(r"^[^:]+: ([0-9A-Za-z\u4e00-\u9fff][^#:'\"]*)$")
+
+
 def _line_value(line: str) -> str | None:
     """The value of a one-line `key: value` (None if it does not read as one)."""
+    plain = _PLAIN_VALUE.match(line)
+    if plain and not plain.group(1).isdigit():
+        return plain.group(1).rstrip()
     try:
         value = yaml.load(line, Loader=_Loader)
     except yaml.YAMLError:
@@ -164,9 +170,14 @@ class RowCase:
 class _Row:
     """Reading the cells of one row through the mapping; notes what it defaults or drops."""
 
-    def __init__(self, cells: dict, mapping: Mapping, registry: Registry):
+    def __init__(self, cells: dict, mapping: Mapping, registry: Registry, names: dict):
         self.cells, self.mapping, self.registry = cells, mapping, registry
         self.notes: list[str] = []
+        self._names = names
+
+    def names(self, table: str) -> dict[str, str]:
+        """{name or short name: key} of a registry table, so a cell may hold a unit's name."""
+        return self._names[table]
 
     def raw(self, field: str):
         column = getattr(self.mapping.columns, field)
@@ -211,20 +222,23 @@ class _Row:
                 return fixed, True
         if fixed is None:
             raise ValueError(f"{mapping.column_of(field)}: is empty")
-        if column and classify:
+        if not column:  # the export does not say: the mapping's value classifies, or holds the place
+            return fixed, classify
+        if classify:
             self.notes.append(f"{column}: empty: awaiting classification ({field} held by {_shown(fixed)})")
             return fixed, True
-        if column:
-            self.notes.append(f"{column}: empty: {field} {_shown(fixed)} (the mapping's default)")
+        self.notes.append(f"{column}: empty: {field} {_shown(fixed)} (the mapping's default)")
         return fixed, False
 
-    def optional_key(self, field: str, allowed, what: str, names=None) -> str | None:
-        """A key from a cell that may be left out: None (noted as dropped) if unknown."""
+    def optional_key(self, field: str, allowed, what: str, names=None,
+                     values: str | None = None) -> str | None:
+        """A key from a cell that may be left out (translated by `values`, default the field's
+        own table): None, noted with `what` is done instead, if unknown."""
         cell = self.line(field)
         if not cell:
             return None
         try:
-            return self.mapping.key_for(field, cell, allowed, names)
+            return self.mapping.key_for(values or field, cell, allowed, names)
         except ValueError as exc:
             self.notes.append(f"{self.mapping.column_of(field)}: {exc}: {what}")
             return None
@@ -234,19 +248,22 @@ def _shown(value) -> str:
     return ", ".join(value) if isinstance(value, tuple) else str(value)
 
 
-def _names(table: dict) -> dict[str, str]:
-    """{name or short name: key} of a registry table, so a cell may hold a unit's name."""
-    names = {}
-    for key, entry in table.items():
-        for name in (getattr(entry, "short", None), entry.name):
-            if name:
-                names.setdefault(name, key)
-    return names
+def registry_names(registry: Registry) -> dict[str, dict[str, str]]:
+    """{table: {name or short name: key}} of the units, topics and channels: a cell may hold a name."""
+    tables = {}
+    for table in ("units", "topics", "channels"):
+        names = tables[table] = {}
+        for key, entry in getattr(registry, table).items():
+            for name in (getattr(entry, "short", None), entry.name):
+                if name:
+                    names.setdefault(name, key)
+    return tables
 
 
-def row_case(cells: dict, mapping: Mapping, registry: Registry, today: date) -> RowCase:
+def row_case(cells: dict, mapping: Mapping, registry: Registry, today: date,
+             names: dict | None = None) -> RowCase:
     """One row as a would-be case; raise ValueError('column: reason') when it cannot be one."""
-    row = _Row(cells, mapping, registry)
+    row = _Row(cells, mapping, registry, names or registry_names(registry))
     source_url = row.line("source_url")
     ref = row.line("source_ref", required=mapping.columns.source_url is None) or source_url
     received = row.moment("received")
@@ -265,8 +282,8 @@ def row_case(cells: dict, mapping: Mapping, registry: Registry, today: date) -> 
         raise ValueError(f"{mapping.columns.message}: is empty")
     message = mask(message)
     category, category_open = row.choose("category", CATEGORIES)
-    topics, topics_open = row.choose("topics", registry.topics, _names(registry.topics), many=True)
-    channel, _ = row.choose("channel", registry.channels, _names(registry.channels))
+    topics, topics_open = row.choose("topics", registry.topics, row.names("topics"), many=True)
+    channel, _ = row.choose("channel", registry.channels, row.names("channels"))
     accepted_on = received_day if mapping.accepted == "received" else today
     new = NewCase(
         title=mask(row.line("title", required=True)), received=received, channel=channel,
@@ -313,8 +330,8 @@ def _events(row: _Row, received: date, accepted_on: date) -> list[dict]:
     if replied < received if type(replied) is type(received) else day_of(replied) < day_of(received):
         raise ValueError(f"{mapping.columns.reply_time}: {replied} is before the message was received "
                          f"({received})")
-    unit = row.optional_key("unit", registry.units, f"replied as {mapping.reply_unit}" if mapping.reply_unit
-                            else "no unit", _names(registry.units)) if mapping.columns.reply_unit else None
+    unit = row.optional_key("reply_unit", registry.units, f"replied as {mapping.reply_unit}"
+                            if mapping.reply_unit else "no unit", row.names("units"), values="unit")
     if unit is None and mapping.columns.reply_unit and not row.line("reply_unit") and mapping.reply_unit:
         row.notes.append(f"{mapping.columns.reply_unit}: empty: replied as {mapping.reply_unit}")
     unit = unit or mapping.reply_unit
@@ -381,9 +398,10 @@ def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, 
     planned: dict[tuple[str, str], _Planned] = {}
     planned_ref: dict[str, _Planned] = {}
     planned_digest: dict[str, _Planned] = {}
+    names = registry_names(registry)
     for number, cells in rows:
         try:
-            row = row_case(cells, mapping, registry, today)
+            row = row_case(cells, mapping, registry, today, names)
         except ValueError as exc:
             results[number] = RowResult(name, number, "error", reason=str(exc))
             continue

@@ -4,6 +4,7 @@ values become registry keys (see docs/import-mapping.example.yaml)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -120,9 +121,7 @@ class Mapping(Model):
             return value
         if names and value in names:
             return names[value]
-        expected = list(table) or list(allowed)
-        msg = f"unknown value '{value}' (one of {', '.join(expected)}){suggest(value, expected)}"
-        raise ValueError(msg)
+        raise ValueError(_unknown(value, tuple(table) or tuple(allowed)))
 
     def keys_for(self, field: str, cell: str, allowed, names: dict | None = None) -> tuple[str, ...]:
         """Several keys in one cell, separated by 、 , ; / or spaces; a value of `values` may
@@ -138,6 +137,12 @@ class Mapping(Model):
             found = self.key_for(field, part, allowed, names)
             keys += [found] if isinstance(found, str) else list(found)
         return tuple(dict.fromkeys(keys))
+
+
+@lru_cache(maxsize=256)
+def _unknown(value: str, expected: tuple[str, ...]) -> str:
+    # an export repeats its unknown values thousands of times: the close match is looked for once
+    return f"unknown value '{value}' (one of {', '.join(expected)}){suggest(value, expected)}"
 
 
 def _check_targets(mapping: Mapping, doc: Document, registry: Registry) -> list[Problem]:
