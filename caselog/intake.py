@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .edit import atomic_write, check_text, render_event, scalar
+from .errors import CaselogError
 from .registry import Registry
 from .repository import LoadedCase
 from .schema import day_of
@@ -100,6 +101,10 @@ def create_case(root: Path, new: NewCase, registry: Registry, rng=secrets) -> Lo
     return loaded
 
 
+class CasesNotWritten(CaselogError):
+    """New case files could not all be written; none of them were kept."""
+
+
 def write_new_cases(root: Path, files: list[tuple[str, str]]) -> None:
     """Write checked new case files (path relative to the root, text): all of them or none.
 
@@ -110,7 +115,11 @@ def write_new_cases(root: Path, files: list[tuple[str, str]]) -> None:
             path = root / rel
             atomic_write(path, text, exclusive=True)
             written.append(path)
-    except BaseException:
+    except BaseException as exc:
         for path in written:
             path.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            msg = (f"{rel}: cannot write it ({exc.strerror or exc}); none of the {len(files)} new "
+                   "case(s) were written")
+            raise CasesNotWritten(msg) from None
         raise

@@ -1,4 +1,5 @@
-"""Which open cases need attention on a day, grouped by unit, worst first."""
+"""Which cases need staff attention: open cases near or past a deadline, grouped by unit, worst
+first; and cases whose category or topics await classification."""
 
 from __future__ import annotations
 
@@ -39,3 +40,8 @@ def overdue_by_unit(states: list[CaseState]) -> list[UnitOverdue]:
     result.sort(key=lambda g: (-LEVEL_RANK[g.worst],
                                -sum(LEVEL_RANK[s.level] for s in g.states), g.unit or ""))
     return result
+
+
+def awaiting_classification(states: list[CaseState]) -> list[CaseState]:
+    """Cases whose category or topics only hold the place (`unclassified`), oldest first."""
+    return sorted((s for s in states if s.unclassified), key=lambda s: (s.received_day, s.id))
