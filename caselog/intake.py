@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .edit import atomic_write, check_text, render_event, scalar
+from .edit import atomic_write, atomic_write_new, check_text, render_event, scalar
 from .errors import CaselogError
 from .registry import Registry
 from .repository import LoadedCase
@@ -106,20 +106,11 @@ class CasesNotWritten(CaselogError):
 
 
 def write_new_cases(root: Path, files: list[tuple[str, str]]) -> None:
-    """Write checked new case files (path relative to the root, text): all of them or none.
-
-    Each is written as a single case is; if one cannot be, those already written are removed."""
-    written: list[Path] = []
+    """Write checked new case files (path relative to the root, text): all of them or none."""
     try:
-        for rel, text in files:
-            path = root / rel
-            atomic_write(path, text, exclusive=True)
-            written.append(path)
-    except BaseException as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            msg = (f"{rel}: cannot write it ({exc.strerror or exc}); none of the {len(files)} new "
-                   "case(s) were written")
-            raise CasesNotWritten(msg) from None
-        raise
+        atomic_write_new([(root / rel, text) for rel, text in files])
+    except OSError as exc:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "cases"
+        msg = (f"{where}: cannot write it ({exc.strerror or exc}); none of the {len(files)} new case(s) "
+               "were written")
+        raise CasesNotWritten(msg) from None

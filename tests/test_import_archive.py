@@ -6,9 +6,13 @@ import json
 from datetime import date, datetime
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from caselog.edit import _PLAIN_WORD
 from caselog.errors import InvalidCase
 from caselog.exportsheet import clean_line, clean_text, parse_moment
 from caselog.importer import import_file
@@ -216,8 +220,8 @@ def test_a_run_that_cannot_write_every_case_writes_none(archive, cli):
     result = cli(root, "import", str(source), "--mapping", str(mapping))
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("error: cases/2019/05/")
-    assert result.stderr.endswith(": cannot write it (File exists); none of the 5 new case(s) were written\n")
+    assert result.stderr == ("error: cases/2019/05: cannot write it (File exists); none of the 5 new case(s) "
+                             "were written\n")
     assert _case_files(root) == before
     assert not (root / "cases" / "2019" / "04").exists() or not any((root / "cases" / "2019" / "04").iterdir())
 
@@ -298,3 +302,9 @@ def test_plain_text_is_shown_literally():
     assert render_text(masked, "plain") == f"<p>{masked}</p>\n"
     assert render_text(masked, "markdown") != render_text(masked, "plain")  # Markdown takes it for bold
     assert plain_text(text, 20, "plain") == "预算约******万元，_x_ 与 *…"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12))
+def test_a_word_written_without_quotes_reads_back_as_the_same_text(text):
+    if _PLAIN_WORD.fullmatch(text) and not text.isascii():
+        assert yaml.load(f"k: {text}\n", Loader=yaml.SafeLoader) == {"k": text}

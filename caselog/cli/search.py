@@ -173,9 +173,10 @@ def import_(env, source, mapping, dry_run, fmt):
     else:
         for row in report.rows:
             click.echo(str(row))
-    for line in _warn_repeats(env, report):
+    similar = _warn_repeats(env, report)
+    for line in similar:
         click.echo(line, err=True)
     verb = "would create" if dry_run else "created"
     click.echo(f"{source.name}: {verb} {report.created}, skipped {report.skipped}, "
-               f"{report.errors} error(s), {report.warnings} possible repeat(s)", err=True)
+               f"{report.errors} error(s), {report.warnings + len(similar)} possible repeat(s)", err=True)
     raise SystemExit(1 if report.errors else 0)
