@@ -137,10 +137,11 @@ class RowResult:
 
 @dataclass
 class ImportReport:
-    """Every row's result, and the cases written."""
+    """Every row's result, and the cases written (or, in a dry run, that would be)."""
 
     rows: list[RowResult] = field(default_factory=list)
     cases: list = field(default_factory=list)
+    dry_run: bool = False
 
     def _count(self, *outcomes: str) -> int:
         return sum(1 for row in self.rows if row.outcome in outcomes)
@@ -439,7 +440,7 @@ def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, 
         planned[ref, digest] = plan
         planned_ref.setdefault(ref, plan)
         planned_digest.setdefault(digest, plan)
-    report = ImportReport()
+    report = ImportReport(dry_run=dry_run)
     writes = _render(root, planned.values(), mapping, registry, name, results)
     if not dry_run and writes:
         write_new_cases(root, [(rel, text) for _plan, rel, text, _loaded in writes])
@@ -447,8 +448,7 @@ def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, 
         outcome = "would-create" if dry_run else "created"
         results[plan.number] = RowResult(name, plan.number, outcome, loaded.case.id, rel,
                                          notes=tuple(plan.notes), warnings=tuple(plan.warnings))
-        if not dry_run:
-            report.cases.append(loaded.case)
+        report.cases.append(loaded.case)
     report.rows = [results[number] for number in sorted(results)]
     return report
 

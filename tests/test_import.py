@@ -165,7 +165,10 @@ def test_an_imported_repeat_is_pointed_out_when_there_is_an_index(demo_root, tmp
                "家里老人八十多岁，下楼看病都成问题，希望政府出面协调。")
     source = _write_csv(tmp_path / "export.csv", [["LY-3001", "建新小区电梯停了两个月", "2026-11-22 10:00",
                                                    message, "建新老住户", "投诉", "住房保障", "红网问政", ""]])
+    dry = cli(demo_root, "import", str(source), "--mapping", str(MAPPING), "--dry-run")
     result = cli(demo_root, "import", str(source), "--mapping", str(MAPPING))
     original = next(c.id for c in load_log(demo_root).cases if c.title.startswith("建新小区多部电梯停运"))
     assert result.exit_code == 0
     assert "export.csv:2: warning: " in result.stderr and f" may repeat {original} " in result.stderr
+    assert dry.stdout.replace("would create", "created") == result.stdout  # the dry run tells it all
+    assert dry.stderr.replace("would create", "created") == result.stderr

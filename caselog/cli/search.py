@@ -136,8 +136,8 @@ def _warn_repeats(env, report) -> list[str]:
     except those the import itself already pointed out."""
     from ..search.similar import find_repeats
 
-    repeats = find_repeats(env.root, report.cases)
-    rows = {row.case_id: row for row in report.rows if row.outcome == "created"}
+    repeats = find_repeats(env.root, report.cases, add=not report.dry_run)
+    rows = {row.case_id: row for row in report.rows if row.outcome in ("created", "would-create")}
     lines = []
     for case_id, hits in repeats.items():
         row = rows[case_id]
