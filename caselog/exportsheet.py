@@ -24,6 +24,8 @@ _MOMENT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # invisible or layout-only characters: zero-width spaces, BOMs, controls other than tab and newline
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# a no-break space between two Chinese characters is an artefact of copying, not a word space
+_NBSP_IN_CHINESE = re.compile(r"(?<=[^\x00-\x7f\u00a0\u3000])\u00a0+(?=[^\x00-\x7f\u00a0\u3000])")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 # a one-line cell with none of these is clean as it is (most are)
@@ -58,7 +60,7 @@ def clean_text(text: str) -> str:
     """A multi-line cell as plain text: Excel escapes decoded, one kind of line break, no
     indentation or trailing spaces on any line, at most one blank line between paragraphs."""
     text = unescape_excel(text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
+    text = _NBSP_IN_CHINESE.sub("", _INVISIBLE.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _MANY_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

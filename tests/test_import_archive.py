@@ -174,7 +174,7 @@ events:
 """
     cases = log.by_id()
     assert cases[ids[1]].topics == ("labour", "social-security")
-    assert cases[ids[1]].message == "工地拖欠工资半年。 请帮忙。\n"
+    assert cases[ids[1]].message == "工地拖欠工资半年。请帮忙。\n"
     assert [e.unit for e in cases[ids[1]].events if e.type == "replied"] == ["county-office"]
     assert (cases[ids[2]].topics, cases[ids[2]].unclassified) == (("environment",), ("category",))
     assert cases[ids[2]].message == LONG + "\n"
@@ -275,7 +275,8 @@ def test_the_portal_of_an_archive_shows_the_archive_s_months(archive):
 
 def test_excel_artefacts_are_cleaned():
     assert clean_text("\n\t第一段_x000D_\n\t第二段\r\n\r\n\r\n\u3000\u3000第三段\u00a0完\u200b") == (
-        "第一段\n第二段\n\n第三段 完")
+        "第一段\n第二段\n\n第三段完")
+    assert clean_text("Room\u00a0101\u3000号\u00a0A\t栋") == "Room 101 号 A 栋"
     assert clean_line(" 城乡建设\u3000") == "城乡建设"
     assert clean_line("a_x005F_b") == "a_b"
 
