@@ -17,7 +17,7 @@ import os
 import random
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -332,13 +332,14 @@ def _events(row: _Row, received: date, accepted_on: date) -> list[dict]:
         row.notes.append(f"{mapping.column_of('reply_time')}: empty: the reply is not recorded")
         return []
     if replied is not None and not reply_text:
-        row.notes.append(f"{mapping.column_of('reply_text')}: empty: the reply time {replied} is dropped")
+        row.notes.append(f"{mapping.column_of('reply_text')}: empty: the reply time {_moment(replied)} "
+                         "is dropped")
         return []
     if replied is None:
         return []
     if replied < received if type(replied) is type(received) else day_of(replied) < day_of(received):
-        raise ValueError(f"{mapping.columns.reply_time}: {replied} is before the message was received "
-                         f"({received})")
+        raise ValueError(f"{mapping.columns.reply_time}: {_moment(replied)} is before the message was "
+                         f"received ({_moment(received)})")
     unit = row.optional_key("reply_unit", registry.units, f"replied as {mapping.reply_unit}"
                             if mapping.reply_unit else "no unit", row.names("units"), values="unit")
     if unit is None and mapping.columns.reply_unit and not row.line("reply_unit") and mapping.reply_unit:
@@ -367,10 +368,15 @@ def _events(row: _Row, received: date, accepted_on: date) -> list[dict]:
                        "satisfaction": satisfaction})
     if outcome and closed is not None:
         if day_of(closed) < day_of(replied):
-            raise ValueError(f"{mapping.columns.closed}: {closed} is before the reply ({replied})")
+            raise ValueError(f"{mapping.columns.closed}: {_moment(closed)} is before the reply "
+                             f"({_moment(replied)})")
         events.append({"date": closed, "type": "closed", "outcome": outcome})
     events.sort(key=lambda e: (day_of(e["date"]), e["type"] == "closed"))  # stable: reply first
     return events
+
+
+def _moment(value: date) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value)
 
 
 def _seeded_rng(ref: str, digest: str) -> random.Random:

@@ -309,3 +309,37 @@ def test_plain_text_is_shown_literally():
 def test_a_word_written_without_quotes_reads_back_as_the_same_text(text):
     if _PLAIN_WORD.fullmatch(text) and not text.isascii():
         assert yaml.load(f"k: {text}\n", Loader=yaml.SafeLoader) == {"k": text}
+
+
+def test_interim_and_final_replies_closings_and_visits_follow_the_mapping(demo_root, tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING.replace("  likes: 点赞数\n", "  reply_final: 答复类型\n  outcome: 办理结果\n"
+                                       "  closed: 办结时间\n  visited: 评价时间\n")
+                       .replace("  dislikes: 反对数\n", "")
+                       .replace("values:\n", "values:\n  reply_final:\n    阶段性答复: interim\n"
+                                "    最终答复: final\n  outcome:\n    已解决: resolved\n"), encoding="utf-8")
+    header = ["留言编号", "留言标题", "留言时间", "留言详情", "留言用户", "一级分类", "答复意见", "答复时间",
+              "答复单位", "满意度", "答复类型", "办理结果", "办结时间", "评价时间"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    sheet.append(["R-1", "路灯不亮", "2020-03-02 09:00", "路灯坏了。", "夜归人", "城乡建设", "正在维修。",
+                  "2020-03-04 10:00", "县住建局", None, "阶段性答复", None, None, None])
+    sheet.append(["R-2", "道路积水", "2020-03-02 09:30", "一下雨就积水。", "望湖居民", "城乡建设", "已疏通。",
+                  "2020-03-05 11:00", "县住建局", "基本满意", "最终答复", "已解决", "2020-03-06", "2020-03-09 08:00"])
+    sheet.append(["R-3", "噪音", "2020-03-03 22:00", "夜里施工。", "失眠者", "城乡建设", "已处理。",
+                  "2020-03-01 10:00", "县住建局", None, None, None, None, None])
+    source = tmp_path / "答复.xlsx"
+    book.save(source)
+    report = _import(demo_root, source, mapping)
+    assert [r.outcome for r in report.rows] == ["created", "created", "error"]
+    assert str(report.rows[2]) == ("答复.xlsx:4: 答复时间: 2020-03-01 10:00 is before the message was "
+                                   "received (2020-03-03 22:00)")
+    cases = load_log(demo_root).by_id()
+    interim, final = cases[report.rows[0].case_id], cases[report.rows[1].case_id]
+    assert [(e.type, getattr(e, "final", None)) for e in interim.events] == [
+        ("accepted", None), ("assigned", None), ("replied", False)]
+    assert [(e.type, str(e.date)) for e in final.events] == [
+        ("accepted", "2020-03-02"), ("assigned", "2020-03-02"), ("replied", "2020-03-05 11:00:00"),
+        ("closed", "2020-03-06"), ("visited", "2020-03-09 08:00:00")]
+    assert (final.events[3].outcome, final.events[4].satisfaction) == ("resolved", "basically-satisfied")
