@@ -87,6 +87,10 @@ def message_rows(count: int, seed: int) -> list[list]:
                       f"我们已经向有关部门反映过{rng.randint(2, 9)}次，"
                       f"每次都说{rng.choice(EXCUSES)}，至今没有解决。",
                       f"希望领导重视，尽快协调处理{place}{matter}的问题。谢谢！"]
+        if rng.random() < 0.03:  # masked by the platform already: must stay as it is, never bold type
+            paragraphs.append("项目预算约******万元，实际支付******万元，_差额_去向不明。")
+        if rng.random() < 0.01:  # a phone number (made up, built at run time): the import masks it
+            paragraphs.append(f"我的电话是{'1' + '39'}{rng.randint(1000, 9999)}{rng.randint(1000, 9999)}。")
         if rng.random() < 0.01:  # a very long message, as some are
             paragraphs += [f"补充情况{i}：{detail}，居民意见很大。" * 12 for i in range(1, 26)]
         text = _line_ends(_indent("\n".join(paragraphs), rng), rng)
