@@ -209,7 +209,7 @@ def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, 
             continue
         earlier = planned.get((ref, digest))
         if earlier is not None:  # the same message listed twice (e.g. once per label)
-            notes = _merge_labels(earlier, row, number)
+            notes = [*row.notes, *_merge_labels(earlier, row, number)]  # nothing of it goes unsaid
             results[number] = RowResult(name, number, "skipped", notes=tuple(notes),
                                         reason=f"same message as row {earlier.number} (reference {ref})")
             continue

@@ -128,6 +128,7 @@ until then)
 导出.xlsx:4:   反对数: 'x' is not a count: dropped
 导出.xlsx:4:   topics environment added from row 5 (the same message)
 导出.xlsx:5: skipped: same message as row 4 (reference WZ-3)
+导出.xlsx:5:   反对数: 'x' is not a count: dropped
 导出.xlsx:5:   its topics environment added to the case of row 4
 导出.xlsx:6: created {ids[4]} (cases/2019/05/{ids[4]}.yaml)
 导出.xlsx:6: warning: same text as row 3
