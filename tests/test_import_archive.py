@@ -306,6 +306,14 @@ def test_plain_text_is_shown_literally():
     assert plain_text(text, 20, "plain") == "预算约******万元，_x_ 与 *…"
 
 
+def test_official_documents_keep_plain_text_literal():
+    from caselog.documents.forms import plain
+
+    masked = "预算约******万元，支付******万元"
+    assert plain(masked, "plain") == masked
+    assert plain(masked) == "预算约万元，支付万元"  # as Markdown, the asterisks are markup
+
+
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12))
 def test_a_word_written_without_quotes_reads_back_as_the_same_text(text):
     if _PLAIN_WORD.fullmatch(text) and not text.isascii():
