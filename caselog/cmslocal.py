@@ -1,0 +1,86 @@
+"""The local mode of the editing interface: the admin page and Decap's git proxy, served
+from this computer against the checkout, each save a commit on the current branch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cms import ADMIN_SOURCE, Backend, ConfigError, admin_config, write_admin_site
+from .errors import CaselogError
+from .registry import Registry
+
+PAGE_DIR = Path(".caselog/admin")  # the generated page: a cache, made again at every start
+READY = "listening on "
+START_TIMEOUT = 60.0
+
+
+class LocalAdminError(CaselogError):
+    """The local editing server could not start."""
+
+
+@dataclass
+class LocalAdmin:
+    """A running local editing server."""
+
+    process: subprocess.Popen
+    url: str
+    branch: str
+
+    def stop(self) -> None:
+        """Stop the server and wait for it."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def current_branch(root: Path) -> str:
+    """The checked-out branch, where the local mode commits."""
+    result = subprocess.run(["git", "-C", str(root), "symbolic-ref", "--quiet", "--short", "HEAD"],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        msg = "the checkout is not on a branch (detached HEAD): check out a branch first"
+        raise LocalAdminError(msg)
+    return result.stdout.strip()
+
+
+def start_local_admin(root: Path, registry: Registry, port: int = 8081, bind: str = "127.0.0.1",
+                      env: dict | None = None) -> LocalAdmin:
+    """Write the admin page for the local backend and start the server; return once it listens."""
+    node = shutil.which("node")
+    if node is None:
+        msg = "Node.js is not installed: run 'bash scripts/setup.sh'"
+        raise LocalAdminError(msg)
+    branch = current_branch(root)
+    api = f"http://{bind}:{port}/api/v1"
+    config = admin_config(registry, Backend(name="local", branch=branch, local_url=api))
+    try:
+        write_admin_site(root, root / PAGE_DIR, config)
+    except ConfigError as exc:
+        raise LocalAdminError(str(exc)) from None
+    process_env = {**os.environ, **(env or {}), "GIT_REPO_DIRECTORY": str(root),
+                   "CASELOG_ADMIN_PAGE": str(root / PAGE_DIR), "PORT": str(port), "BIND_HOST": bind}
+    process = subprocess.Popen([node, str(root / ADMIN_SOURCE / "server.js")], cwd=root,
+                               env=process_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    deadline = time.monotonic() + START_TIMEOUT
+    output = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        if line.startswith(READY):
+            return LocalAdmin(process, f"http://{bind}:{port}/admin/", branch)
+        output.append(line.strip())
+    LocalAdmin(process, "", branch).stop()
+    reason = "; ".join(line for line in output if line) or "no output"
+    msg = f"the local editing server did not start: {reason}"
+    raise LocalAdminError(msg)
