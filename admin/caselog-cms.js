@@ -31,6 +31,11 @@
     return out;
   }
 
+  // Decap writes a field someone cleared as "", which the format reads as an empty text
+  function pruned(map) {
+    return map.filter(function (value) { return value !== "" && value !== null && value !== undefined; });
+  }
+
   var IdControl = createClass({
     render: function () {
       return h("div", {
@@ -47,14 +52,14 @@
   CMS.registerEventListener({
     name: "preSave",
     handler: function (args) {
-      var data = args.entry.get("data");
+      var data = pruned(args.entry.get("data"));
       if (!(data.get("id") && ID_PATTERN.test(data.get("id")))) {
         data = data.set("id", newId(data.get("received")));
       }
-      if (data.get("author")) data = data.set("author", ordered(data.get("author"), CASELOG.authorOrder));
+      if (data.get("author")) data = data.set("author", ordered(pruned(data.get("author")), CASELOG.authorOrder));
       if (data.get("events")) {
         data = data.set("events", data.get("events").map(function (event) {
-          return ordered(event, CASELOG.eventOrder);
+          return ordered(pruned(event), CASELOG.eventOrder);
         }));
       }
       return ordered(data, CASELOG.caseOrder);

@@ -94,11 +94,13 @@ class Backend:
     def config(self) -> dict:
         """The `backend:` section (and the top-level keys that go with it)."""
         if self.name == "local":
-            return {"backend": {"name": "caselog-proxy", "proxy_url": self.local_url, "branch": self.branch},
+            return {"backend": {"name": "caselog-proxy", "proxy_url": self.local_url, "branch": self.branch,
+                                "commit_messages": COMMIT_MESSAGES},
                     "publish_mode": "simple"}
         # caselog-<forge>: the forge's backend, wrapped to save each case at its own path
         backend = {"name": f"caselog-{self.name}", "repo": self.repo, "branch": self.branch,
-                   "squash_merges": True, "cms_label_prefix": "caselog/"}
+                   "squash_merges": True, "cms_label_prefix": "caselog/",
+                   "commit_messages": COMMIT_MESSAGES}
         if self.name in ("gitlab", "gitea") and self.app_id:
             backend |= {"auth_type": "pkce", "app_id": self.app_id}
         for key in ("base_url", "api_root"):
@@ -107,12 +109,20 @@ class Backend:
         return {"backend": backend, "publish_mode": "editorial_workflow"}
 
 
+# {{slug}} is Decap's lowercased id for a new case; the page's script puts the id back
+COMMIT_MESSAGES = {"create": "登记留言 {{slug}}", "update": "更新留言 {{slug}}",
+                   "delete": "删除留言 {{slug}}", "uploadMedia": "上传 {{path}}",
+                   "deleteMedia": "删除 {{path}}"}
+
+
 def _options(labels: dict) -> list[dict]:
     return [{"label": label, "value": key} for key, label in labels.items()]
 
 
 def _registry_options(table: dict) -> list[dict]:
-    return [{"label": entry.name, "value": key} for key, entry in table.items()]
+    # a unit's short name first: it is what staff say and type to find it
+    return [{"label": f"{entry.short}（{entry.name}）" if getattr(entry, "short", None) else entry.name,
+             "value": key} for key, entry in table.items()]
 
 
 def _widget(name: str, registry: Registry) -> dict:
@@ -209,10 +219,6 @@ def admin_config(registry: Registry, backend: Backend) -> dict:
     return {
         **backend.config(),
         "locale": "zh_Hans",
-        # {{slug}} is Decap's lowercased id for a new case; the page's script puts the id back
-        "commit_messages": {"create": "登记留言 {{slug}}", "update": "更新留言 {{slug}}",
-                            "delete": "删除留言 {{slug}}", "uploadMedia": "上传 {{path}}",
-                            "deleteMedia": "删除 {{path}}"},
         "site_url": "/",
         "media_folder": "admin/uploads",  # required by Decap; cases have no uploads
         "collections": [{
@@ -262,33 +268,28 @@ def page_settings() -> str:
             f"window.CASELOG = {json.dumps(settings, ensure_ascii=False)};\n")
 
 
-def bundle_dir(root: Path) -> Path:
-    """Where setup installed the CMS bundle (admin/node_modules/decap-cms/dist)."""
-    return root / ADMIN_SOURCE / BUNDLE
-
-
-def write_admin_site(root: Path, dest: Path, config: dict) -> list[str]:
-    """Write the admin page folder (page, script, config, CMS bundle) into `dest`."""
-    source = bundle_dir(root)
-    if not (source / "decap-cms.js").is_file():
-        msg = (f"the CMS bundle is missing ({source.relative_to(root)}/decap-cms.js): "
+def write_admin_site(source: Path, dest: Path, config: dict) -> list[str]:
+    """Write the admin page folder (page, scripts, config, CMS bundle) into `dest`, taking the
+    page and the bundle from `source` (the admin/ folder, where setup ran npm)."""
+    bundle = source / BUNDLE
+    if not (bundle / "decap-cms.js").is_file():
+        msg = (f"the CMS bundle is missing ({bundle / 'decap-cms.js'}): "
                "run 'bash scripts/setup.sh' to install it from npm")
         raise ConfigError(msg)
     dest.mkdir(parents=True, exist_ok=True)
     written = []
     for name in PAGE_FILES:
-        shutil.copyfile(root / ADMIN_SOURCE / name, dest / name)
+        shutil.copyfile(source / name, dest / name)
         written.append(name)
     (dest / "config.yml").write_text(config_text(config), encoding="utf-8")
     (dest / "caselog-config.js").write_text(page_settings(), encoding="utf-8")
     written += ["config.yml", "caselog-config.js"]
-    # the bundle loads its chunks and wasm files from beside itself; source maps are not needed
+    # the bundle loads its chunks and wasm files from beside itself; source maps are not needed,
+    # nor the twin build without React inlined (cms.js, N.cms.js)
     target = dest / "decap-cms"
     target.mkdir(exist_ok=True)
-    for path in source.iterdir():
-        if path.name.endswith((".map", ".LICENSE.txt")) or path.name.startswith("cms."):
-            continue
-        if ".cms." in path.name:  # the twin build without React inlined
+    for path in sorted(bundle.iterdir()):
+        if path.name.endswith((".map", ".LICENSE.txt")) or path.name.split(".")[-2:] == ["cms", "js"]:
             continue
         shutil.copyfile(path, target / path.name)
         written.append(f"decap-cms/{path.name}")

@@ -15,6 +15,7 @@ from .errors import CaselogError
 from .registry import Registry
 
 PAGE_DIR = Path(".caselog/admin")  # the generated page: a cache, made again at every start
+LOG_FILE = Path(".caselog/admin-server.log")
 READY = "listening on "
 START_TIMEOUT = 60.0
 
@@ -53,8 +54,12 @@ def current_branch(root: Path) -> str:
 
 
 def start_local_admin(root: Path, registry: Registry, port: int = 8081, bind: str = "127.0.0.1",
-                      env: dict | None = None) -> LocalAdmin:
-    """Write the admin page for the local backend and start the server; return once it listens."""
+                      source: Path | None = None, env: dict | None = None) -> LocalAdmin:
+    """Write the admin page for the local backend and start the server; return once it listens.
+
+    `source` is the admin/ folder where setup installed the npm packages (default: the
+    repository's own)."""
+    source = source or root / ADMIN_SOURCE
     node = shutil.which("node")
     if node is None:
         msg = "Node.js is not installed: run 'bash scripts/setup.sh'"
@@ -63,24 +68,27 @@ def start_local_admin(root: Path, registry: Registry, port: int = 8081, bind: st
     api = f"http://{bind}:{port}/api/v1"
     config = admin_config(registry, Backend(name="local", branch=branch, local_url=api))
     try:
-        write_admin_site(root, root / PAGE_DIR, config)
+        write_admin_site(source, root / PAGE_DIR, config)
     except ConfigError as exc:
         raise LocalAdminError(str(exc)) from None
     process_env = {**os.environ, **(env or {}), "GIT_REPO_DIRECTORY": str(root),
                    "CASELOG_ADMIN_PAGE": str(root / PAGE_DIR), "PORT": str(port), "BIND_HOST": bind}
-    process = subprocess.Popen([node, str(root / ADMIN_SOURCE / "server.js")], cwd=root,
-                               env=process_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+    log_path = root / LOG_FILE
+    # the server's output goes to a log file: a pipe nobody reads would stall it
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([node, str(source / "server.js")], cwd=root, env=process_env,
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    server = LocalAdmin(process, f"http://{bind}:{port}/admin/", branch)
     deadline = time.monotonic() + START_TIMEOUT
-    output = []
     while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
+        output = log_path.read_text(encoding="utf-8", errors="replace")
+        if READY in output:
+            return server
+        if process.poll() is not None:
             break
-        if line.startswith(READY):
-            return LocalAdmin(process, f"http://{bind}:{port}/admin/", branch)
-        output.append(line.strip())
-    LocalAdmin(process, "", branch).stop()
-    reason = "; ".join(line for line in output if line) or "no output"
+        time.sleep(0.1)
+    server.stop()
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+    reason = "; ".join(line.strip() for line in output.splitlines() if line.strip())[:500] or "no output"
     msg = f"the local editing server did not start: {reason}"
     raise LocalAdminError(msg)

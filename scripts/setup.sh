@@ -14,6 +14,9 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   missing+=(chromium)
 fi
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then missing+=(fonts-noto-cjk fontconfig); fi
+# the staff editing interface (admin/): Node.js runs Decap CMS's local git proxy
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
@@ -37,4 +40,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   touch "$stamp"
+fi
+
+# the editing interface's npm packages (Decap CMS, decap-server), exactly as admin/package-lock.json says
+if [ ! -f admin/node_modules/.package-lock.json ] || [ admin/package-lock.json -nt admin/node_modules/.package-lock.json ]; then
+  echo "setup: installing the editing interface's npm packages into admin/node_modules"
+  (cd admin && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cms import Backend, admin_config, config_text, write_admin_site
+from ..cms import ADMIN_SOURCE, Backend, admin_config, config_text, write_admin_site
 from ..cmslocal import start_local_admin
 from .base import main_group, pass_env
 
@@ -42,7 +42,7 @@ def admin_config_command(env, backend, repo, branch, base_url, api_root, app_id,
         click.echo(config_text(config), nl=False)
         return
     dest = output if output.is_absolute() else (env.directory / output).resolve()
-    written = write_admin_site(env.root, dest, config)
+    written = write_admin_site(env.root / ADMIN_SOURCE, dest, config)
     click.echo(WROTE.format(dest=dest, count=len(written)))
 
 
