@@ -30,13 +30,17 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader
 
 _PRINTABLE = re.compile(r"[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# what a YAML 1.2 core-schema reader (Decap CMS's editing interface) types as a number, not
+# text: 0o17, 1e3 and the like, which YAML 1.1 reads as strings
+_YAML12_NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
+                            r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 FIELD_ORDER = ("date", "type", "unit", "mode", "by", "ref", "due", "final", "approved_by",
                "reason", "days", "method", "satisfaction", "outcome", "duplicate_of",
                "referred_to", "text", "note")
 
 
 def scalar(value, indent: int) -> str:
-    """A YAML scalar for `value` that any YAML 1.1 reader reads back as the same string."""
+    """A YAML scalar for `value` that any YAML 1.1 or 1.2 reader reads back as the same string."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | date | datetime):
@@ -69,6 +73,8 @@ def _literal(text: str, indent: int) -> str:
 
 def _reads_back(text: str) -> bool:
     if not text or text != text.strip() or _PRINTABLE.search(text) or "\t" in text:
+        return False
+    if _YAML12_NUMBER.fullmatch(text):
         return False
     try:
         return yaml.load(f"k: {text}\n", Loader=_Loader) == {"k": text}
