@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -25,6 +26,7 @@ ADMIN_SOURCE = "admin"  # the npm folder with the page, its script and node_modu
 BUNDLE = Path("node_modules/decap-cms/dist")
 PAGE_FILES = ("index.html", "caselog-cms.js")
 CASES_FOLDER = "cases"
+RECENT_MONTHS = 12  # month lists besides the current month's
 DATE_FORMAT = "YYYY-MM-DD"
 MOMENT_FORMAT = "YYYY-MM-DD HH:mm"
 
@@ -212,44 +214,90 @@ def case_fields(registry: Registry) -> list[dict]:
     return fields
 
 
-def admin_config(registry: Registry, backend: Backend) -> dict:
-    """The whole Decap CMS configuration for this case log."""
+@dataclass(frozen=True)
+class Periods:
+    """The month folders the interface lists one by one, and the years it lists whole."""
+
+    months: tuple[str, ...]  # "2026/03", the current month first, then the latest ones
+    years: tuple[str, ...]
+
+
+def case_periods(root: Path, today: date, recent: int = RECENT_MONTHS) -> Periods:
+    """The current month and the `recent` latest month folders under cases/, and every year."""
+    base = root / CASES_FOLDER
+    months: set[str] = set()
+    for year in base.iterdir() if base.is_dir() else ():
+        if year.is_dir() and len(year.name) == 4 and year.name.isdigit():
+            months |= {f"{year.name}/{m.name}" for m in year.iterdir()
+                       if m.is_dir() and len(m.name) == 2 and m.name.isdigit()}
+    current = f"{today:%Y/%m}"
+    latest = [m for m in sorted(months, reverse=True) if m != current][:recent]
+    years = sorted({m[:4] for m in months} | {current[:4]}, reverse=True)
+    return Periods((current, *latest), tuple(years))
+
+
+def _month_label(month: str, current: bool) -> str:
+    year, number = month.split("/")
+    label = f"{year}年{int(number)}月"
+    return f"本月（{label}）" if current else label
+
+
+def admin_config(registry: Registry, backend: Backend, periods: Periods) -> dict:
+    """The whole Decap CMS configuration for this case log.
+
+    Decap loads every file of a collection to list it, so cases are listed a month at a time
+    (one collection per month folder) and a year at a time; new cases are registered from the
+    current month's list (the page's script saves each under its own received month)."""
     unit_filters = [{"label": f"经办：{unit.label}", "field": "events",
                      "pattern": f'"unit": "{key}"'} for key, unit in registry.units.items()]
+    fields = case_fields(registry)  # one list: the YAML refers to it (&id) instead of repeating it
+    shared = {
+        "extension": "yaml",
+        "format": "yaml",
+        "delete": False,  # a published case is never deleted
+        "identifier_field": "id",
+        "slug": "{{fields.id}}",
+        "summary": "{{id}}　{{title}}",
+        "sortable_fields": ["received", "id", "title"],
+        "view_filters": [
+            {"label": "未办结", "field": "events", "pattern": '^(?![\\s\\S]*"type": "closed")'},
+            {"label": "已办结", "field": "events", "pattern": '"type": "closed"'},
+            {"label": "紧急件", "field": "priority", "pattern": "urgent"},
+            {"label": "不公开", "field": "public", "pattern": "false"},
+            *unit_filters,
+        ],
+        "editor": {"preview": False},
+        "fields": fields,
+    }
+    collections = []
+    for index, month in enumerate(periods.months):
+        current = index == 0
+        collections.append({
+            "name": f"cases-{month.replace('/', '-')}",
+            "label": _month_label(month, current),
+            "label_singular": "留言",
+            "description": ("本月收到的网民留言。点“新建留言”登记新留言；每次保存都会提交一个变更，"
+                            "经检查和审核后发布。" if current else None),
+            "folder": f"{CASES_FOLDER}/{month}",
+            "create": current,
+            **shared,
+        })
+    for year in periods.years:
+        collections.append({
+            "name": f"cases-{year}", "label": f"{year}年全部留言", "label_singular": "留言",
+            "folder": f"{CASES_FOLDER}/{year}", "create": False, "path": "{{month}}/{{slug}}",
+            **shared,
+            "view_groups": [{"label": "按月", "field": "received", "pattern": "^\\d{4}-\\d{2}"}],
+        })
+    for collection in collections:
+        if collection.get("description") is None:
+            collection.pop("description", None)
     return {
         **backend.config(),
         "locale": "zh_Hans",
         "site_url": "/",
         "media_folder": "admin/uploads",  # required by Decap; cases have no uploads
-        "collections": [{
-            "name": "cases",
-            "label": "留言办理",
-            "label_singular": "留言",
-            "description": "网民留言的登记与办理记录。每次保存都会提交一个变更，经检查和审核后发布。",
-            "folder": CASES_FOLDER,
-            "extension": "yaml",
-            "format": "yaml",
-            "create": True,
-            "delete": False,  # a published case is never deleted
-            "identifier_field": "id",
-            "slug": "{{fields.id}}",
-            "path": "{{fields.received | date('YYYY')}}/{{fields.received | date('MM')}}/{{slug}}",
-            "summary": "{{id}}　{{title}}",
-            "sortable_fields": ["received", "id", "title"],
-            "view_filters": [
-                {"label": "未办结", "field": "events", "pattern": '^(?![\\s\\S]*"type": "closed")'},
-                {"label": "已办结", "field": "events", "pattern": '"type": "closed"'},
-                {"label": "紧急件", "field": "priority", "pattern": "urgent"},
-                {"label": "不公开", "field": "public", "pattern": "false"},
-                *unit_filters,
-            ],
-            "view_groups": [
-                {"label": "按年", "field": "received", "pattern": "^\\d{4}"},
-                {"label": "按月", "field": "received", "pattern": "^\\d{4}-\\d{2}"},
-            ],
-            "editor": {"preview": False},
-            "fields": case_fields(registry),
-        }],
+        "collections": collections,
     }
 
 

@@ -8,9 +8,10 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from .cms import ADMIN_SOURCE, Backend, ConfigError, admin_config, write_admin_site
+from .cms import ADMIN_SOURCE, Backend, ConfigError, admin_config, case_periods, write_admin_site
 from .errors import CaselogError
 from .registry import Registry
 
@@ -53,8 +54,9 @@ def current_branch(root: Path) -> str:
     return result.stdout.strip()
 
 
-def start_local_admin(root: Path, registry: Registry, port: int = 8081, bind: str = "127.0.0.1",
-                      source: Path | None = None, env: dict | None = None) -> LocalAdmin:
+def start_local_admin(root: Path, registry: Registry, today: date, port: int = 8081,
+                      bind: str = "127.0.0.1", source: Path | None = None,
+                      env: dict | None = None) -> LocalAdmin:
     """Write the admin page for the local backend and start the server; return once it listens.
 
     `source` is the admin/ folder where setup installed the npm packages (default: the
@@ -66,7 +68,8 @@ def start_local_admin(root: Path, registry: Registry, port: int = 8081, bind: st
         raise LocalAdminError(msg)
     branch = current_branch(root)
     api = f"http://{bind}:{port}/api/v1"
-    config = admin_config(registry, Backend(name="local", branch=branch, local_url=api))
+    config = admin_config(registry, Backend(name="local", branch=branch, local_url=api),
+                          case_periods(root, today))
     try:
         write_admin_site(source, root / PAGE_DIR, config)
     except ConfigError as exc:

@@ -12,7 +12,9 @@ import re
 import shutil
 import socket
 import subprocess
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -66,8 +68,10 @@ def office(tmp_path):
     git(root, "config", "user.email", "clerk@example.org")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "the demo case log")
-    server = start_local_admin(root, load_registry(root), port=free_port(), source=ADMIN)
-    yield root, server.url
+    registry = load_registry(root)
+    today = datetime.now(ZoneInfo(registry.rules.timezone)).date()
+    server = start_local_admin(root, registry, today, port=free_port(), source=ADMIN)
+    yield root, server.url, today
     server.stop()
 
 
@@ -122,7 +126,7 @@ def changed_file(root: Path) -> str:
 
 
 def test_a_case_from_registration_to_closing_in_the_browser(office, tmp_path):
-    root, url = office
+    root, url, today = office
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="zh-CN",
@@ -130,7 +134,7 @@ def test_a_case_from_registration_to_closing_in_the_browser(office, tmp_path):
         clerk = Clerk(context.new_page(), url)
 
         # register the message
-        clerk.open("#/collections/cases/new")
+        clerk.open(f"#/collections/cases-{today:%Y-%m}/new")  # this month's list: 新建留言
         assert clerk.page.get_by_text("（保存时自动生成）").count() == 1
         clerk.fill("title", "青溪大道东段路灯不亮")
         clerk.fill("received", "2026-03-02T09:14")
@@ -154,7 +158,7 @@ def test_a_case_from_registration_to_closing_in_the_browser(office, tmp_path):
         assert result.exit_code == 0, result.output
 
         # assign it, then the final reply, the visit and the closing: one commit each
-        slug = f"#/collections/cases/entries/2026/03/{case_id}"
+        slug = f"#/collections/cases-2026/entries/03/{case_id}"  # from the year's list
         clerk.open(slug)
         clerk.add_event("交办", "2026-03-03")
         clerk.choose("unit", "县住建局")

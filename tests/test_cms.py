@@ -16,7 +16,7 @@ from conftest import CASE_TEXT, DATA, REPO, write_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caselog.cms import Backend, ConfigError, admin_config, case_fields, page_settings
+from caselog.cms import Backend, ConfigError, Periods, admin_config, case_fields, case_periods, page_settings
 from caselog.edit import FIELD_ORDER
 from caselog.intake import NewCase, render_case
 from caselog.registry import load_registry
@@ -35,8 +35,11 @@ def registry():
     return load_registry(root)
 
 
+PERIODS = Periods(("2026/03", "2026/02"), ("2026", "2025"))
+
+
 def collection(registry, backend=None) -> dict:
-    return admin_config(registry, backend or Backend())["collections"][0]
+    return admin_config(registry, backend or Backend(), PERIODS)["collections"][0]
 
 
 def field(fields: list[dict], name: str) -> dict:
@@ -95,10 +98,28 @@ def test_texts_are_text_areas_and_dates_take_the_formats_own_form(registry):
     assert [f["name"] for f in fields] == list(Case.model_fields)
 
 
+def test_cases_are_listed_by_month_and_by_year(registry, demo_root):
+    periods = case_periods(demo_root, date(2026, 11, 23), recent=3)
+    assert periods == Periods(("2026/11", "2026/10", "2026/09", "2026/08"), ("2026", "2025"))
+    assert case_periods(demo_root, date(2027, 1, 4), recent=1) == Periods(
+        ("2027/01", "2026/11"), ("2027", "2026", "2025"))
+    config = admin_config(registry, Backend(), periods)
+    assert [(c["name"], c["label"], c["folder"], c["create"], c.get("path")) for c in config["collections"]] == [
+        ("cases-2026-11", "本月（2026年11月）", "cases/2026/11", True, None),
+        ("cases-2026-10", "2026年10月", "cases/2026/10", False, None),
+        ("cases-2026-09", "2026年9月", "cases/2026/09", False, None),
+        ("cases-2026-08", "2026年8月", "cases/2026/08", False, None),
+        ("cases-2026", "2026年全部留言", "cases/2026", False, "{{month}}/{{slug}}"),
+        ("cases-2025", "2025年全部留言", "cases/2025", False, "{{month}}/{{slug}}")]
+    filters = config["collections"][0]["view_filters"]
+    assert [f["label"] for f in filters[:4]] == ["未办结", "已办结", "紧急件", "不公开"]
+    assert filters[5] == {"label": "经办：县住建局", "field": "events", "pattern": '"unit": "housing-bureau"'}
+
+
 def test_new_cases_get_an_id_and_their_own_folder(registry):
     cases = collection(registry)
     assert (cases["folder"], cases["extension"], cases["format"], cases["identifier_field"]) == (
-        "cases", "yaml", "yaml", "id")
+        "cases/2026/03", "yaml", "yaml", "id")
     assert field(cases["fields"], "id") == {"name": "id", "label": "编号", "widget": "caselog-id",
                                             "required": False, "hint": "新留言保存时自动生成，不可修改"}
     assert cases["delete"] is False
@@ -131,18 +152,20 @@ def test_a_field_the_interface_does_not_know_is_an_error(registry, monkeypatch):
 
 def test_backends(registry):
     github = admin_config(registry, Backend("github", "qingxi/caselog", "main",
-                                            base_url="https://auth.example.org"))
+                                            base_url="https://auth.example.org"), PERIODS)
     assert github["publish_mode"] == "editorial_workflow"
     assert github["backend"] | {"commit_messages": None} == {
         "name": "caselog-github", "repo": "qingxi/caselog", "branch": "main", "squash_merges": True,
         "cms_label_prefix": "caselog/", "commit_messages": None, "base_url": "https://auth.example.org"}
     gitea = admin_config(registry, Backend("gitea", "qingxi/caselog", "main",
                                            base_url="https://git.example.org",
-                                           api_root="https://git.example.org/api/v1", app_id="abc"))
+                                           api_root="https://git.example.org/api/v1", app_id="abc"),
+                         PERIODS)
     assert {k: gitea["backend"][k] for k in ("name", "auth_type", "app_id", "api_root")} == {
         "name": "caselog-gitea", "auth_type": "pkce", "app_id": "abc",
         "api_root": "https://git.example.org/api/v1"}
-    local = admin_config(registry, Backend("local", branch="main", local_url="http://127.0.0.1:9/api/v1"))
+    local = admin_config(registry, Backend("local", branch="main", local_url="http://127.0.0.1:9/api/v1"),
+                         PERIODS)
     assert local["publish_mode"] == "simple"
     assert local["backend"]["name"] == "caselog-proxy"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cms import ADMIN_SOURCE, Backend, admin_config, config_text, write_admin_site
+from ..cms import ADMIN_SOURCE, Backend, admin_config, case_periods, config_text, write_admin_site
 from ..cmslocal import start_local_admin
 from .base import main_group, pass_env
 
@@ -37,7 +37,8 @@ def admin_config_command(env, backend, repo, branch, base_url, api_root, app_id,
     Publish the folder with the site, e.g. as output/admin.
     """
     config = admin_config(env.registry, Backend(name=backend, repo=repo, branch=branch,
-                                                base_url=base_url, api_root=api_root, app_id=app_id))
+                                                base_url=base_url, api_root=api_root, app_id=app_id),
+                          case_periods(env.root, env.today()))
     if output is None:
         click.echo(config_text(config), nl=False)
         return
@@ -56,7 +57,7 @@ def admin(env, port, bind):
     For trying the interface and for offices without a forge yet (Decap CMS's local
     git backend, from npm).
     """
-    server = start_local_admin(env.root, env.registry, port=port, bind=bind)
+    server = start_local_admin(env.root, env.registry, env.today(), port=port, bind=bind)
     click.echo(SERVING.format(url=server.url, branch=server.branch))
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop also stops the server
     try:
