@@ -36,6 +36,52 @@
     return map.filter(function (value) { return value !== "" && value !== null && value !== undefined; });
   }
 
+  // phrases Decap's zh_Hans locale lacks (they would show in English)
+  var ZH_HANS = {
+    collection: {
+      collectionTop: {viewAsList: "列表视图", viewAsGrid: "网格视图"},
+      entries: {unpublishedHeader: "未发布的修改"},
+    },
+    editor: {
+      editorControl: {field: {widgetLabel: "%{widgetLabel}字段"}},
+      editorControlPane: {widget: {
+        rangeMin: "%{fieldLabel}至少需要 %{minCount} 项。",
+        rangeMax: "%{fieldLabel}最多 %{maxCount} 项。",
+      }},
+      editorInterface: {toggleNotes: "显示或隐藏备注"},
+      editorNotesPane: {
+        title: "备注", emptyState: "还没有备注。", addNote: "添加备注", addPlaceholder: "添加备注……",
+        editPlaceholder: "编辑备注……", save: "保存", cancel: "取消", edit: "编辑", delete: "删除",
+        resolve: "标为已解决", unresolve: "标为未解决", confirmDelete: "确定删除这条备注吗？",
+        shortcut: "提示：按 Ctrl+Enter 快速添加备注",
+      },
+      editorToolbar: {
+        statusInfoTooltipDraft: "当前为草稿。要提交审核，请把状态设为“待审核”",
+        statusInfoTooltipInReview: "正在审核中，无需其他操作；审核期间仍可继续修改。",
+      },
+      editorWidgets: {
+        datetime: {setToNow: "将%{fieldLabel}设为现在"},
+        list: {addType: "新增%{item}"},
+        object: {expand: "展开", collapse: "收起"},
+      },
+    },
+    mediaLibrary: {mediaLibraryModal: {close: "关闭"}},
+    ui: {settingsDropdown: {account: "账户选项"}},
+  };
+
+  function fillIn(target, phrases) {
+    Object.keys(phrases).forEach(function (key) {
+      if (typeof phrases[key] === "object") {
+        target[key] = target[key] || {};
+        fillIn(target[key], phrases[key]);
+      } else if (!(key in target)) {
+        target[key] = phrases[key];
+      }
+    });
+  }
+  var zhHans = CMS.getLocale("zh_Hans");
+  if (zhHans) fillIn(zhHans, ZH_HANS);
+
   var IdControl = createClass({
     render: function () {
       return h("div", {

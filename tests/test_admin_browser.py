@@ -104,7 +104,7 @@ class Clerk:
         self.page.keyboard.press("Enter")
 
     def add_event(self, label: str, date: str) -> None:
-        self.page.get_by_role("button", name="Add 办理记录").click()
+        self.page.get_by_role("button", name="新增办理记录").click()
         self.page.get_by_text(label, exact=True).last.click()
         self.fill("date", date)
 
