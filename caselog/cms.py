@@ -92,13 +92,14 @@ class Backend:
     api_root: str | None = None
     app_id: str | None = None  # the OAuth application's id (GitLab, Gitea: PKCE, no server)
     local_url: str | None = None  # the local proxy's API (local mode)
+    workflow: bool = True  # each save a branch and a pull request; local mode: False commits directly
 
     def config(self) -> dict:
         """The `backend:` section (and the top-level keys that go with it)."""
         if self.name == "local":
             return {"backend": {"name": "caselog-proxy", "proxy_url": self.local_url, "branch": self.branch,
                                 "commit_messages": COMMIT_MESSAGES},
-                    "publish_mode": "simple"}
+                    "publish_mode": "editorial_workflow" if self.workflow else "simple"}
         # caselog-<forge>: the forge's backend, wrapped to save each case at its own path
         backend = {"name": f"caselog-{self.name}", "repo": self.repo, "branch": self.branch,
                    "squash_merges": True, "cms_label_prefix": "caselog/",

@@ -55,12 +55,13 @@ def current_branch(root: Path) -> str:
 
 
 def start_local_admin(root: Path, registry: Registry, today: date, port: int = 8081,
-                      bind: str = "127.0.0.1", source: Path | None = None,
+                      bind: str = "127.0.0.1", source: Path | None = None, workflow: bool = False,
                       env: dict | None = None) -> LocalAdmin:
     """Write the admin page for the local backend and start the server; return once it listens.
 
     `source` is the admin/ folder where setup installed the npm packages (default: the
-    repository's own)."""
+    repository's own). With `workflow`, each save goes on its own branch (cms/<list>/<case>),
+    as on a forge, and publishing merges it."""
     source = source or root / ADMIN_SOURCE
     node = shutil.which("node")
     if node is None:
@@ -68,7 +69,8 @@ def start_local_admin(root: Path, registry: Registry, today: date, port: int = 8
         raise LocalAdminError(msg)
     branch = current_branch(root)
     api = f"http://{bind}:{port}/api/v1"
-    config = admin_config(registry, Backend(name="local", branch=branch, local_url=api),
+    config = admin_config(registry, Backend(name="local", branch=branch, local_url=api,
+                                                   workflow=workflow),
                           case_periods(root, today))
     try:
         write_admin_site(source, root / PAGE_DIR, config)

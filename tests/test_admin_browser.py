@@ -57,9 +57,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def office(tmp_path):
-    """The demo case log in a git repository, served by the local editing server."""
+def demo_repository(tmp_path: Path) -> Path:
     root = tmp_path / "office"
     shutil.copytree(REPO / "cases", root / "cases")
     (root / ".gitignore").write_text("/.caselog/\n/output/\n", encoding="utf-8")
@@ -68,11 +66,27 @@ def office(tmp_path):
     git(root, "config", "user.email", "clerk@example.org")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "the demo case log")
-    registry = load_registry(root)
-    today = datetime.now(ZoneInfo(registry.rules.timezone)).date()
-    server = start_local_admin(root, registry, today, port=free_port(), source=ADMIN)
-    yield root, server.url, today
-    server.stop()
+    return root
+
+
+@pytest.fixture
+def office(tmp_path):
+    """Start the local editing server over the demo case log in a git repository: each save a
+    commit on main, or (workflow) a branch cms/... as a pull request would be."""
+    servers = []
+
+    def start(workflow: bool):
+        root = demo_repository(tmp_path)
+        registry = load_registry(root)
+        today = datetime.now(ZoneInfo(registry.rules.timezone)).date()
+        server = start_local_admin(root, registry, today, port=free_port(), source=ADMIN,
+                                   workflow=workflow)
+        servers.append(server)
+        return root, server.url, today
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 class Clerk:
@@ -85,6 +99,13 @@ class Clerk:
         self.errors: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.dialogs: list[str] = []
+        page.on("dialog", self.confirm)
+
+    def confirm(self, dialog) -> None:
+        """Say yes to Decap's "publish this?" question."""
+        self.dialogs.append(dialog.message)
+        dialog.accept()
 
     def open(self, fragment: str) -> None:
         self.page.goto(self.url + fragment)
@@ -111,7 +132,7 @@ class Clerk:
     def publish(self, root: Path) -> str:
         """Save (publish now); return the commit it made."""
         before = git(root, "rev-parse", "HEAD")
-        self.page.get_by_role("button", name="发布").click()
+        self.page.get_by_role("button", name="发布", exact=True).click()
         self.page.get_by_text("立即发布").click()
         for _ in range(100):
             self.page.wait_for_timeout(200)
@@ -126,7 +147,7 @@ def changed_file(root: Path) -> str:
 
 
 def test_a_case_from_registration_to_closing_in_the_browser(office, tmp_path):
-    root, url, today = office
+    root, url, today = office(workflow=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="zh-CN",
@@ -225,4 +246,52 @@ def test_a_case_from_registration_to_closing_in_the_browser(office, tmp_path):
         assert clerk.errors == []
         hosts = {re.sub(r"^(\w+://[^/]+).*$", r"\1", request) for request in clerk.requests}
         assert hosts == {url.removesuffix("/admin/")}, hosts
+        browser.close()
+
+
+def test_with_the_workflow_each_save_is_a_branch_that_validates(office, tmp_path):
+    root, url, today = office(workflow=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai")
+        clerk = Clerk(context.new_page(), url)
+        clerk.open(f"#/collections/cases-{today:%Y-%m}/new")
+        clerk.fill("title", "青溪大道东段路灯不亮")
+        clerk.fill("received", "2026-03-02T09:14")
+        clerk.choose("channel", "县长信箱")
+        clerk.choose("category", "求助")
+        clerk.choose("topics", "城乡建设")
+        clerk.fill("alias", "夜归人")
+        clerk.fill("message", MESSAGE)
+        clerk.add_event("受理", "2026-03-02")
+        clerk.page.get_by_role("button", name="保存").click()
+        clerk.page.get_by_role("button", name="状态: 草稿").wait_for()
+
+        # the save is a branch off main, as a pull request is; it is checked as CI checks one
+        [branch] = [b.strip() for b in git(root, "branch", "--format=%(refname:short)").splitlines()
+                    if b.startswith("cms/")]
+        assert re.fullmatch(rf"cms/cases-{today:%Y-%m}/20260302-[0-9a-hjkmnp-tv-z]{{6}}", branch)
+        [path] = git(root, "diff", "--name-only", "main", branch).split()
+        case_id = re.fullmatch(r"cases/2026/03/(20260302-[0-9A-HJKMNP-TV-Z]{6})\.yaml", path).group(1)
+        assert git(root, "log", "-1", "--format=%s", branch).strip() == f"登记留言 {case_id}"
+        review = tmp_path / "review"
+        git(root, "worktree", "add", "-q", str(review), branch)
+        result = caselog(review, "validate", "--base", "main")
+        assert result.exit_code == 0, result.output
+        summary = caselog(review, "pr-summary", "--base", "main")
+        assert f"| `{case_id}` | 青溪大道东段路灯不亮 |" in summary.output
+        git(root, "worktree", "remove", "--force", str(review))
+
+        # ready, then published: merged into main
+        clerk.page.get_by_role("button", name="状态: 草稿").click()
+        clerk.page.get_by_text("就绪", exact=True).click()
+        clerk.page.get_by_role("button", name="状态: 就绪").wait_for()
+        clerk.publish(root)
+        assert clerk.dialogs == ["你确定要发布此内容吗？"]
+        assert (root / path).is_file()
+        assert not [b for b in git(root, "branch").split() if b.startswith("cms/")]
+        result = caselog(root, "validate", "--base", "HEAD~1")
+        assert result.exit_code == 0, result.output
+        assert clerk.errors == []
         browser.close()

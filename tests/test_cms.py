@@ -164,7 +164,8 @@ def test_backends(registry):
     assert {k: gitea["backend"][k] for k in ("name", "auth_type", "app_id", "api_root")} == {
         "name": "caselog-gitea", "auth_type": "pkce", "app_id": "abc",
         "api_root": "https://git.example.org/api/v1"}
-    local = admin_config(registry, Backend("local", branch="main", local_url="http://127.0.0.1:9/api/v1"),
+    local = admin_config(registry, Backend("local", branch="main", local_url="http://127.0.0.1:9/api/v1",
+                                           workflow=False),
                          PERIODS)
     assert local["publish_mode"] == "simple"
     assert local["backend"]["name"] == "caselog-proxy"

@@ -14,6 +14,8 @@ from .base import main_group, pass_env
 # the messages of these commands, in one place (issue 13 translates CLI strings)
 WROTE = "wrote the editing interface to {dest} ({count} files); open {dest}/index.html through the site"
 SERVING = "editing interface at {url} — each save is a commit on branch '{branch}' (Ctrl-C stops)"
+SERVING_WORKFLOW = ("editing interface at {url} — each save is a branch cms/... to review and merge "
+                    "into '{branch}' (Ctrl-C stops)")
 STOPPED = "stopped"
 
 
@@ -50,15 +52,19 @@ def admin_config_command(env, backend, repo, branch, base_url, api_root, app_id,
 @main_group.command("admin")
 @click.option("--port", type=int, default=8081, show_default=True)
 @click.option("--bind", default="127.0.0.1", show_default=True)
+@click.option("--workflow", is_flag=True,
+              help="Save each change on its own branch (cms/...) for review, as a pull request on a "
+                   "forge; publishing it in the interface merges it.")
 @pass_env
-def admin(env, port, bind):
+def admin(env, port, bind, workflow):
     """Edit cases in the browser on this computer: each save is a commit in this checkout.
 
     For trying the interface and for offices without a forge yet (Decap CMS's local
     git backend, from npm).
     """
-    server = start_local_admin(env.root, env.registry, env.today(), port=port, bind=bind)
-    click.echo(SERVING.format(url=server.url, branch=server.branch))
+    server = start_local_admin(env.root, env.registry, env.today(), port=port, bind=bind,
+                               workflow=workflow)
+    click.echo((SERVING_WORKFLOW if workflow else SERVING).format(url=server.url, branch=server.branch))
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop also stops the server
     try:
         server.process.wait()
