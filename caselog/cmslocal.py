@@ -49,7 +49,13 @@ def current_branch(root: Path) -> str:
     result = subprocess.run(["git", "-C", str(root), "symbolic-ref", "--quiet", "--short", "HEAD"],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        msg = "the checkout is not on a branch (detached HEAD): check out a branch first"
+        inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+                                capture_output=True, text=True, check=False)
+        if inside.returncode != 0:
+            msg = (f"{root} is not a git checkout: the editing interface commits each save, "
+                   "so run it in a clone of the case log's repository")
+        else:
+            msg = "the checkout is not on a branch (detached HEAD): check out a branch first"
         raise LocalAdminError(msg)
     return result.stdout.strip()
 

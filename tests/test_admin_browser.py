@@ -295,3 +295,18 @@ def test_with_the_workflow_each_save_is_a_branch_that_validates(office, tmp_path
         assert result.exit_code == 0, result.output
         assert clerk.errors == []
         browser.close()
+
+
+def test_a_busy_port_is_reported(tmp_path):
+    from caselog.cmslocal import LocalAdminError
+
+    root = demo_repository(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(LocalAdminError) as error:
+            start_local_admin(root, load_registry(root), datetime(2026, 3, 2).date(), port=port,
+                              source=ADMIN)
+    assert str(error.value).startswith("the local editing server did not start: ")
+    assert f"EADDRINUSE: address already in use 127.0.0.1:{port}" in str(error.value)

@@ -306,3 +306,17 @@ def test_opening_and_saving_what_caselog_wrote_changes_nothing(log_root, cli):
     _, result = resaved_problems(log_root, cli)
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output, result.output
+
+
+def test_admin_needs_a_git_checkout_on_a_branch(cli, log_root):
+    result = cli(log_root, "admin", "--port", "1")
+    assert result.exit_code == 1
+    assert result.output == (f"error: {log_root} is not a git checkout: the editing interface commits "
+                             "each save, so run it in a clone of the case log's repository\n")
+    run = {"cwd": log_root, "check": True, "capture_output": True}
+    subprocess.run(["git", "init", "-q", "-b", "main"], **run)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false",
+                    "commit", "-q", "--allow-empty", "-m", "x"], **run)
+    subprocess.run(["git", "checkout", "-q", "--detach"], **run)
+    result = cli(log_root, "admin", "--port", "1")
+    assert result.output == "error: the checkout is not on a branch (detached HEAD): check out a branch first\n"
