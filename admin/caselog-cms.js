@@ -132,6 +132,36 @@
     return fixed;
   }
 
+  // Decap opens a case it has just published under its own lowercased slug, where no file
+  // is: an empty form a clerk might fill in again. Open the case where it was saved instead.
+  var justPublished = null;
+
+  function caseAddress(id) {
+    var year = id.slice(0, 4), month = id.slice(4, 6);
+    var monthList = "cases-" + year + "-" + month;
+    if (CASELOG.collections.indexOf(monthList) !== -1) return "#/collections/" + monthList + "/entries/" + id;
+    return "#/collections/cases-" + year + "/entries/" + month + "/" + id;
+  }
+
+  function openPublished() {
+    if (!justPublished) return;
+    var lowered = "/entries/" + justPublished.toLowerCase();
+    if (window.location.hash.slice(-lowered.length) === lowered) {
+      var id = justPublished;
+      justPublished = null;
+      // a fresh load: Decap keeps the empty form's state across a change of address
+      window.history.replaceState(null, "", caseAddress(id));
+      window.location.reload();
+    }
+  }
+  window.addEventListener("hashchange", openPublished);
+
+  function published(id) {
+    justPublished = id;
+    window.setTimeout(openPublished, 0);
+    window.setTimeout(function () { justPublished = null; }, 5000);
+  }
+
   function placingBackend(name) {
     var original = CMS.getBackend(name);
     return function PlacingBackend() {
@@ -148,8 +178,23 @@
           }
         });
         var fixed = Object.assign({}, options, message ? {commitMessage: message} : {});
-        return persist(Object.assign({}, entry, {dataFiles: dataFiles}), fixed);
+        var saved = dataFiles[0] && dataFiles[0].path.split("/").pop().replace(/\.yaml$/, "");
+        var lowered = entry.dataFiles[0] && entry.dataFiles[0].slug !== saved;
+        return persist(Object.assign({}, entry, {dataFiles: dataFiles}), fixed).then(function (result) {
+          if (lowered && !(options && options.useWorkflow) && ID_PATTERN.test(saved)) published(saved);
+          return result;
+        });
       };
+      var publishUnpublished = backend.publishUnpublishedEntry && backend.publishUnpublishedEntry.bind(backend);
+      if (publishUnpublished) {
+        backend.publishUnpublishedEntry = function (collection, slug) {
+          return publishUnpublished(collection, slug).then(function (result) {
+            var id = String(slug).toUpperCase();
+            if (ID_PATTERN.test(id) && id !== slug) published(id);
+            return result;
+          });
+        };
+      }
       return backend;
     };
   }

@@ -24,7 +24,8 @@ from caselog.cli import main_group
 from caselog.cmslocal import start_local_admin
 from caselog.registry import load_registry
 
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+playwright_api = pytest.importorskip("playwright.sync_api")
+sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
 
 CHROMIUM = find_chromium()
 ADMIN = REPO / "admin"
@@ -111,9 +112,11 @@ class Clerk:
         self.page.goto(self.url + fragment)
         self.page.reload()  # the list and entries are read again from the repository
         login = self.page.get_by_role("button", name="登录")
-        if login.count():
+        title = self.page.locator('[id^="title-field-"]')
+        title.or_(login).first.wait_for()
+        if login.is_visible():
             login.click()
-        self.page.locator('[id^="title-field-"]').wait_for()
+        title.wait_for()
 
     def fill(self, name: str, value: str) -> None:
         self.page.locator(f'[id^="{name}-field-"]').last.fill(value)
@@ -171,6 +174,9 @@ def test_a_case_from_registration_to_closing_in_the_browser(office, tmp_path):
         assert match, path
         case_id = match.group(1)
         assert git(root, "log", "-1", "--format=%s").strip() == f"登记留言 {case_id}"
+        # the form shows the case just saved, not Decap's empty form at its lowercased slug
+        clerk.page.wait_for_url(re.compile(rf".*#/collections/cases-2026(-03/entries/|/entries/03/){case_id}$"))
+        expect(clerk.page.locator('[id^="title-field-"]')).to_have_value("青溪大道东段路灯不亮")
         text = (root / path).read_text(encoding="utf-8")
         assert text.startswith(f"id: {case_id}\ntitle: 青溪大道东段路灯不亮\nreceived: 2026-03-02 09:14\n"
                                "channel: mayor-mailbox\ncategory: help\n")
@@ -289,6 +295,8 @@ def test_with_the_workflow_each_save_is_a_branch_that_validates(office, tmp_path
         clerk.page.get_by_role("button", name="状态: 就绪").wait_for()
         clerk.publish(root)
         assert clerk.dialogs == ["你确定要发布此内容吗？"]
+        clerk.page.wait_for_url(re.compile(rf".*#/collections/cases-2026(-03/entries/|/entries/03/){case_id}$"))
+        expect(clerk.page.locator('[id^="title-field-"]')).to_have_value("青溪大道东段路灯不亮")
         assert (root / path).is_file()
         assert not [b for b in git(root, "branch").split() if b.startswith("cms/")]
         result = caselog(root, "validate", "--base", "HEAD~1")
