@@ -100,8 +100,15 @@ class Clerk:
         self.errors: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self.console)
         self.dialogs: list[str] = []
         page.on("dialog", self.confirm)
+
+    def console(self, message) -> None:
+        # the workflow asks the proxy for a case's review branch; "none yet" is its 404
+        expected = message.text.endswith("404 (Not Found)") and message.location["url"].endswith("/api/v1")
+        if message.type == "error" and not expected:
+            self.errors.append(f"{message.text} ({message.location['url']})")
 
     def confirm(self, dialog) -> None:
         """Say yes to Decap's "publish this?" question."""
