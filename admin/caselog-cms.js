@@ -38,6 +38,7 @@
 
   // phrases Decap's zh_Hans locale lacks (they would show in English)
   var ZH_HANS = {
+    auth: {loginWithForgejo: "使用 Forgejo 登录"},
     collection: {
       collectionTop: {viewAsList: "列表视图", viewAsGrid: "网格视图"},
       entries: {unpublishedHeader: "未发布的修改"},
@@ -198,7 +199,7 @@
       return backend;
     };
   }
-  ["github", "gitlab", "gitea", "proxy"].forEach(function (name) {
-    CMS.registerBackend("caselog-" + name, placingBackend(name));
+  ["github", "gitlab", "gitea", "forgejo", "proxy"].forEach(function (name) {
+    if (CMS.getBackend(name)) CMS.registerBackend("caselog-" + name, placingBackend(name));
   });
 })();

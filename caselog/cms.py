@@ -27,6 +27,8 @@ BUNDLE = Path("node_modules/decap-cms/dist")
 PAGE_FILES = ("index.html", "caselog-cms.js")
 CASES_FOLDER = "cases"
 RECENT_MONTHS = 12  # month lists besides the current month's
+NO_WORKFLOW = ("gitea", "forgejo")  # Decap backends without the editorial workflow (Decap 3.16)
+EDITS_BRANCH = "caselog-edits"  # where those commit; a standing pull request takes it into main
 DATE_FORMAT = "YYYY-MM-DD"
 MOMENT_FORMAT = "YYYY-MM-DD HH:mm"
 
@@ -85,7 +87,7 @@ class ConfigError(CaselogError):
 class Backend:
     """Where the CMS reads and writes: a forge (pull requests) or the local checkout."""
 
-    name: str = "github"  # github | gitlab | gitea, or "local"
+    name: str = "github"  # github | gitlab | gitea | forgejo, or "local"
     repo: str = "office/caselog"
     branch: str = "main"
     base_url: str | None = None  # the OAuth proxy (GitHub) or the forge's address (GitLab, Gitea)
@@ -102,14 +104,24 @@ class Backend:
                     "publish_mode": "editorial_workflow" if self.workflow else "simple"}
         # caselog-<forge>: the forge's backend, wrapped to save each case at its own path
         backend = {"name": f"caselog-{self.name}", "repo": self.repo, "branch": self.branch,
-                   "squash_merges": True, "cms_label_prefix": "caselog/",
                    "commit_messages": COMMIT_MESSAGES}
-        if self.name in ("gitlab", "gitea") and self.app_id:
+        if self.name in NO_WORKFLOW:
+            # Decap's Gitea and Forgejo backends refuse the editorial workflow: saves are commits
+            # on a branch of their own, which one standing pull request brings into `branch`
+            return {"backend": self._signed_in(backend | {"branch": EDITS_BRANCH}), "publish_mode": "simple"}
+        backend |= {"squash_merges": True, "cms_label_prefix": "caselog/"}
+        return {"backend": self._signed_in(backend), "publish_mode": "editorial_workflow"}
+
+    def _signed_in(self, backend: dict) -> dict:
+        """The backend section with the sign-in settings."""
+        if self.name in ("gitlab", "gitea", "forgejo") and self.app_id:
             backend |= {"auth_type": "pkce", "app_id": self.app_id}
         for key in ("base_url", "api_root"):
             if getattr(self, key):
                 backend[key] = getattr(self, key)
-        return {"backend": backend, "publish_mode": "editorial_workflow"}
+        if self.name in NO_WORKFLOW and self.base_url and not self.api_root:
+            backend["api_root"] = self.base_url.rstrip("/") + "/api/v1"  # Forgejo requires it
+        return backend
 
 
 # {{slug}} is Decap's lowercased id for a new case; the page's script puts the id back

@@ -325,3 +325,41 @@ def test_a_busy_port_is_reported(tmp_path):
                               source=ADMIN)
     assert str(error.value).startswith("the local editing server did not start: ")
     assert f"EADDRINUSE: address already in use 127.0.0.1:{port}" in str(error.value)
+
+
+@pytest.mark.parametrize(("backend", "button"), [("github", "使用 GitHub 登录"), ("gitlab", "使用 GitLab 登录"),
+                                                 ("gitea", "使用 Gitea 登录"), ("forgejo", "使用 Forgejo 登录")])
+def test_the_published_page_offers_the_forges_sign_in(tmp_path, backend, button):
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from caselog.cms import Backend, admin_config, case_periods, write_admin_site
+
+    root = demo_repository(tmp_path)
+    registry = load_registry(root)
+    config = admin_config(registry, Backend(backend, "qingxi/caselog", "main", app_id="app",
+                                            base_url="https://git.example.org"),
+                          case_periods(root, datetime(2026, 11, 23).date()))
+    site = tmp_path / "site"
+    write_admin_site(ADMIN, site / "admin", config)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            clerk = Clerk(browser.new_page(locale="zh-CN"), base + "/admin/")
+            clerk.page.goto(clerk.url)
+            clerk.page.get_by_role("button", name=button).wait_for()
+            assert clerk.errors == []
+            assert {re.sub(r"^(\w+://[^/]+).*$", r"\1", r) for r in clerk.requests} == {base}
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -163,8 +163,10 @@ def test_backends(registry):
                                            base_url="https://git.example.org",
                                            api_root="https://git.example.org/api/v1", app_id="abc"),
                          PERIODS)
-    assert {k: gitea["backend"][k] for k in ("name", "auth_type", "app_id", "api_root")} == {
-        "name": "caselog-gitea", "auth_type": "pkce", "app_id": "abc",
+    # Decap's Gitea backend has no editorial workflow: saves are commits on caselog-edits
+    assert gitea["publish_mode"] == "simple"
+    assert {k: gitea["backend"][k] for k in ("name", "branch", "auth_type", "app_id", "api_root")} == {
+        "name": "caselog-gitea", "branch": "caselog-edits", "auth_type": "pkce", "app_id": "abc",
         "api_root": "https://git.example.org/api/v1"}
     local = admin_config(registry, Backend("local", branch="main", local_url="http://127.0.0.1:9/api/v1",
                                            workflow=False),

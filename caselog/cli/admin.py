@@ -20,14 +20,14 @@ STOPPED = "stopped"
 
 
 @main_group.command("admin-config")
-@click.option("--backend", type=click.Choice(["github", "gitlab", "gitea"]), default="github",
+@click.option("--backend", type=click.Choice(["github", "gitlab", "gitea", "forgejo"]), default="github",
               show_default=True, help="Where the office's repository is hosted.")
 @click.option("--repo", default="office/caselog", show_default=True, metavar="OWNER/NAME",
               help="The repository on the forge.")
 @click.option("--branch", default="main", show_default=True, help="The branch pull requests go into.")
-@click.option("--base-url", help="The OAuth proxy (GitHub) or the forge's address (GitLab, Gitea).")
-@click.option("--api-root", help="The forge's API address (self-hosted GitLab or Gitea).")
-@click.option("--app-id", help="The OAuth application's id (GitLab, Gitea; sign-in with PKCE).")
+@click.option("--base-url", help="The OAuth proxy (GitHub) or the forge's address (GitLab, Gitea, Forgejo).")
+@click.option("--api-root", help="The forge's API address (self-hosted GitLab, Gitea or Forgejo).")
+@click.option("--app-id", help="The OAuth application's id (GitLab, Gitea, Forgejo; sign-in with PKCE).")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Write the whole admin page (page, config.yml, CMS bundle) into this folder; "
                    "without it, print config.yml.")
