@@ -20,11 +20,13 @@ LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 @dataclass(frozen=True)
 class Step:
-    """One move of a deadline: on `day`, `reason` set it to `deadline`."""
+    """One move of a deadline: on `day`, `reason` set it to `deadline` (`event`: the index of
+    the event that moved it, None for the acceptance)."""
 
     day: date
     reason: str
     deadline: date
+    event: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class CaseState:
 
     `case` is None when the state was rebuilt from cached facts for a command that needs
     no more than the fields here (stats, overdue): what they need of the case itself
-    (id, title, day received, channel, category, topics, public) is copied in."""
+    (id, title, day received, channel, category, topics, unclassified, public) is copied in."""
 
     case: Case | None
     id: str
@@ -57,6 +59,7 @@ class CaseState:
     channel: str
     category: str
     topics: tuple[str, ...]
+    unclassified: tuple[str, ...]  # fields whose value only holds the place until staff classify
     public: bool
     as_of: date
     status: str
@@ -116,7 +119,7 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
     first_on = final_on = closed_on = None
     outcome = satisfaction = None
     reopen_count = extension_days = 0
-    for event in events:
+    for index, event in enumerate(events):
         day = event.day
         if event.type == "assigned":
             unit = event.unit
@@ -126,17 +129,17 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
                 final_on = day
         elif isinstance(event, Supervised) and event.due is not None:
             final_due = event.due
-            final_steps.append(Step(day, f"督办通知 {event.ref} 限期", final_due))
+            final_steps.append(Step(day, f"督办通知 {event.ref} 限期", final_due, index))
         elif isinstance(event, Extended):
             final_due = calendar.add_workdays(final_due, event.days)
             extension_days += event.days
             final_steps.append(Step(day, f"延期 {event.days} 个工作日（{event.approved_by}批准）",
-                                    final_due))
+                                    final_due, index))
         elif isinstance(event, Reopened):
             reopen_count += 1
             final_on = closed_on = outcome = None
             final_due = calendar.add_workdays(day, limit.final_reply)
-            final_steps.append(Step(day, f"重新办理，{limit.final_reply} 个工作日", final_due))
+            final_steps.append(Step(day, f"重新办理，{limit.final_reply} 个工作日", final_due, index))
         elif isinstance(event, Visited):
             satisfaction = event.satisfaction
         elif isinstance(event, Closed):
@@ -160,7 +163,8 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
                      deadline_level(final, as_of, calendar, rules)), key=LEVEL_RANK.__getitem__)
     return CaseState(
         case=case, id=case.id, title=case.title, received_day=case.received_day, channel=case.channel,
-        category=case.category, topics=tuple(case.topics), public=case.public, as_of=as_of,
+        category=case.category, topics=tuple(case.topics), unclassified=case.unclassified,
+        public=case.public, as_of=as_of,
         status=status, accepted_on=accepted, unit=unit,
         first_reply=first, final_reply=final, level=level,
         first_reply_on=first_on, final_reply_on=final_on, closed_on=closed_on,

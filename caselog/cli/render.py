@@ -36,12 +36,16 @@ def _deadline_lines(label: str, deadline: Deadline, registry) -> list[str]:
     start = deadline.steps[0].day
     notes = registry.calendar.notes_between(start, deadline.due)
     if notes:
-        skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("holiday")]
+        skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind in ("holiday", "extra-holiday")]
+        assumed = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind == "assumed-holiday"]
         worked = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("workday")]
         if skipped:
             lines.append(f"    holidays skipped: {', '.join(skipped)}")
         if worked:
             lines.append(f"    make-up working days counted: {', '.join(worked)}")
+        if assumed:
+            lines.append(f"    holidays assumed (statutory days of an unconfirmed year; make-up "
+                         f"days not yet known): {', '.join(assumed)}")
     return lines
 
 
@@ -73,7 +77,8 @@ def state_text(state: CaseState, registry, path: str) -> str:
                           ("unit", "mode", "final", "days", "due", "ref", "satisfaction",
                            "outcome", "duplicate_of", "referred_to")
                           if getattr(event, k, None) is not None)
-        lines.append(f"    {event.date}  {event.type:<10} {detail}".rstrip())
+        later = f"  [after {state.as_of}: not counted]" if event.day > state.as_of else ""
+        lines.append(f"    {event.date}  {event.type:<10} {detail}".rstrip() + later)
     return "\n".join(lines)
 
 
@@ -137,6 +142,16 @@ def overdue_text(groups, registry, as_of) -> str:
     return "\n".join(lines)
 
 
+def unclassified_text(states) -> str:
+    """The cases awaiting classification, for the terminal."""
+    if not states:
+        return "No case awaits classification."
+    lines = [f"{len(states)} case(s) await classification (set their category or topics and take those "
+             "fields off their unclassified list):"]
+    lines += [f"  {s.id}  {s.received_day}  {', '.join(s.unclassified):<16}  {s.title}" for s in states]
+    return "\n".join(lines)
+
+
 def overdue_markdown(groups, registry, as_of) -> str:
     """The overdue list as Markdown (for job summaries and issues)."""
     if not groups:
@@ -177,26 +192,32 @@ def _table(title: str, rows: dict[str, Figures], names: dict[str, str]) -> Table
     return table
 
 
-def report_text(report: Report, registry) -> str:
-    """The stats report as tables for the terminal."""
+def report_text(report: Report, registry, activity=None) -> str:
+    """The stats report as tables for the terminal (with a week's activity when given)."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, no_color=True, highlight=False, emoji=False)
     o = report.overall
     console.print(f"Statistics for {report.period.label}, as of {report.as_of}")
     console.print(
         f"received {o.received}, answerable {o.answerable}, replied {o.replied}, "
-        f"closed {o.closed}, open {o.open}, overdue {o.overdue}, reopened {o.reopened}\n"
+        f"closed {o.closed}, open {o.open}, overdue {o.overdue}, reopened {o.reopened}"
+        f"{f', awaiting classification {o.unclassified}' if o.unclassified else ''}\n"
         f"reply rate {_rate(o.reply_rate)}; first reply on time {_rate(o.first_reply_on_time)}; "
         f"final reply on time {_rate(o.final_reply_on_time)}\n"
         f"working days to first reply (median/p90) "
         f"{_days(o.first_reply_days_median, o.first_reply_days_p90)}; to final reply "
         f"{_days(o.final_reply_days_median, o.final_reply_days_p90)}\n"
         f"satisfaction {_rate(o.satisfaction)} (unreachable: {o.unreachable})")
+    if activity is not None:
+        a = activity[0]
+        console.print(f"in {report.period.start} to {report.period.end}: received {a.received}, "
+                      f"assigned {a.assigned}, final replies {a.replied}, closed {a.closed}")
     groups = (
         ("By unit", report.by_unit, {k: u.label for k, u in registry.units.items()}),
-        ("By topic", report.by_topic, {k: t.name for k, t in registry.topics.items()}),
+        ("By topic", report.by_topic, {"unclassified": "(awaiting classification)",
+                                       **{k: t.name for k, t in registry.topics.items()}}),
         ("By channel", report.by_channel, {k: c.name for k, c in registry.channels.items()}),
-        ("By category", report.by_category, {}),
+        ("By category", report.by_category, {"unclassified": "(awaiting classification)"}),
     )
     for title, rows, names in groups:
         console.print()
@@ -206,11 +227,14 @@ def report_text(report: Report, registry) -> str:
     return buffer.getvalue()
 
 
-def report_json(report: Report) -> dict:
-    """The stats report for tools."""
+def report_json(report: Report, activity=None) -> dict:
+    """The stats report for tools (with a week's activity when given)."""
     def group(rows):
         return {key: f.as_dict() for key, f in rows.items()}
-    return {"period": report.period.label, "as_of": report.as_of.isoformat(),
-            "overall": report.overall.as_dict(), "by_unit": group(report.by_unit),
-            "by_topic": group(report.by_topic), "by_channel": group(report.by_channel),
-            "by_category": group(report.by_category), "by_month": group(report.by_month)}
+    out = {"period": report.period.label, "as_of": report.as_of.isoformat(),
+           "overall": report.overall.as_dict(), "by_unit": group(report.by_unit),
+           "by_topic": group(report.by_topic), "by_channel": group(report.by_channel),
+           "by_category": group(report.by_category), "by_month": group(report.by_month)}
+    if activity is not None:
+        out["activity"] = {"overall": activity[0].as_dict(), "by_unit": group(activity[1])}
+    return out

@@ -91,7 +91,7 @@ def browse_pages(data: SiteData) -> list[PageSpec]:
 
 def unit_pages(data: SiteData) -> list[PageSpec]:
     """The unit ranking, and each unit's figures, trend and resolved cases."""
-    report = data.report(str(data.as_of.year))
+    report = data.report(str(data.window_end.year))
     overall = data.report("all")
     open_now = {g.unit: g for g in overdue_by_unit(data.states)}
 
@@ -138,5 +138,7 @@ def home_and_fixed_pages(data: SiteData) -> list[PageSpec]:
 
 def all_pages(data: SiteData) -> list[PageSpec]:
     """Every HTML page the plugin renders."""
+    from .hot import hot_pages  # the hot-issues page lives in its own module
+
     return [*home_and_fixed_pages(data), *case_pages(data), *browse_pages(data),
-            *unit_pages(data), *report_pages(data)]
+            *unit_pages(data), *report_pages(data), *hot_pages(data)]
