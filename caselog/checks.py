@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from .derive import derive, last_update
 from .errors import Problem
-from .privacy import KINDS, find_personal_data
+from .privacy import KINDS, NUMBER_KINDS, find_personal_data
 from .registry import Registry
 from .schema import ID_RE, Case, Closed, Extended, Replied, Supervised, suggest
 from .workdays import LAST_YEAR, CalendarError
@@ -93,7 +93,11 @@ def privacy_problems(case: Case, doc: Document, advice: str = MASK_ADVICE,
     `advice` says how to fix it."""
     problems = []
     for loc, text in free_text_fields(case):
+        # a source_ref without spaces is the platform's key, read like a link's thread id
+        key = loc == ("source_ref",) and not any(char.isspace() for char in text)
         for finding in find_personal_data(text, public_numbers):
+            if key and finding.kind in NUMBER_KINDS:
+                continue
             line = doc.line_of(loc) + _block_offset(doc, loc) + text.count("\n", 0, finding.start)
             problems.append(Problem(
                 doc.path, line, format_loc(loc),

@@ -30,6 +30,7 @@ _PRIORITY = {
                                  "plate", "name"])
 }
 _DIGIT_KINDS = frozenset({"mobile", "landline", "id-card", "bank-card", "qq", "wechat"})
+NUMBER_KINDS = _DIGIT_KINDS  # kinds that are a number: what an id in a link or a key may look like
 # the detector's version: part of every cache key and scan verdict that depends on what it finds
 DETECTOR_VERSION = 2
 
