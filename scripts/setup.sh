@@ -14,6 +14,10 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   missing+=(chromium)
 fi
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then missing+=(fonts-noto-cjk fontconfig); fi
+# the validators the test suite runs over the built portal (tests/validators): Java for the Nu Html
+# Checker, Node's npm to install it and axe-core
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
@@ -37,4 +41,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   touch "$stamp"
+fi
+# tests/validators: vnu-jar (Nu Html Checker) and axe-core, at the versions package-lock.json pins
+if [ ! -f tests/validators/node_modules/.package-lock.json ] \
+    || [ tests/validators/package-lock.json -nt tests/validators/node_modules/.package-lock.json ]; then
+  echo "setup: installing the validators (npm ci in tests/validators)"
+  (cd tests/validators && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi
