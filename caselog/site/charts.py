@@ -158,7 +158,8 @@ def monthly_chart(rows: list[dict], compact: bool = False) -> Markup:
         ax.bar([i + 0.2 for i in x], [r[2] for r in payload], width=0.4, color=ACCENT, label="已答复")
         ax.set_xticks(list(x), _escape_labels(months), rotation=0 if len(months) <= 6 else 50,
                       ha="center" if len(months) <= 6 else "right", rotation_mode="anchor", fontsize=8)
-        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+        # at the right, over the latest months: what a phone shows first
+        ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1.0), ncols=2)
         ax.yaxis.get_major_locator().set_params(integer=True)
         return _svg(fig, "每月收到与已答复留言数")
 
