@@ -227,6 +227,24 @@ def test_feed_ids_are_tag_uris_that_stay_when_the_site_moves(site, published_sit
     assert feed.find(f"{ATOM}link[@rel='self']").get("href") == f"{SITE_URL}/feeds/units/housing-bureau.atom.xml"
 
 
+def test_a_feed_reader_reads_every_feed(published_site):
+    import feedparser
+
+    feeds = sorted((published_site / "feeds").rglob("*.atom.xml"))
+    assert len(feeds) == 1 + len(yaml_keys(REPO / "cases/registry/units.yaml")) + len(
+        yaml_keys(REPO / "cases/registry/topics.yaml"))
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        assert parsed.version == "atom10" and parsed.feed.id.startswith("tag:qingxi.example.org,2026:feeds/")
+        for entry in parsed.entries:
+            assert entry.id.startswith("tag:qingxi.example.org,2026:cases/")
+            assert entry.link == f"{SITE_URL}/cases/{entry.id.rsplit('/', 1)[1]}/"
+            assert entry.title and entry.summary and entry.published_parsed <= entry.updated_parsed
+    everything = feedparser.parse((published_site / "feeds/all.atom.xml").read_bytes())
+    assert everything.feed.link == f"{SITE_URL}/" and len(everything.entries) == 30
+
+
 def test_feed_times_carry_the_hour_when_it_is_known(site):
     feed = ET.parse(site / "feeds/all.atom.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
