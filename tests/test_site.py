@@ -302,6 +302,11 @@ def test_exports_keep_hostile_text_verbatim_and_inert(demo):
                    if r["service_request_id"] == HOSTILE_ID)
     assert request["description"] == record["message"]  # the message, as GeoReport's description
     assert request["extended_attributes"]["title"] == HOSTILE_TITLE
+    element = next(r for r in ET.parse(out / "open311/v2/requests.xml").getroot().iterfind("request")
+                   if r.findtext("service_request_id") == HOSTILE_ID)
+    assert element.findtext("description") == record["message"]  # escaped in the file, text once parsed
+    assert element.findtext("extended_attributes/title") == HOSTILE_TITLE
+    assert "<script" not in (out / "open311/v2/requests.xml").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO((out / "data/cases.csv").read_text(encoding="utf-8-sig"))))
     row = next(r for r in rows if r["id"] == HOSTILE_ID)
     assert row["title"] == HOSTILE_TITLE

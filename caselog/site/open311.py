@@ -21,6 +21,7 @@ How a case maps (docs/open-data.md says the same to data users):
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -93,12 +94,16 @@ def status_notes(state) -> str:
     return note
 
 
+# characters XML 1.0 cannot hold at all, escaped or not (JSON keeps them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return escape(str(value))
+    return escape(_NOT_XML.sub("", str(value)))
 
 
 def request_xml(row: dict) -> str:
@@ -110,7 +115,7 @@ def request_xml(row: dict) -> str:
     lines.append("    <extended_attributes>")
     for name, value in extra.items():
         if name == "topics":
-            topics = "".join(f"<topic>{escape(t)}</topic>" for t in value)
+            topics = "".join(f"<topic>{_xml_value(t)}</topic>" for t in value)
             lines.append(f"      <topics>{topics}</topics>")
         else:
             lines.append(f"      <{name}>{_xml_value(value)}</{name}>")
