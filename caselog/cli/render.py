@@ -177,8 +177,8 @@ def _table(title: str, rows: dict[str, Figures], names: dict[str, str]) -> Table
     return table
 
 
-def report_text(report: Report, registry) -> str:
-    """The stats report as tables for the terminal."""
+def report_text(report: Report, registry, activity=None) -> str:
+    """The stats report as tables for the terminal (with a week's activity when given)."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, no_color=True, highlight=False, emoji=False)
     o = report.overall
@@ -192,6 +192,10 @@ def report_text(report: Report, registry) -> str:
         f"{_days(o.first_reply_days_median, o.first_reply_days_p90)}; to final reply "
         f"{_days(o.final_reply_days_median, o.final_reply_days_p90)}\n"
         f"satisfaction {_rate(o.satisfaction)} (unreachable: {o.unreachable})")
+    if activity is not None:
+        a = activity[0]
+        console.print(f"in {report.period.start} to {report.period.end}: received {a.received}, "
+                      f"assigned {a.assigned}, final replies {a.replied}, closed {a.closed}")
     groups = (
         ("By unit", report.by_unit, {k: u.label for k, u in registry.units.items()}),
         ("By topic", report.by_topic, {k: t.name for k, t in registry.topics.items()}),
@@ -206,11 +210,14 @@ def report_text(report: Report, registry) -> str:
     return buffer.getvalue()
 
 
-def report_json(report: Report) -> dict:
-    """The stats report for tools."""
+def report_json(report: Report, activity=None) -> dict:
+    """The stats report for tools (with a week's activity when given)."""
     def group(rows):
         return {key: f.as_dict() for key, f in rows.items()}
-    return {"period": report.period.label, "as_of": report.as_of.isoformat(),
-            "overall": report.overall.as_dict(), "by_unit": group(report.by_unit),
-            "by_topic": group(report.by_topic), "by_channel": group(report.by_channel),
-            "by_category": group(report.by_category), "by_month": group(report.by_month)}
+    out = {"period": report.period.label, "as_of": report.as_of.isoformat(),
+           "overall": report.overall.as_dict(), "by_unit": group(report.by_unit),
+           "by_topic": group(report.by_topic), "by_channel": group(report.by_channel),
+           "by_category": group(report.by_category), "by_month": group(report.by_month)}
+    if activity is not None:
+        out["activity"] = {"overall": activity[0].as_dict(), "by_unit": group(activity[1])}
+    return out
