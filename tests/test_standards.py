@@ -39,7 +39,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 # one page of each type a citizen meets
 PAGES = ["/", f"/cases/{ELEVATOR}/", f"/cases/{LATE}/", "/cases/", "/units/", "/units/housing-bureau/",
-         "/stats/", "/reports/", "/reports/2026-Q3/", "/search/?q=" + quote("电梯"), "/process/",
+         "/stats/", "/reports/", "/reports/2026-Q3/", "/hot/", "/search/?q=" + quote("电梯"), "/process/",
          "/methodology/", "/data/", "/404.html"]
 
 
