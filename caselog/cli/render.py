@@ -36,12 +36,16 @@ def _deadline_lines(label: str, deadline: Deadline, registry) -> list[str]:
     start = deadline.steps[0].day
     notes = registry.calendar.notes_between(start, deadline.due)
     if notes:
-        skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("holiday")]
+        skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind in ("holiday", "extra-holiday")]
+        assumed = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind == "assumed-holiday"]
         worked = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("workday")]
         if skipped:
             lines.append(f"    holidays skipped: {', '.join(skipped)}")
         if worked:
             lines.append(f"    make-up working days counted: {', '.join(worked)}")
+        if assumed:
+            lines.append(f"    holidays assumed (statutory days of an unconfirmed year; make-up "
+                         f"days not yet known): {', '.join(assumed)}")
     return lines
 
 
@@ -73,7 +77,8 @@ def state_text(state: CaseState, registry, path: str) -> str:
                           ("unit", "mode", "final", "days", "due", "ref", "satisfaction",
                            "outcome", "duplicate_of", "referred_to")
                           if getattr(event, k, None) is not None)
-        lines.append(f"    {event.date}  {event.type:<10} {detail}".rstrip())
+        later = f"  [after {state.as_of}: not counted]" if event.day > state.as_of else ""
+        lines.append(f"    {event.date}  {event.type:<10} {detail}".rstrip() + later)
     return "\n".join(lines)
 
 

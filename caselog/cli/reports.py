@@ -30,7 +30,8 @@ def _provisional_warning(states, rules) -> None:
     if years:
         click.echo(f"warning: holidays for {', '.join(map(str, years))} are not confirmed "
                    f"(rules.yaml calendar_confirmed_through: {rules.calendar_confirmed_through}); "
-                   "deadlines in those years count weekends only and are provisional", err=True)
+                   "deadlines in those years count weekends and the statutory holidays known in advance "
+                   "(not the make-up working days) and are provisional", err=True)
 
 
 @main_group.command("show")
