@@ -69,7 +69,14 @@ def _literal(text: str, indent: int) -> str:
     return f"|{indicator}{chomp}\n" + "\n".join(lines)
 
 
+# One word of letters and digits with a character beyond ASCII in it (most titles and names):
+# no indicator, no space, and no implicit type (bool, null, number, date) matches it.
+_PLAIN_WORD = re.compile(r"[0-9A-Za-z\u00a1-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]+")
+
+
 def _reads_back(text: str) -> bool:
+    if _PLAIN_WORD.fullmatch(text) and not text.isascii():
+        return True
     if not text or text != text.strip() or _PRINTABLE.search(text) or "\t" in text:
         return False
     try:
