@@ -24,6 +24,8 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 # the validators the test suite runs over the built portal (tests/validators): Java for the Nu Html
 # Checker, Node's npm to install it and axe-core
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+# the staff editing interface (admin/): Node.js runs Decap CMS's local git proxy
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
@@ -49,6 +51,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   touch "$stamp"
 fi
+
+# the editing interface's npm packages (Decap CMS, decap-server), exactly as admin/package-lock.json says
+if [ ! -f admin/node_modules/.package-lock.json ] || [ admin/package-lock.json -nt admin/node_modules/.package-lock.json ]; then
+  echo "setup: installing the editing interface's npm packages into admin/node_modules"
+  (cd admin && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # tests/validators: vnu-jar (Nu Html Checker) and axe-core, at the versions package-lock.json pins
 if [ ! -f tests/validators/node_modules/.package-lock.json ] \
     || [ tests/validators/package-lock.json -nt tests/validators/node_modules/.package-lock.json ]; then
