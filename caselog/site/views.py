@@ -156,7 +156,9 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     closed = next((e for e in reversed(events) if e.type == "closed"), None)
     duplicate_of = getattr(closed, "duplicate_of", None) if state.outcome == "duplicate" else None
     finals = [e for e in events if e.type == "replied" and e.final]
-    related = tuple(CaseLink(i, public_titles[i]) for i in case.related if i in public_titles)
+    # the case it repeats is listed once, as the original, not again among the related cases
+    related = tuple(CaseLink(i, public_titles[i]) for i in case.related
+                    if i in public_titles and i != duplicate_of)
     received = case.received
     # a subject may quote what a later `corrected` event took out of the file: shown masked
     commits = tuple(Commit(c.short, c.hexsha, c.date, shown_subject(c.subject, registry.public_numbers))
