@@ -5,7 +5,7 @@ file, its size and modification time (the key), its digest, problems and referen
 all that validation needs; `YYYY-MM.data` holds the typed case as plain values and its
 derived facts, for the commands that read cases. A cache directory is named after
 everything its entries depend on (caselog's engine code, the registry, the holidays
-package), so a change to any of them starts a fresh cache and the old one is removed.
+package, the language of messages and its catalogue), so a change to any of them starts a fresh cache and the old one is removed.
 """
 
 from __future__ import annotations
@@ -32,13 +32,17 @@ def cache_key(root: Path) -> str:
     import holidays
     import pydantic
 
-    from . import __version__
+    from . import __version__, i18n
 
     digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{holidays.__version__}|{pydantic.VERSION}".encode(),
                              digest_size=10)
     here = Path(__file__).parent
     for name in _ENGINE:
         digest.update((here / name).read_bytes())
+    # problems are cached as messages in the language of the run that checked them
+    digest.update(i18n.language().encode())
+    if i18n.language() == "zh" and i18n.CATALOGUE.is_file():
+        digest.update(i18n.CATALOGUE.read_bytes())
     registry = root / "cases" / "registry"
     for path in sorted(registry.glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

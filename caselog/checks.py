@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .errors import Problem
+from .i18n import _
 from .privacy import KINDS, find_personal_data
 from .registry import Registry
-from .schema import ID_RE, Case, Closed, suggest
+from .schema import ID_RE, Case, Closed, unknown
 from .yamlsafe import Document, format_loc
 
 AFTER_CLOSE_ALLOWED = {"visited", "corrected", "reopened", "closed"}
@@ -61,8 +62,8 @@ def privacy_problems(case: Case, doc: Document) -> list[Problem]:
             line = doc.line_of(loc) + _block_offset(doc, loc) + text.count("\n", 0, finding.start)
             problems.append(Problem(
                 doc.path, line, format_loc(loc),
-                f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{_preview(finding.text)}'; "
-                f"run 'caselog mask {case.id}' to mask it"))
+                _("unmasked {kind} ({key}) '{text}'; run 'caselog mask {id}' to mask it").format(
+                    kind=KINDS[finding.kind], key=finding.kind, text=_preview(finding.text), id=case.id)))
     return problems
 
 
@@ -91,7 +92,7 @@ def raw_reference_problems(doc: Document, registry: Registry) -> list[Problem]:
     def check(value, table, what, loc):
         if isinstance(value, str) and value not in table:
             problems.append(Problem(doc.path, doc.line_of(loc), format_loc(loc),
-                                    f"unknown {what} '{value}'{suggest(value, table)}"))
+                                    unknown(what, value, table)))
 
     check(data.get("channel"), registry.channels, "channel", ("channel",))
     topics = data.get("topics")
@@ -113,27 +114,28 @@ def check_case(case: Case, doc: Document, registry: Registry, rel_path: str) -> 
 
     match = ID_RE.match(case.id)
     if not match:
-        add(("id",), f"'{case.id}' is not an id like 20260302-K7Q2MD "
-                     "(received date, dash, 6 characters of 0-9 A-Z without I L O U)")
+        add(("id",), _("'{id}' is not an id like 20260302-K7Q2MD "
+                       "(received date, dash, 6 characters of 0-9 A-Z without I L O U)").format(id=case.id))
     else:
         stamp = case.received_day.strftime("%Y%m%d")
         if match.group(1) != stamp:
-            add(("id",), f"id starts with {match.group(1)} but received is {case.received_day}")
+            add(("id",), _("id starts with {stamp} but received is {day}").format(
+                stamp=match.group(1), day=case.received_day))
         expected = f"cases/{case.received_day:%Y}/{case.received_day:%m}/{case.id}.yaml"
         if rel_path and rel_path != expected and PurePosixPath(rel_path).as_posix() != expected:
-            add(("id",), f"file should be at {expected}")
+            add(("id",), _("file should be at {path}").format(path=expected))
     if case.channel not in registry.channels:
-        add(("channel",), f"unknown channel '{case.channel}'{suggest(case.channel, registry.channels)}")
+        add(("channel",), unknown("channel", case.channel, registry.channels))
     for index, topic in enumerate(case.topics):
         if topic not in registry.topics:
-            add(("topics", index), f"unknown topic '{topic}'{suggest(topic, registry.topics)}")
+            add(("topics", index), unknown("topic", topic, registry.topics))
     if len(set(case.topics)) != len(case.topics):
-        add(("topics",), "a topic is listed twice")
+        add(("topics",), _("a topic is listed twice"))
     for index, related in enumerate(case.related):
         if not ID_RE.match(related):
-            add(("related", index), f"'{related}' is not a case id")
+            add(("related", index), _("'{id}' is not a case id").format(id=related))
         elif related == case.id:
-            add(("related", index), "a case cannot be related to itself")
+            add(("related", index), _("a case cannot be related to itself"))
     _check_events(case, registry, add)
     problems.extend(privacy_problems(case, doc))
     return problems
@@ -146,38 +148,42 @@ def _check_events(case: Case, registry: Registry, add) -> None:
     for index, event in enumerate(case.events):
         loc = ("events", index)
         if event.day < previous:
-            what = "received" if index == 0 or previous == case.received_day else "the event before"
-            add((*loc, "date"), f"{event.day} is before {what} ({previous}): events are in date order")
+            what = (_("{day} is before received ({previous}): events are in date order")
+                    if index == 0 or previous == case.received_day else
+                    _("{day} is before the event before ({previous}): events are in date order"))
+            add((*loc, "date"), what.format(day=event.day, previous=previous))
         previous = max(previous, event.day)
         unit = event.__dict__.get("unit")
         if unit is not None and unit not in registry.units:
-            add((*loc, "unit"), f"unknown unit '{unit}'{suggest(unit, registry.units)}")
+            add((*loc, "unit"), unknown("unit", unit, registry.units))
         if event.type == "assigned":
             assigned.add(event.unit)
         elif event.type == "replied" and event.unit not in assigned and unit in registry.units:
-            add((*loc, "unit"), f"'{event.unit}' replies but the case was never assigned to it")
+            add((*loc, "unit"), _("{unit} replies but the case was never assigned to it").format(
+                unit=registry.unit_label(event.unit)))
         if closed and event.type not in AFTER_CLOSE_ALLOWED:
-            add((*loc, "type"), f"'{event.type}' after the case was closed: add a reopened event first")
+            add((*loc, "type"), _("'{type}' after the case was closed: add a reopened event first").format(
+                type=event.type))
         if event.type == "closed":
             closed = True
         elif event.type == "reopened":
             if not closed and not any(e.type == "replied" and e.final for e in case.events[:index]):
-                add((*loc, "type"), "reopened before any final reply or closing")
+                add((*loc, "type"), _("reopened before any final reply or closing"))
             closed = False
         if isinstance(event, Closed):
             if event.outcome == "duplicate":
                 if not event.duplicate_of:
-                    add((*loc, "duplicate_of"), "outcome duplicate needs duplicate_of: <earlier case id>")
+                    add((*loc, "duplicate_of"), _("outcome duplicate needs duplicate_of: <earlier case id>"))
                 elif not ID_RE.match(event.duplicate_of):
-                    add((*loc, "duplicate_of"), f"'{event.duplicate_of}' is not a case id")
+                    add((*loc, "duplicate_of"), _("'{id}' is not a case id").format(id=event.duplicate_of))
                 elif event.duplicate_of == case.id:
-                    add((*loc, "duplicate_of"), "a case cannot be a duplicate of itself")
+                    add((*loc, "duplicate_of"), _("a case cannot be a duplicate of itself"))
             elif event.duplicate_of:
-                add((*loc, "duplicate_of"), "duplicate_of only goes with outcome: duplicate")
+                add((*loc, "duplicate_of"), _("duplicate_of only goes with outcome: duplicate"))
             if event.outcome == "referred" and not event.referred_to:
-                add((*loc, "referred_to"), "outcome referred needs referred_to: <where it went>")
+                add((*loc, "referred_to"), _("outcome referred needs referred_to: <where it went>"))
             elif event.outcome != "referred" and event.referred_to:
-                add((*loc, "referred_to"), "referred_to only goes with outcome: referred")
+                add((*loc, "referred_to"), _("referred_to only goes with outcome: referred"))
 
 
 def cross_case_problems(entries, other_ids=frozenset()) -> list[Problem]:
@@ -196,13 +202,16 @@ def cross_case_problems(entries, other_ids=frozenset()) -> list[Problem]:
         if len(paths) > 1:
             for path in paths:
                 others = ", ".join(p for p in paths if p != path)
-                problems.append(Problem(path, 1, "id", f"id {case_id} is also used by {others}"))
+                problems.append(Problem(path, 1, "id", _("id {id} is also used by {others}").format(
+                    id=case_id, others=others)))
     for path, refs in entries:
         for index, related, line in refs.related:
             if ID_RE.match(related) and related != refs.id and related not in known:
-                problems.append(Problem(path, line, f"related[{index}]", f"no case with id {related}"))
+                problems.append(Problem(path, line, f"related[{index}]",
+                                        _("no case with id {id}").format(id=related)))
         for index, target, line in refs.duplicates:
             if ID_RE.match(target) and target != refs.id and target not in known:
                 loc = ("events", index, "duplicate_of")
-                problems.append(Problem(path, line, format_loc(loc), f"no case with id {target}"))
+                message = _("no case with id {id}").format(id=target)
+                problems.append(Problem(path, line, format_loc(loc), message))
     return problems

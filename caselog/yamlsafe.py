@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from .errors import LoadError, Problem
+from .i18n import _
 
 try:  # the C parser is a chosen dependency; the pure one is a slow fallback
     from yaml import CSafeLoader as _Loader
@@ -63,11 +64,13 @@ def read_text(path: Path, display: str, limit: int) -> str:
     try:
         size = os.stat(path).st_size
         if size > limit:
-            msg = f"file is {size:,} bytes, over the limit of {limit:,} bytes"
+            msg = _("file is {size:,} bytes, over the limit of {limit:,} bytes")
+            msg = msg.format(size=size, limit=limit)
             raise LoadError(Problem(display, 0, "", msg))
         raw = path.read_bytes()
     except OSError as exc:
-        raise LoadError(Problem(display, 0, "", f"cannot read file: {exc.strerror}")) from None
+        raise LoadError(Problem(display, 0, "", _("cannot read file: {reason}").format(
+            reason=exc.strerror))) from None
     return decode_utf8(raw, display)
 
 
@@ -77,7 +80,8 @@ def decode_utf8(raw: bytes, display: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        msg = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        msg = _("not UTF-8 text (byte 0x{byte:02x} at offset {offset})").format(byte=raw[exc.start],
+                                                                              offset=exc.start)
         raise LoadError(Problem(display, line, "", msg)) from None
     return text.removeprefix("\ufeff")
 
@@ -101,9 +105,10 @@ def parse(text: str, display: str = "<string>") -> Document:
         reason = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
             reason += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
-        raise LoadError(Problem(display, line, "", f"invalid YAML: {reason}")) from None
+        message = _("invalid YAML: {reason}").format(reason=reason)
+        raise LoadError(Problem(display, line, "", message)) from None
     except yaml.YAMLError as exc:
-        raise LoadError(Problem(display, 0, "", f"invalid YAML: {exc}")) from None
+        raise LoadError(Problem(display, 0, "", _("invalid YAML: {reason}").format(reason=exc))) from None
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops well before this
         raise LoadError(Problem(display, 0, "", "nesting too deep")) from None
     return doc

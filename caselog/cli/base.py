@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import inspect
+import os
+import sys
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -10,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from .. import i18n
 from ..errors import CaselogError, InvalidCase
+from ..i18n import _
 from ..registry import Registry, load_registry
 from ..repository import CaseLog, find_root, load_log
 from ..schema import parse_moment
@@ -62,9 +67,10 @@ class DateType(click.ParamType):
         try:
             moment = parse_moment(value)
         except Exception:
-            self.fail(f"'{value}' is not a date like 2026-03-02", param, ctx)
+            self.fail(_("'{value}' is not a date like 2026-03-02").format(value=value), param, ctx)
         if isinstance(moment, datetime) and not self.allow_time:
-            self.fail(f"'{value}' has a time; give a date like 2026-03-02", param, ctx)
+            self.fail(_("'{value}' has a time; give a date like 2026-03-02").format(value=value),
+                      param, ctx)
         return moment
 
 
@@ -78,25 +84,76 @@ class SuggestingGroup(click.Group):
         except InvalidCase as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
-            click.echo(f"nothing was written: {len(exc.problems)} problem(s)", err=True)
+            click.echo(_("nothing was written: {n} problem(s)").format(n=len(exc.problems)), err=True)
             raise SystemExit(1) from None
         except CaselogError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(_("error: {message}").format(message=exc), err=True)
             raise SystemExit(1) from None
         except KeyboardInterrupt:
-            click.echo("interrupted; nothing was half-written (writes are atomic)", err=True)
+            click.echo(_("interrupted; nothing was half-written (writes are atomic)"), err=True)
             raise SystemExit(130) from None
+
+    def main(self, *args, **kwargs):
+        # each run starts in the environment's language (--lang may change it while parsing)
+        i18n.set_language(None)
+        localize(self)
+        return super().main(*args, **kwargs)
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else None
         if name and name not in self.commands and not name.startswith("-"):
             close = difflib.get_close_matches(name, list(self.commands), n=1, cutoff=0.5)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise click.UsageError(f"no command '{name}'.{hint} See 'caselog --help'.", ctx)
+            hint = _(" Did you mean '{name}'?").format(name=close[0]) if close else ""
+            raise click.UsageError(_("no command '{name}'.{hint} See 'caselog --help'.").format(
+                name=name, hint=hint), ctx)
         return super().resolve_command(ctx, args)
 
 
+def _use_our_translations() -> None:
+    """Click's own messages (Usage:, Options:, Error: ...) go through our catalogue too."""
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.termui
+    import click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+                   click.termui, click.types):
+        module._ = i18n.gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = i18n.ngettext
+
+
+_use_our_translations()
+
+
+def localize(group: click.Group) -> None:
+    """Translate the help texts of `group`, its commands and their options into the current language.
+
+    Click reads them when it formats help; the English originals are kept as the msgids."""
+    for command in [group, *group.commands.values()]:
+        command._help_option = None  # click keeps the -h option, with its help text, once made
+        for thing in [command, *command.params]:
+            original = thing.__dict__.setdefault("_msgids", {
+                name: getattr(thing, name, None) for name in ("help", "short_help")})
+            for name, msgid in original.items():
+                if msgid:
+                    setattr(thing, name, _(inspect.cleandoc(msgid).split("\f")[0]))
+
+
+def _choose_language(ctx, param, value):
+    if value is not None:
+        i18n.set_language(value)
+        localize(ctx.find_root().command)
+    return value
+
+
 @click.group(cls=SuggestingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, is_eager=True,
+              expose_value=False, callback=_choose_language,
+              help="Language of messages: zh (the default) or en (also when LANG is en_*).")
 @click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="Run as if started in DIR (like git -C).", metavar="DIR")
 @click.version_option(package_name="caselog")
@@ -121,10 +178,44 @@ def as_of_option(func):
 def read_text_option(text: str | None, text_file, what: str) -> str | None:
     """Text given inline or in a file ('-' for stdin)."""
     if text is not None and text_file is not None:
-        raise click.UsageError(f"give the {what} with --{what} or --{what}-file, not both")
+        raise click.UsageError(_("give --{what} or --{what}-file, not both").format(what=what))
     if text_file is not None:
         content = text_file.read()
         if not content.strip():
-            raise click.UsageError(f"the {what} file is empty")
+            raise click.UsageError(_("--{what}-file is empty").format(what=what))
         return content
     return text
+
+
+def interactive() -> bool:
+    """Is a person at the keyboard (so missing text may be asked for)?"""
+    return sys.stdin.isatty()
+
+
+def ask_text(label: str) -> str:
+    """Text the clerk types: in $VISUAL or $EDITOR when one is set, else here, ending on an empty line."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if editor:
+        hint = _("# Write the {label} above this line. Lines starting with # are dropped.")
+        hint = hint.format(label=label)
+        text = click.edit("\n" + hint + "\n", editor=editor, require_save=True)
+        text = "\n".join(line for line in (text or "").splitlines() if not line.startswith("#"))
+    else:
+        click.echo(_("{label} (finish with an empty line):").format(label=label), err=True)
+        lines = []
+        stdin = click.get_text_stream("stdin")
+        while (line := stdin.readline()).strip():
+            lines.append(line.rstrip("\n"))
+        text = "\n".join(lines)
+    if not text.strip():
+        raise click.UsageError(_("no {label} given; nothing was written").format(label=label))
+    return text.strip() + "\n"
+
+
+def text_or_ask(value: str | None, option: str, label: str) -> str:
+    """Text given with --OPTION, else asked for at a terminal; a usage error in a script."""
+    if value is not None and value.strip():
+        return value
+    if not interactive():
+        raise click.UsageError(_("missing --{option} (or --{option}-file)").format(option=option))
+    return ask_text(label)

@@ -4,77 +4,92 @@ from __future__ import annotations
 
 import io
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
 from ..derive import CaseState, Deadline
+from ..describe import CATEGORY, PRIORITY, STATUS, describe_event, label
+from ..i18n import N_, _
+from ..schema import CATEGORIES
+from ..site.labels import OUTCOME, SATISFACTION
 from ..stats import Figures, Rate, Report
 
-STATUS_ZH = {"new": "待交办", "in-progress": "办理中", "replied": "已答复", "closed": "已办结"}
-LEVEL_MARK = {"ok": "ok", "warning": "warning", "due": "due today", "overdue": "OVERDUE",
-              "severe": "SEVERE"}
+LEVEL = {"ok": N_("on track"), "warning": N_("due soon"), "due": N_("due today"),
+         "overdue": N_("overdue"), "severe": N_("severely overdue")}
 
 
 def unit_name(registry, key: str | None) -> str:
-    """A unit's name and key, or a dash."""
-    if key is None:
-        return "(unassigned)"
-    unit = registry.units.get(key)
-    return f"{unit.label} ({key})" if unit else key
+    """A unit's short name, or (unassigned)."""
+    return registry.unit_label(key) if key else _("(unassigned)")
 
 
-def _deadline_lines(label: str, deadline: Deadline, registry) -> list[str]:
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if hasattr(moment, "hour") else str(moment)
+
+
+def _labelled(rows: list[tuple[str, str]]) -> list[str]:
+    """`label  value` lines with the values in one column (CJK labels are two cells a character)."""
+    width = max(cell_len(label) for label, _value in rows)
+    return [f"{label}{' ' * (width - cell_len(label))}  {value}" for label, value in rows]
+
+
+def _deadline_lines(label: str, deadline: Deadline, registry) -> list[tuple[str, str]]:
     met = deadline.met_on
     if met is None:
-        verdict = "not yet met"
+        verdict = _("due {due}, not yet met").format(due=deadline.due)
+    elif met <= deadline.due:
+        verdict = _("due {due}, met on {met} (on time)").format(due=deadline.due, met=met)
     else:
-        verdict = f"met {met} ({'on time' if met <= deadline.due else 'late'})"
-    flag = "  [provisional]" if deadline.provisional else ""
-    lines = [f"{label}: due {deadline.due}, {verdict}{flag}"]
+        verdict = _("due {due}, met on {met} (late)").format(due=deadline.due, met=met)
+    if deadline.provisional:
+        verdict += _("  [provisional: holidays not yet confirmed]")
+    rows = [(label, verdict)]
     for step in deadline.steps:
-        lines.append(f"    {step.day}  {step.reason} -> {step.deadline}")
+        rows.append(("", f"  {step.day}  {step.reason} -> {step.deadline}"))
     start = deadline.steps[0].day
     notes = registry.calendar.notes_between(start, deadline.due)
     if notes:
         skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("holiday")]
         worked = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("workday")]
         if skipped:
-            lines.append(f"    holidays skipped: {', '.join(skipped)}")
+            rows.append(("", "  " + _("holidays skipped: {days}").format(days=", ".join(skipped))))
         if worked:
-            lines.append(f"    make-up working days counted: {', '.join(worked)}")
-    return lines
+            rows.append(("", "  " + _("make-up working days counted: {days}").format(days=", ".join(worked))))
+    return rows
 
 
 def state_text(state: CaseState, registry, path: str) -> str:
     """A case as staff read it in the terminal."""
     case = state.case
-    channel = registry.channels.get(case.channel)
-    received = (case.received.strftime("%Y-%m-%d %H:%M") if hasattr(case.received, "hour")
-                else str(case.received))
-    lines = [
-        f"{case.id}  {case.title}",
-        f"file:      {path}",
-        f"status:    {state.status} ({STATUS_ZH[state.status]})   level: {LEVEL_MARK[state.level]}"
-        f"   as of {state.as_of}",
-        f"unit:      {unit_name(registry, state.unit)}",
-        f"received:  {received} via {channel.name if channel else case.channel}; "
-        f"accepted {state.accepted_on}; priority {case.priority}; "
-        f"{'public' if case.public else 'NOT public'}",
-        *_deadline_lines("first reply", state.first_reply, registry),
-        *_deadline_lines("final reply", state.final_reply, registry),
+    public = _("public once closed") if case.public else _("not public")
+    status = label(STATUS, state.status)
+    if state.status != "closed":
+        status = _("{status}; {level} (as of {day})").format(status=status, level=_(LEVEL[state.level]),
+                                                             day=state.as_of)
+    received = _("{when} via {channel}").format(when=_when(case.received),
+                                                 channel=registry.channel_label(case.channel))
+    rows = [
+        (_("File"), path),
+        (_("Status"), status),
+        (_("Unit"), unit_name(registry, state.unit)),
+        (_("Received"), received),
+        (_("Accepted"), str(state.accepted_on)),
+        (_("Category"), _(", ").join([label(CATEGORY, case.category),
+                                      *(registry.topic_label(t) for t in case.topics)])),
+        (_("Priority"), _("; ").join([label(PRIORITY, case.priority), public])),
+        *_deadline_lines(_("First reply"), state.first_reply, registry),
+        *_deadline_lines(_("Final reply"), state.final_reply, registry),
     ]
     if state.outcome:
-        lines.append(f"closed:    {state.closed_on}, outcome {state.outcome}")
+        rows.append((_("Closed"), f"{state.closed_on} {label(OUTCOME, state.outcome)}"))
     if state.satisfaction:
-        lines.append(f"visit:     {state.satisfaction}")
-    lines.append("events:")
+        rows.append((_("Follow-up visit"), label(SATISFACTION, state.satisfaction)))
+    rows.append((_("Events"), ""))
     for event in case.events:
-        detail = " ".join(f"{k}={getattr(event, k)}" for k in
-                          ("unit", "mode", "final", "days", "due", "ref", "satisfaction",
-                           "outcome", "duplicate_of", "referred_to")
-                          if getattr(event, k, None) is not None)
-        lines.append(f"    {event.date}  {event.type:<10} {detail}".rstrip())
-    return "\n".join(lines)
+        rows.append(("", f"  {_when(event.date)}  {describe_event(event.__dict__, registry)}"))
+    return "\n".join([f"{case.id}  {case.title}", *(line.rstrip() for line in _labelled(rows))])
 
 
 def _iso(day):
@@ -118,91 +133,120 @@ def overdue_row(state: CaseState, registry) -> dict:
 
 
 def _pending_due(state: CaseState) -> str:
-    pending = [("first", d) for d in [state.first_reply] if d.met_on is None]
-    pending += [("final", state.final_reply)] if state.final_reply.met_on is None else []
-    return ", ".join(f"{name} reply due {d.due}" for name, d in pending)
+    pending = []
+    if state.first_reply.met_on is None:
+        pending.append(_("first reply due {due}").format(due=state.first_reply.due))
+    if state.final_reply.met_on is None:
+        pending.append(_("final reply due {due}").format(due=state.final_reply.due))
+    return _("; ").join(pending)
 
 
 def overdue_text(groups, registry, as_of) -> str:
     """The overdue list for the terminal."""
     if not groups:
-        return f"No open case needs attention as of {as_of}."
+        return _("No open case needs attention as of {day}.").format(day=as_of)
     total = sum(len(g.states) for g in groups)
-    lines = [f"{total} case(s) need attention as of {as_of}:"]
+    lines = [_("{n} case(s) need attention as of {day}:").format(n=total, day=as_of)]
+    width = max(cell_len(_(LEVEL[s.level])) for g in groups for s in g.states)
     for group in groups:
         lines.append("")
         lines.append(f"{unit_name(registry, group.unit)}: {len(group.states)}")
         for s in group.states:
-            lines.append(f"  {LEVEL_MARK[s.level]:<9} {s.id}  {_pending_due(s)}  {s.title}")
+            level = _(LEVEL[s.level])
+            pad = " " * (width - cell_len(level))
+            lines.append(f"  {level}{pad}  {s.id}  {_pending_due(s)}  {s.title}")
     return "\n".join(lines)
 
 
 def overdue_markdown(groups, registry, as_of) -> str:
     """The overdue list as Markdown (for job summaries and issues)."""
+    heading = _("## Cases needing attention (as of {day})").format(day=as_of)
     if not groups:
-        return f"## 逾期预警（截至 {as_of}）\n\n没有需要关注的未办结案件。"
-    lines = [f"## 逾期预警（截至 {as_of}）", ""]
+        return f"{heading}\n\n" + _("No open case needs attention.")
+    lines = [heading, ""]
     for group in groups:
-        lines += [f"### {unit_name(registry, group.unit)}（{len(group.states)} 件）", "",
-                  "| 级别 | 编号 | 标题 | 待办期限 |", "| --- | --- | --- | --- |"]
+        count = _("{n} case(s)").format(n=len(group.states))
+        lines += [f"### {unit_name(registry, group.unit)} ({count})", "",
+                  "| {} | {} | {} | {} |".format(_("Level"), _("Case"), _("Title"), _("Pending")),
+                  "| --- | --- | --- | --- |"]
         for s in group.states:
             title = s.title.replace("|", "\\|")
-            lines.append(f"| {s.level} | `{s.id}` | {title} | {_pending_due(s)} |")
+            lines.append(f"| {_(LEVEL[s.level])} | `{s.id}` | {title} | {_pending_due(s)} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _rate(rate: Rate) -> str:
+# how a rate is written, from the fullest to the most compact: the widest that fits is used
+RATE_STYLES = ("interval", "count", "value")
+
+
+def _rate(rate: Rate, style: str = "interval") -> str:
     if rate.n == 0:
         return "-"
     low, high = rate.interval
-    return f"{rate.value:.0%} ({rate.k}/{rate.n}, {low:.0%}-{high:.0%})"
+    if style == "interval":
+        return f"{rate.value:.0%} ({rate.k}/{rate.n}, {low:.0%}-{high:.0%})"
+    if style == "count":
+        return f"{rate.value:.0%} ({rate.k}/{rate.n})"
+    return f"{rate.value:.0%}"
 
 
 def _days(median, p90) -> str:
     return "-" if median is None else f"{median} / {p90}"
 
 
-def _table(title: str, rows: dict[str, Figures], names: dict[str, str]) -> Table:
-    table = Table(title=title, title_justify="left", expand=False, pad_edge=False)
-    for header in ("", "received", "replied", "reply rate", "on time (final)", "days med/p90",
-                   "satisfied", "open", "overdue"):
-        table.add_column(header, justify="left" if not header else "right")
-    for key, f in rows.items():
+def _table(title: str, rows: dict[str, Figures], names: dict[str, str], style: str) -> Table:
+    table = Table(title=title, title_justify="left", expand=False, pad_edge=False, box=box.SIMPLE_HEAD)
+    headers = ("", _("received"), _("replied"), _("reply rate"), _("final on time"),
+               _("days med/p90"), _("satisfied"), _("open"), _("overdue"))
+    for header in headers:
+        table.add_column(header, justify="left" if not header else "right",
+                         no_wrap=bool(header), overflow="fold")
+    order = {key: index for index, key in enumerate(names)}
+    for key in sorted(rows, key=lambda k: (order.get(k, len(order)), k)):
+        f = rows[key]
         name = names.get(key, key) + ("" if f.enough else " *")
-        table.add_row(name, str(f.received), str(f.replied), _rate(f.reply_rate),
-                      _rate(f.final_reply_on_time),
+        table.add_row(name, str(f.received), str(f.replied), _rate(f.reply_rate, style),
+                      _rate(f.final_reply_on_time, style),
                       _days(f.final_reply_days_median, f.final_reply_days_p90),
-                      _rate(f.satisfaction), str(f.open), str(f.overdue))
+                      _rate(f.satisfaction, style), str(f.open), str(f.overdue))
     return table
 
 
-def report_text(report: Report, registry) -> str:
-    """The stats report as tables for the terminal."""
+def report_text(report: Report, registry, width: int = 80) -> str:
+    """The stats report as tables for a terminal `width` columns wide."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=140, no_color=True, highlight=False, emoji=False)
+    console = Console(file=buffer, width=width, no_color=True, highlight=False, emoji=False)
     o = report.overall
-    console.print(f"Statistics for {report.period.label}, as of {report.as_of}")
-    console.print(
-        f"received {o.received}, answerable {o.answerable}, replied {o.replied}, "
-        f"closed {o.closed}, open {o.open}, overdue {o.overdue}, reopened {o.reopened}\n"
-        f"reply rate {_rate(o.reply_rate)}; first reply on time {_rate(o.first_reply_on_time)}; "
-        f"final reply on time {_rate(o.final_reply_on_time)}\n"
-        f"working days to first reply (median/p90) "
-        f"{_days(o.first_reply_days_median, o.first_reply_days_p90)}; to final reply "
-        f"{_days(o.final_reply_days_median, o.final_reply_days_p90)}\n"
-        f"satisfaction {_rate(o.satisfaction)} (unreachable: {o.unreachable})")
+    console.print(_("Statistics for {period}, as of {day}").format(period=report.period.label,
+                                                                   day=report.as_of))
+    console.print(_(
+        "received {received}, answerable {answerable}, replied {replied}, closed {closed}, "
+        "open {open}, overdue {overdue}, reopened {reopened}").format(
+        received=o.received, answerable=o.answerable, replied=o.replied, closed=o.closed, open=o.open,
+        overdue=o.overdue, reopened=o.reopened))
+    console.print(_("reply rate {reply}; first reply on time {first}; final reply on time {final}").format(
+        reply=_rate(o.reply_rate), first=_rate(o.first_reply_on_time), final=_rate(o.final_reply_on_time)))
+    console.print(_("working days to first reply (median/p90) {first}; to final reply {final}").format(
+        first=_days(o.first_reply_days_median, o.first_reply_days_p90),
+        final=_days(o.final_reply_days_median, o.final_reply_days_p90)))
+    console.print(_("satisfaction {rate} (unreachable: {n})").format(rate=_rate(o.satisfaction),
+                                                                      n=o.unreachable))
     groups = (
-        ("By unit", report.by_unit, {k: u.label for k, u in registry.units.items()}),
-        ("By topic", report.by_topic, {k: t.name for k, t in registry.topics.items()}),
-        ("By channel", report.by_channel, {k: c.name for k, c in registry.channels.items()}),
-        ("By category", report.by_category, {}),
+        (_("By unit"), report.by_unit, {k: u.label for k, u in registry.units.items()}),
+        (_("By topic"), report.by_topic, {k: t.name for k, t in registry.topics.items()}),
+        (_("By channel"), report.by_channel, {k: c.name for k, c in registry.channels.items()}),
+        (_("By category"), report.by_category, {k: label(CATEGORY, k) for k in CATEGORIES}),
     )
     for title, rows, names in groups:
+        tables = [_table(title, rows, names, style) for style in RATE_STYLES]
+        fits = [t for t in tables if console.measure(t).maximum <= width]
         console.print()
-        console.print(_table(title, rows, names))
-    console.print(f"\n* fewer than {registry.rules.min_cases_for_ranking} answerable cases: "
-                  "too few to rank. Rates: value (k/n, Wilson 95% interval). See docs/statistics.md.")
+        console.print(fits[0] if fits else tables[-1])
+    console.print()
+    console.print(_("* fewer than {n} answerable cases: too few to rank. Rates: value (k/n, Wilson 95% "
+                    "interval), shortened to fit the terminal. See docs/statistics.md.").format(
+        n=registry.rules.min_cases_for_ranking))
     return buffer.getvalue()
 
 

@@ -9,6 +9,7 @@ import click
 
 from ..edit import mask_case
 from ..errors import InvalidCase
+from ..i18n import _
 from ..repository import list_case_files, load_log
 from .base import main_group, pass_env
 
@@ -24,7 +25,8 @@ def _select(root: Path, paths: tuple[Path, ...]) -> list[str] | None:
         try:
             rel = resolved.relative_to(root).as_posix()
         except ValueError:
-            raise click.UsageError(f"{path} is outside the case log at {root}") from None
+            raise click.UsageError(_("{path} is outside the case log at {root}").format(
+                path=path, root=root)) from None
         if resolved.is_dir() or rel in ("", "."):
             prefix = "" if rel in ("", ".") else rel.rstrip("/") + "/"
             chosen += [r for r in every if r.startswith(prefix)]
@@ -33,7 +35,7 @@ def _select(root: Path, paths: tuple[Path, ...]) -> list[str] | None:
         elif resolved.exists():
             chosen.append(rel)
         else:
-            raise click.UsageError(f"{path}: no such file or directory")
+            raise click.UsageError(_("{path}: no such file or directory").format(path=path))
     return chosen
 
 
@@ -78,7 +80,7 @@ def validate(env, paths, fmt, fix, base):
             if loaded.case is not None and any("caselog mask" in p.message for p in loaded.problems):
                 fixed += len(mask_case(root, loaded, log.registry))
         if fixed:
-            click.echo(f"masked {fixed} item(s)", err=True)
+            click.echo(_("masked {n} item(s)").format(n=fixed), err=True)
             log = load_log(root, only)
     problems = list(log.problems)
     if base:
@@ -89,7 +91,8 @@ def validate(env, paths, fmt, fix, base):
     errors = [p for p in problems if p.severity == "error"]
     files = len({p.path for p in errors})
     if fmt == "text":
-        checked = f"checked {len(log.files)} case file(s) and the registry"
-        verdict = f"{len(errors)} problem(s) in {files} file(s)" if errors else "no problems"
+        checked = _("checked {n} case file(s) and the registry").format(n=len(log.files))
+        verdict = (_("{n} problem(s) in {files} file(s)").format(n=len(errors), files=files) if errors
+                   else _("no problems"))
         click.echo(f"{checked}: {verdict}", err=True)
     raise SystemExit(1 if errors else 0)
