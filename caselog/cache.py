@@ -5,7 +5,8 @@ file, its size and modification time (the key), its digest, problems and referen
 all that validation needs; `YYYY-MM.data` holds the typed case as plain values and its
 derived facts, for the commands that read cases. A cache directory is named after
 everything its entries depend on (caselog's engine code, the registry, the holidays
-package, the language of messages and its catalogue), so a change to any of them starts a fresh cache and the old one is removed.
+package, the language of messages and its catalogue), so a change to any of them starts a
+fresh cache and the old one is removed.
 """
 
 from __future__ import annotations

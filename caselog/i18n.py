@@ -44,8 +44,8 @@ def set_language(language: str | None) -> None:
 
 
 @contextmanager
-def speaking(language: str):
-    """Speak `language` inside a with block (commit subjects are always Chinese)."""
+def speaking(language: str | None):
+    """Speak `language` inside a with block (None: the environment's); commit subjects are Chinese."""
     saved = list(_current)
     set_language(language)
     try:

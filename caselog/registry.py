@@ -107,13 +107,16 @@ def find_key(table: dict, text: str, what: str) -> str:
         if wanted in _names(entry) or wanted.lower() == key:
             return key
     every = {name: entry for entry in table.values() for name in _names(entry)}
-    close = difflib.get_close_matches(wanted, list(every), n=3, cutoff=0.5)
+    ratios = {name: difflib.SequenceMatcher(None, wanted, name).ratio() for name in every}
+    best = max(ratios.values(), default=0)
+    # the closest names, and others nearly as close (交通局: 县交通局 and 县交通运输局)
+    close = sorted((n for n, r in ratios.items() if r >= max(0.5, best - 0.1)), key=lambda n: -ratios[n])[:3]
     seen, shown = set(), []
-    for name in close:
+    for name in close:  # shown as the name that came close (a key by the entry's label)
         entry = every[name]
         if entry.key not in seen:
             seen.add(entry.key)
-            shown.append(f"{getattr(entry, 'label', entry.name)} ({entry.key})")
+            shown.append(getattr(entry, "label", entry.name) if name == entry.key else name)
     messages = {"unit": _("unknown unit '{name}'"), "channel": _("unknown channel '{name}'"),
                 "topic": _("unknown topic '{name}'")}
     message = messages[what].format(name=wanted)

@@ -94,10 +94,11 @@ class SuggestingGroup(click.Group):
             raise SystemExit(130) from None
 
     def main(self, *args, **kwargs):
-        # each run starts in the environment's language (--lang may change it while parsing)
-        i18n.set_language(None)
-        localize(self)
-        return super().main(*args, **kwargs)
+        # each run starts in the environment's language (--lang may change it while parsing) and
+        # leaves a caller in the same process (a test) in the language it had
+        with i18n.speaking(None):
+            localize(self)
+            return super().main(*args, **kwargs)
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else None

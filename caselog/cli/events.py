@@ -64,7 +64,11 @@ def as_option_problems(problems, index: int):
         if problem.field == prefix or problem.field.startswith(prefix + "."):
             name = problem.field[len(prefix) + 1:]
             option = "--" + name.replace("_", "-") if name and name != "type" else ""
-            named.append(problem.__class__("", 0, option, problem.message, problem.severity))
+            message = problem.message
+            for field in ("duplicate_of", "referred_to", "approved_by"):  # as the clerk types them
+                message = message.replace(f"{field}:", f"--{field.replace('_', '-')}").replace(
+                    field, f"--{field.replace('_', '-')}")
+            named.append(problem.__class__("", 0, option, message, problem.severity))
         else:
             named.append(problem)
     return named

@@ -54,9 +54,10 @@ def _deadline_lines(label: str, deadline: Deadline, registry) -> list[tuple[str,
         skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("holiday")]
         worked = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("workday")]
         if skipped:
-            rows.append(("", "  " + _("holidays skipped: {days}").format(days=", ".join(skipped))))
+            rows.append(("", "  " + _("holidays skipped: {days}").format(days=_(", ").join(skipped))))
         if worked:
-            rows.append(("", "  " + _("make-up working days counted: {days}").format(days=", ".join(worked))))
+            rows.append(("", "  " + _("make-up working days counted: {days}").format(
+                days=_(", ").join(worked))))
     return rows
 
 
@@ -150,11 +151,13 @@ def overdue_text(groups, registry, as_of) -> str:
     width = max(cell_len(_(LEVEL[s.level])) for g in groups for s in g.states)
     for group in groups:
         lines.append("")
-        lines.append(f"{unit_name(registry, group.unit)}: {len(group.states)}")
+        unit = unit_name(registry, group.unit)
+        lines.append(_("{unit}: {n} case(s)").format(unit=unit, n=len(group.states)))
         for s in group.states:
             level = _(LEVEL[s.level])
             pad = " " * (width - cell_len(level))
-            lines.append(f"  {level}{pad}  {s.id}  {_pending_due(s)}  {s.title}")
+            lines.append(f"  {level}{pad}  {s.id}  {s.title}")
+            lines.append(f"  {' ' * width}  {_pending_due(s)}")
     return "\n".join(lines)
 
 
@@ -166,7 +169,7 @@ def overdue_markdown(groups, registry, as_of) -> str:
     lines = [heading, ""]
     for group in groups:
         count = _("{n} case(s)").format(n=len(group.states))
-        lines += [f"### {unit_name(registry, group.unit)} ({count})", "",
+        lines += [_("### {unit} ({count})").format(unit=unit_name(registry, group.unit), count=count), "",
                   "| {} | {} | {} | {} |".format(_("Level"), _("Case"), _("Title"), _("Pending")),
                   "| --- | --- | --- | --- |"]
         for s in group.states:
@@ -196,21 +199,33 @@ def _days(median, p90) -> str:
 
 
 def _table(title: str, rows: dict[str, Figures], names: dict[str, str], style: str) -> Table:
-    table = Table(title=title, title_justify="left", expand=False, pad_edge=False, box=box.SIMPLE_HEAD)
-    headers = ("", _("received"), _("replied"), _("reply rate"), _("final on time"),
-               _("days med/p90"), _("satisfied"), _("open"), _("overdue"))
-    for header in headers:
-        table.add_column(header, justify="left" if not header else "right",
-                         no_wrap=bool(header), overflow="fold")
+    """One table of figures, rows in the registry's order; headers may wrap, figures never do."""
     order = {key: index for index, key in enumerate(names)}
+    cells = []
     for key in sorted(rows, key=lambda k: (order.get(k, len(order)), k)):
         f = rows[key]
-        name = names.get(key, key) + ("" if f.enough else " *")
-        table.add_row(name, str(f.received), str(f.replied), _rate(f.reply_rate, style),
-                      _rate(f.final_reply_on_time, style),
+        cells.append((names.get(key, key) + ("" if f.enough else " *"), str(f.received), str(f.replied),
+                      _rate(f.reply_rate, style), _rate(f.final_reply_on_time, style),
                       _days(f.final_reply_days_median, f.final_reply_days_p90),
-                      _rate(f.satisfaction, style), str(f.open), str(f.overdue))
+                      _rate(f.satisfaction, style), str(f.open), str(f.overdue)))
+    headers = ("", _("received"), _("replied"), _("reply\nrate"), _("final\non time"),
+               _("days\nmed/p90"), _("satis-\nfied"), _("open"), _("overdue"))
+    table = Table(title=title, title_justify="left", expand=False, box=box.SIMPLE_HEAD,
+                  padding=(0, 1), collapse_padding=True, pad_edge=False, show_edge=False)
+    for index, header in enumerate(headers):
+        widest = max((cell_len(row[index]) for row in cells), default=1)
+        table.add_column(header, justify="right" if index else "left", overflow="fold",
+                         min_width=min(widest, 10) if index == 0 else widest)
+    for row in cells:
+        table.add_row(*row)
     return table
+
+
+def _natural_width(table: Table) -> int:
+    """The width `table` takes when nothing has to wrap (CJK characters count two)."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=1000, no_color=True, highlight=False, emoji=False).print(table)
+    return max(cell_len(line.rstrip()) for line in buffer.getvalue().splitlines())
 
 
 def report_text(report: Report, registry, width: int = 80) -> str:
@@ -218,15 +233,15 @@ def report_text(report: Report, registry, width: int = 80) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, no_color=True, highlight=False, emoji=False)
     o = report.overall
-    console.print(_("Statistics for {period}, as of {day}").format(period=report.period.label,
-                                                                   day=report.as_of))
-    console.print(_(
-        "received {received}, answerable {answerable}, replied {replied}, closed {closed}, "
-        "open {open}, overdue {overdue}, reopened {reopened}").format(
-        received=o.received, answerable=o.answerable, replied=o.replied, closed=o.closed, open=o.open,
-        overdue=o.overdue, reopened=o.reopened))
-    console.print(_("reply rate {reply}; first reply on time {first}; final reply on time {final}").format(
-        reply=_rate(o.reply_rate), first=_rate(o.first_reply_on_time), final=_rate(o.final_reply_on_time)))
+    period = _("all time") if report.period.label == "all" else report.period.label
+    console.print(_("Statistics for {period}, as of {day}").format(period=period, day=report.as_of))
+    console.print(_("received {received}, answerable {answerable}, replied {replied}, closed {closed}")
+                  .format(received=o.received, answerable=o.answerable, replied=o.replied, closed=o.closed))
+    console.print(_("open {open}, overdue {overdue}, reopened {reopened}").format(
+        open=o.open, overdue=o.overdue, reopened=o.reopened))
+    console.print(_("reply rate {rate}").format(rate=_rate(o.reply_rate)))
+    console.print(_("on time: first reply {first}; final reply {final}").format(
+        first=_rate(o.first_reply_on_time), final=_rate(o.final_reply_on_time)))
     console.print(_("working days to first reply (median/p90) {first}; to final reply {final}").format(
         first=_days(o.first_reply_days_median, o.first_reply_days_p90),
         final=_days(o.final_reply_days_median, o.final_reply_days_p90)))
@@ -240,7 +255,7 @@ def report_text(report: Report, registry, width: int = 80) -> str:
     )
     for title, rows, names in groups:
         tables = [_table(title, rows, names, style) for style in RATE_STYLES]
-        fits = [t for t in tables if console.measure(t).maximum <= width]
+        fits = [t for t in tables if _natural_width(t) <= width]
         console.print()
         console.print(fits[0] if fits else tables[-1])
     console.print()
