@@ -6,9 +6,10 @@ Every message is written in English and marked `_("...")` (placeholders as `{nam
     from .i18n import _            # or `from ..i18n import _` in caselog/cli/
     raise SomeError(_("unknown unit '{name}'").format(name=name))
 
-`N_` marks a string for extraction where it must stay untranslated until shown. The catalogue
+`N_` marks a string for extraction where it must stay untranslated until shown. click's help
+texts and command docstrings need no marking (caselog/i18n_extract.py finds them). The catalogue
 is compiled in memory on first use, so a fresh clone needs no build step; after adding messages
-run the commands in babel.cfg (tests/test_i18n.py lists any message that lacks a translation).
+run scripts/update-cli-catalogue.py and translate (tests/test_cli_i18n.py lists what lacks one).
 """
 
 from __future__ import annotations

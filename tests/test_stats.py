@@ -21,8 +21,8 @@ import json
 from datetime import date
 
 import pytest
-from rich.cells import cell_len
 from conftest import REPO, write_case
+from rich.cells import cell_len
 
 from caselog.derive import derive, derive_all
 from caselog.repository import load_log, load_one
