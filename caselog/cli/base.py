@@ -74,6 +74,29 @@ class DateType(click.ParamType):
         return moment
 
 
+class HelpFormatter(click.HelpFormatter):
+    """click's help layout, with the punctuation of the current language (用法：, 选项：)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _("Usage: ") if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        colon = _(":")
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+
+class Context(click.Context):
+    """A click context that formats help with HelpFormatter."""
+
+    formatter_class = HelpFormatter
+
+
+class Command(click.Command):
+    """A caselog command (its help is formatted with HelpFormatter)."""
+
+    context_class = Context
+
+
 class SuggestingGroup(click.Group):
     """The command group: suggests the closest command for a typo, and turns the
     library's errors into messages and exit codes (the library never prints)."""
@@ -92,6 +115,9 @@ class SuggestingGroup(click.Group):
         except KeyboardInterrupt:
             click.echo(_("interrupted; nothing was half-written (writes are atomic)"), err=True)
             raise SystemExit(130) from None
+
+    context_class = Context
+    command_class = Command
 
     def main(self, *args, **kwargs):
         # each run starts in the environment's language (--lang may change it while parsing) and

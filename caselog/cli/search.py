@@ -161,6 +161,7 @@ def _warn_repeats(env, report) -> None:
 @main_group.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              metavar="FILE",
               help="Column mapping (YAML; see docs/import-mapping.example.yaml).")
 @click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,

@@ -32,10 +32,10 @@ def _build(env, output, as_of, settings, no_search, clean, publish):
 def build_options(func):
     """Options shared by build and serve."""
     for option in reversed([
-        click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+        click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
                      default=Path("output"), show_default=True, help="Where to write the site."),
         as_of_option,
-        click.option("--settings", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        click.option("--settings", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="FILE",
                      help="Pelican settings file (default: pelicanconf.py in the repository)."),
         click.option("--publish", is_flag=True, help="Use publishconf.py (the public site URL)."),
         click.option("--no-search", is_flag=True, help="Skip the Pagefind search index."),
