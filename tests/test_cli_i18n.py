@@ -122,7 +122,7 @@ def test_the_command_line_is_chinese_by_default_and_english_on_request(log_root,
     runner = CliRunner()
     chinese = runner.invoke(main_group, ["-C", str(log_root), "reply", "--help"], prog_name="caselog")
     assert chinese.stdout.splitlines()[:4] == [
-        "用法： caselog reply [OPTIONS] ID", "",
+        "用法：caselog reply [OPTIONS] ID", "",
         "  记录承办单位的答复，须注明 --interim（阶段性答复）或 --final（最终答复）。", ""]
     assert "  --unit TEXT           答复单位：全称、简称或代码均可。  [必填]" in chinese.stdout
     wrong = runner.invoke(main_group, ["-C", str(log_root), "show", "20260302-K7Q2MX"])
