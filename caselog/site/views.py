@@ -56,12 +56,30 @@ class DeadlineView:
 
 @dataclass(frozen=True)
 class Commit:
-    """A commit that changed the case file."""
+    """A commit that changed the case file, described by what it changed (never by its subject,
+    which is staff's text): the case registered, the events it recorded, or an edit."""
 
     short: str
     hexsha: str
     day: date
-    subject: str
+    registered: bool
+    recorded: tuple[TimelineItem, ...]
+
+
+def _commits(history, timeline: tuple[TimelineItem, ...]) -> tuple[Commit, ...]:
+    """The case file's commits (newest first); a commit's Event trailers are matched to the
+    latest events of those types on or before its day."""
+    commits = []
+    for index, info in enumerate(history):
+        recorded = []
+        for kind in info.events:
+            same = [item for item in timeline if item.type == kind and item.day <= info.date] \
+                or [item for item in timeline if item.type == kind]
+            if same:
+                recorded.append(same[-1])
+        registered = index == len(history) - 1 and not [k for k in info.events if k != "accepted"]
+        commits.append(Commit(info.short, info.hexsha, info.date, registered, tuple(recorded)))
+    return tuple(commits)
 
 
 @dataclass(frozen=True)
@@ -155,7 +173,7 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     finals = [e for e in events if e.type == "replied" and e.final]
     related = tuple(CaseLink(i, public_titles[i]) for i in case.related if i in public_titles)
     received = case.received
-    commits = tuple(Commit(c.short, c.hexsha, c.date, c.subject) for c in history)
+    commits = _commits(history, timeline)
     last_event = max((e.day for e in events), default=case.received_day)
     return CaseView(
         id=case.id, title=case.title,
