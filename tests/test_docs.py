@@ -10,7 +10,6 @@ from conftest import REPO
 
 from caselog.cli import main_group
 
-
 REFERENCES = ("docs/commands.md", "docs/commands.zh.md")  # English and Chinese
 
 
