@@ -281,3 +281,49 @@ def test_provisional_deadlines_name_the_year(log_root, cli):
     assert result.exit_code == 0
     assert "warning: holidays for 2027 are not confirmed" in result.stderr
     assert "Final reply  due 2027-01-18, not yet met  [provisional: holidays not yet confirmed]" in result.stdout
+
+
+def test_text_is_asked_for_at_a_terminal_ending_on_an_empty_line(log_root, cli, monkeypatch):
+    monkeypatch.setattr("caselog.cli.base.interactive", lambda: True)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    result = cli(log_root, "reply", "20260302-K7Q2MD", "--unit", "区住建局", "--interim", "--date", "2026-03-05",
+                 input="已联系维保单位，\n本周内检修。\n\n", lang="zh")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "请输入阶段性答复内容（以空行结束）：\n"
+    assert "    text: |\n      已联系维保单位，\n      本周内检修。\n" in (log_root / CASE).read_text(encoding="utf-8")
+    empty = cli(log_root, "correct", "20260302-K7Q2MD", input="\n", lang="zh")
+    assert empty.exit_code == 2
+    assert empty.stderr.endswith("错误：没有填写更正说明内容，未写入任何内容\n")
+
+
+def test_text_is_written_in_the_clerks_editor_when_one_is_set(log_root, cli, monkeypatch, tmp_path):
+    monkeypatch.setattr("caselog.cli.base.interactive", lambda: True)
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "请区住建局尽快办理。\\n# 说明行\\n" > "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(editor))
+    result = cli(log_root, "instruct", "20260302-K7Q2MD", "--by", "县长", "--date", "2026-03-05", lang="zh")
+    assert result.exit_code == 0, result.output
+    assert "    text: |\n      请区住建局尽快办理。\n" in (log_root / CASE).read_text(encoding="utf-8")
+
+
+def test_new_asks_a_clerk_in_chinese_names(log_root, cli, monkeypatch):
+    monkeypatch.setattr("caselog.cli.base.interactive", lambda: True)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    answers = ["县长信箱", "2", "交通出行、劳动就业", "老街路灯坏了半个月。", "", "老街居民", "", "n", "y"]
+    result = cli(log_root, "new", "--title", "老街路灯不亮", "--received", "2026-11-20 08:30",
+                 "--accepted", "2026-11-20", "--no-similar", input="\n".join(answers) + "\n", lang="zh")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "留言渠道：人民网领导留言板、红网问政、县长信箱\n留言渠道: 县长信箱\n"
+        "  1. 求助 (help)\n  2. 投诉 (complaint)\n  3. 咨询 (inquiry)\n  4. 建议 (suggestion)\n留言类别: 2\n"
+        "领域：住房保障、交通出行、劳动就业\n")
+    rel = result.stdout.strip().rsplit("文件 ", 1)[1]
+    text = (log_root / rel).read_text(encoding="utf-8")
+    for line in ("channel: mayor-mailbox\n", "category: complaint\n", "topics: [transport, labour]\n",
+                 "  alias: 老街居民\n", "  real_name: false\n", "  contact_on_file: true\n", "priority: normal\n",
+                 "message: |\n  老街路灯坏了半个月。\n"):
+        assert line in text

@@ -230,7 +230,7 @@ def ask_text(label: str) -> str:
     else:
         click.echo(_("{label} (finish with an empty line):").format(label=label), err=True)
         lines = []
-        stdin = click.get_text_stream("stdin")
+        stdin = sys.stdin
         while (line := stdin.readline()).strip():
             lines.append(line.rstrip("\n"))
         text = "\n".join(lines)

@@ -13,7 +13,8 @@ from ..gitops import commit_paths
 from ..i18n import _
 from ..intake import NewCase, create_case
 from ..schema import CATEGORIES, PRIORITIES
-from .base import DateType, ask_text, interactive, main_group, pass_env, read_text_option
+from . import base
+from .base import DateType, ask_text, main_group, pass_env, read_text_option
 
 PROMPTED = ("title", "channel", "category", "topics", "message", "alias")
 # the options that set each field of a new case file, for problems with what was typed
@@ -72,7 +73,7 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
         values["channel"] = registry.channel_key(values["channel"])
     values["topics"] = tuple(registry.topic_key(t) for t in values["topics"])
     missing = [name for name in PROMPTED if not values.get(name)]
-    at_terminal = interactive()
+    at_terminal = base.interactive()
     if missing and not at_terminal:
         flags = ", ".join("--topic" if m == "topics" else f"--{m}" for m in missing)
         message = _("missing {options} (or run in a terminal to be asked)")
