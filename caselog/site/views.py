@@ -67,18 +67,18 @@ class Commit:
 
 
 def _commits(history, timeline: tuple[TimelineItem, ...]) -> tuple[Commit, ...]:
-    """The case file's commits (newest first); a commit's Event trailers are matched to the
-    latest events of those types on or before its day."""
+    """The case file's commits (newest first), each with the events its Event trailers name.
+
+    A case file only grows at the end, so going back from the newest commit, each commit that
+    recorded an event of a type recorded the latest event of that type not yet claimed."""
+    unclaimed: dict[str, list[TimelineItem]] = {}
+    for item in timeline:
+        unclaimed.setdefault(item.type, []).append(item)
     commits = []
     for index, info in enumerate(history):
-        recorded = []
-        for kind in info.events:
-            same = [item for item in timeline if item.type == kind and item.day <= info.date] \
-                or [item for item in timeline if item.type == kind]
-            if same:
-                recorded.append(same[-1])
+        recorded = [unclaimed[kind].pop() for kind in info.events if unclaimed.get(kind)]
         registered = index == len(history) - 1 and not [k for k in info.events if k != "accepted"]
-        commits.append(Commit(info.short, info.hexsha, info.date, registered, tuple(recorded)))
+        commits.append(Commit(info.short, info.hexsha, info.date, registered, tuple(reversed(recorded))))
     return tuple(commits)
 
 
