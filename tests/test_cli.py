@@ -318,8 +318,8 @@ def test_new_asks_a_clerk_in_chinese_names(log_root, cli, monkeypatch):
                  "--accepted", "2026-11-20", "--no-similar", input="\n".join(answers) + "\n", lang="zh")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
-        "留言渠道：人民网领导留言板、红网问政、县长信箱\n留言渠道: 县长信箱\n"
-        "  1. 求助 (help)\n  2. 投诉 (complaint)\n  3. 咨询 (inquiry)\n  4. 建议 (suggestion)\n留言类别: 2\n"
+        "留言渠道：人民网领导留言板、红网问政、县长信箱\n留言渠道：县长信箱\n"
+        "  1. 求助 (help)\n  2. 投诉 (complaint)\n  3. 咨询 (inquiry)\n  4. 建议 (suggestion)\n留言类别：2\n"
         "领域：住房保障、交通出行、劳动就业\n")
     rel = result.stdout.strip().rsplit("文件 ", 1)[1]
     text = (log_root / rel).read_text(encoding="utf-8")

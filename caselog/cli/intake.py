@@ -83,9 +83,10 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
     if at_terminal and priority is None:
         priority = _ask_choice(_("Priority"), PRIORITY, "normal")
     if at_terminal and real_name is None:
-        real_name = click.confirm(_("Signed with a real name?"), default=False)
+        real_name = click.confirm(_("Signed with a real name?"), default=False, prompt_suffix=_suffix())
     if at_terminal and contact_on_file is None:
-        contact_on_file = click.confirm(_("Contact details held in the office's records?"), default=False)
+        contact_on_file = click.confirm(_("Contact details held in the office's records?"), default=False,
+                                        prompt_suffix=_suffix())
     case = NewCase(
         title=values["title"].strip(), received=values["received"] or env.now(),
         channel=values["channel"], category=values["category"], topics=values["topics"],
@@ -112,6 +113,10 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
         _warn_repeats(env, loaded.case)
 
 
+def _suffix() -> str:
+    return _(": ")
+
+
 def _ask_choice(prompt: str, labels: dict[str, str], default: str | None = None) -> str:
     """One of `labels`' keys, chosen by number, key or label."""
     keys = list(labels)
@@ -120,7 +125,8 @@ def _ask_choice(prompt: str, labels: dict[str, str], default: str | None = None)
     answers = {str(n): k for n, k in enumerate(keys, 1)} | {k: k for k in keys} \
         | {label(labels, k): k for k in keys}
     while True:
-        answer = click.prompt(prompt, default=str(keys.index(default) + 1) if default else None)
+        answer = click.prompt(prompt, default=str(keys.index(default) + 1) if default else None,
+                              prompt_suffix=_suffix())
         if answer.strip() in answers:
             return answers[answer.strip()]
         click.echo(_("please give a number from 1 to {n}").format(n=len(keys)), err=True)
@@ -132,7 +138,7 @@ def _ask_name(prompt: str, find):
 
     while True:
         try:
-            return find(click.prompt(prompt))
+            return find(click.prompt(prompt, prompt_suffix=_suffix()))
         except UnknownName as exc:
             click.echo(str(exc), err=True)
 
@@ -150,7 +156,7 @@ def _ask(name: str, registry):
     if name == "message":
         return ask_text(_("message text"))
     prompts = {"title": _("Title"), "alias": _("Author's public display name (never a real name)")}
-    return click.prompt(prompts[name])
+    return click.prompt(prompts[name], prompt_suffix=_suffix())
 
 
 def _warn_repeats(env, case) -> None:
