@@ -94,5 +94,5 @@ def validate(env, paths, fmt, fix, base):
         checked = _("checked {n} case file(s) and the registry").format(n=len(log.files))
         verdict = (_("{n} problem(s) in {files} file(s)").format(n=len(errors), files=files) if errors
                    else _("no problems"))
-        click.echo(f"{checked}: {verdict}", err=True)
+        click.echo(_("{checked}: {verdict}").format(checked=checked, verdict=verdict), err=True)
     raise SystemExit(1 if errors else 0)
