@@ -8,8 +8,9 @@ Every message is written in English and marked `_("...")` (placeholders as `{nam
 
 `N_` marks a string for extraction where it must stay untranslated until shown. click's help
 texts and command docstrings need no marking (caselog/i18n_extract.py finds them). The catalogue
-is compiled in memory on first use, so a fresh clone needs no build step; after adding messages
-run scripts/update-cli-catalogue.py and translate (tests/test_cli_i18n.py lists what lacks one).
+is compiled by scripts/setup.sh (caselog.mo, not in Git) or, without an up-to-date one, in memory
+on first use, so a fresh clone works either way; after adding messages run
+scripts/update-cli-catalogue.py and translate (tests/test_cli_i18n.py lists what lacks one).
 """
 
 from __future__ import annotations
@@ -62,6 +63,20 @@ def language() -> str:
 
 @lru_cache(maxsize=1)
 def _chinese() -> _gettext.NullTranslations:
+    # the .mo that scripts/setup.sh compiles saves parsing the .po on every run; a missing one,
+    # or one older than the .po (edited or checked out since), is not used
+    compiled = CATALOGUE.with_suffix(".mo")
+    try:
+        if compiled.stat().st_mtime_ns >= CATALOGUE.stat().st_mtime_ns:
+            with compiled.open("rb") as handle:
+                return _gettext.GNUTranslations(handle)
+    except OSError:
+        pass
+    return _gettext.GNUTranslations(io.BytesIO(compile_catalogue()))
+
+
+def compile_catalogue() -> bytes:
+    """The zh_CN catalogue compiled to .mo bytes."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -69,8 +84,7 @@ def _chinese() -> _gettext.NullTranslations:
         catalog = read_po(handle, locale="zh_CN")
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return _gettext.GNUTranslations(buffer)
+    return buffer.getvalue()
 
 
 def translations() -> _gettext.NullTranslations:

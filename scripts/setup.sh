@@ -38,3 +38,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   touch "$stamp"
 fi
+
+# the command line's Chinese catalogue, compiled (without it, it is compiled in memory on each run)
+.venv/bin/python scripts/update-cli-catalogue.py --compile

@@ -158,3 +158,28 @@ def test_json_output_keys_and_values_stay_ascii(log_root, cli):
             elif isinstance(value, str):
                 yield value
         assert all(code.isascii() for code in codes(chinese)), args
+
+
+def test_a_compiled_catalogue_is_used_only_while_it_is_newer_than_the_po(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    po = tmp_path / "caselog.po"
+    shutil.copy(CATALOGUE, po)
+    monkeypatch.setattr(i18n, "CATALOGUE", po)
+    text = po.read_text(encoding="utf-8").replace('msgstr "用法："', 'msgstr "用法（旧）："')
+    (tmp_path / "old.po").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(i18n, "CATALOGUE", tmp_path / "old.po")
+    stale = i18n.compile_catalogue()
+    monkeypatch.setattr(i18n, "CATALOGUE", po)
+    (tmp_path / "caselog.mo").write_bytes(stale)
+    with i18n.speaking("zh"):
+        for step, (newer, expected) in enumerate((("mo", "用法（旧）："), ("po", "用法："))):
+            stamp = 2_000_000_000_000_000_000 + step * 1_000_000_000
+            os.utime(tmp_path / f"caselog.{newer}", ns=(stamp, stamp))
+            i18n._chinese.cache_clear()
+            assert i18n._("Usage: ") == expected
+        (tmp_path / "caselog.mo").unlink()
+        i18n._chinese.cache_clear()
+        assert i18n._("Usage: ") == "用法："
+    i18n._chinese.cache_clear()
