@@ -54,11 +54,11 @@ Accepted     2026-02-12
 Category     Request for help, 住房保障
 Priority     Normal; public once closed
 First reply  due 2026-02-26, not yet met
-               2026-02-12  受理后 5 个工作日 -> 2026-02-26
+               2026-02-12  5 working days after acceptance -> 2026-02-26
                holidays skipped: 02-16 春节, 02-17 春节, 02-18 春节, 02-19 春节, 02-20 调休, 02-23 调休
                make-up working days counted: 02-14 调休上班
 Final reply  due 2026-03-11, not yet met
-               2026-02-12  受理后 15 个工作日 -> 2026-03-11
+               2026-02-12  15 working days after acceptance -> 2026-03-11
                holidays skipped: 02-16 春节, 02-17 春节, 02-18 春节, 02-19 春节, 02-20 调休, 02-23 调休
                make-up working days counted: 02-14 调休上班, 02-28 调休上班
 Events

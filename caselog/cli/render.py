@@ -35,6 +35,15 @@ def _labelled(rows: list[tuple[str, str]]) -> list[str]:
     return [f"{label}{' ' * (width - cell_len(label))}  {value}" for label, value in rows]
 
 
+def _step_reason(step) -> str:
+    """Why a deadline moved, in the current language (the record's own phrase is Chinese)."""
+    phrases = {"accepted": _("{0} working days after acceptance"),
+               "supervised": _("date set by supervision notice {0}"),
+               "extended": _("extended by {0} working days (approved by {1})"),
+               "reopened": _("reopened: {0} working days")}
+    return phrases[step.cause].format(*step.values) if step.cause in phrases else step.reason
+
+
 def _deadline_lines(label: str, deadline: Deadline, registry) -> list[tuple[str, str]]:
     met = deadline.met_on
     if met is None:
@@ -47,7 +56,7 @@ def _deadline_lines(label: str, deadline: Deadline, registry) -> list[tuple[str,
         verdict += _("  [provisional: holidays not yet confirmed]")
     rows = [(label, verdict)]
     for step in deadline.steps:
-        rows.append(("", f"  {step.day}  {step.reason} -> {step.deadline}"))
+        rows.append(("", f"  {step.day}  {_step_reason(step)} -> {step.deadline}"))
     start = deadline.steps[0].day
     notes = registry.calendar.notes_between(start, deadline.due)
     if notes:
