@@ -12,23 +12,21 @@ from pathlib import Path
 
 from .audit import parse_old
 from .derive import derive, last_update
+from .describe import describe_event
 from .errors import LoadError
 from .gitread import FileChange, changed_case_files, read_at, resolve_ref
+from .i18n import N_, _
 from .registry import Registry, load_registry
 from .schema import Case, Event, type_case
 from .yamlsafe import Document, load_file
 
 ACTIVITIES = {  # what the summary counts, in this order, with its label
-    "opened": "新受理", "assigned": "交办", "instructed": "领导批示", "supervised": "督办",
-    "replied-interim": "阶段性答复", "replied-final": "最终答复", "extended": "延期",
-    "visited": "回访", "closed": "办结", "reopened": "重新办理", "corrected": "更正",
-    "deleted": "删除", "moved": "移动",
+    "opened": N_("newly accepted"), "assigned": N_("assigned"), "instructed": N_("leader's instruction"),
+    "supervised": N_("supervised"), "replied-interim": N_("interim reply"),
+    "replied-final": N_("final reply"), "extended": N_("extended"), "visited": N_("follow-up visit"),
+    "closed": N_("closed"), "reopened": N_("reopened"), "corrected": N_("corrected"),
+    "deleted": N_("deleted"), "moved": N_("moved"),
 }
-MODES = {"assign": "交办", "transfer": "转办", "self": "自办", "escalate": "呈办"}
-OUTCOMES = {"resolved": "已解决", "explained": "解释说明", "unfounded": "反映不实",
-            "referred": "转递", "duplicate": "重复留言", "withdrawn": "撤回"}
-SATISFACTION = {"satisfied": "满意", "basically-satisfied": "基本满意", "dissatisfied": "不满意",
-                "unreachable": "未联系上"}
 
 
 @dataclass(frozen=True)
@@ -150,52 +148,32 @@ def _final_due(case: Case | None, registry: Registry, other: Case | None):
     return state.final_reply.due, state.final_reply.steps[-1].reason
 
 
-def describe(event: Event, registry: Registry) -> str:
-    """A short Chinese description of an event for the summary."""
-    def unit(key: str) -> str:
-        found = registry.units.get(key)
-        return found.label if found else key
-
-    kind = event.type
-    if kind == "assigned":
-        return f"{MODES.get(event.mode, event.mode)}{unit(event.unit)}"
-    if kind == "replied":
-        return f"{'最终' if event.final else '阶段性'}答复（{unit(event.unit)}）"
-    if kind == "extended":
-        return f"延期 {event.days} 个工作日"
-    if kind == "supervised":
-        return f"督办 {event.ref}" + (f"（限 {event.due}）" if event.due else "")
-    if kind == "closed":
-        return f"办结（{OUTCOMES.get(event.outcome, event.outcome)}）"
-    if kind == "visited":
-        return f"回访（{SATISFACTION.get(event.satisfaction, event.satisfaction)}）"
-    if kind == "instructed":
-        return f"领导批示（{event.by}）"
-    return {"accepted": "受理", "reopened": "重新办理", "corrected": "更正"}.get(kind, kind)
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def summary_markdown(summary: PullSummary, registry: Registry) -> str:
     """The summary as Markdown, for a pull request description or a job summary."""
-    lines = [f"## 案件变更摘要（对比 {summary.base}）", ""]
+    lines = [_("## Case changes (compared with {base})").format(base=summary.base), ""]
     if not summary.changes:
-        return "\n".join([*lines, "本次变更没有改动案件。"]) + "\n"
-    counts = "，".join(f"{ACTIVITIES[k]} {n} 件" for k, n in summary.counts().items())
-    lines += [f"{len(summary.changes)} 件案件有变更：{counts}。", "",
-              "| 编号 | 标题 | 变更 | 最终答复期限 |", "| --- | --- | --- | --- |"]
+        return "\n".join([*lines, _("This change touches no case.")]) + "\n"
+    counts = _(", ").join(_("{activity} {n}").format(activity=_(ACTIVITIES[k]), n=n)
+                          for k, n in summary.counts().items())
+    lines += [_("{n} case(s) changed: {counts}.").format(n=len(summary.changes), counts=counts), "",
+              "| {} | {} | {} | {} |".format(_("Case"), _("Title"), _("Change"), _("Final reply due")),
+              "| --- | --- | --- | --- |"]
     for change in summary.changes:
-        what = [ACTIVITIES[change.change]] if change.change != "updated" else []
-        what += [describe(e, registry) for e in change.added if e.type != "accepted"]
+        what = [_(ACTIVITIES[change.change])] if change.change != "updated" else []
+        what += [describe_event(e.__dict__, registry) for e in change.added if e.type != "accepted"]
         if change.edited:
-            what.append("修改了已发布内容")
+            what.append(_("edited published content"))
         due = change.final_due_after.isoformat() if change.final_due_after else "-"
-        lines.append(f"| `{change.case_id}` | {_cell(change.title)} | {_cell('；'.join(what))} | {due} |")
+        lines.append(f"| `{change.case_id}` | {_cell(change.title)} | {_cell(_('; ').join(what))} | {due} |")
     moved = [c for c in summary.changes if c.deadline_moved]
     if moved:
-        lines += ["", "### 期限变化", "", "| 编号 | 原最终答复期限 | 新最终答复期限 | 依据 |",
+        lines += ["", _("### Deadlines moved"), "",
+                  "| {} | {} | {} | {} |".format(_("Case"), _("Final reply due before"),
+                                                 _("Final reply due now"), _("Why")),
                   "| --- | --- | --- | --- |"]
         lines += [f"| `{c.case_id}` | {c.final_due_before} | {c.final_due_after} | "
                   f"{_cell(c.final_due_reason or '')} |" for c in moved]

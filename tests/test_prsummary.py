@@ -65,17 +65,17 @@ def test_new_and_event_verbs_commit_with_structured_messages(repo, cli):
 
 def test_markdown_summary_of_a_small_change(repo, cli):
     new_id = staff_day(cli, repo)
-    result = cli(repo, "pr-summary", "--base", "main")
+    result = cli(repo, "pr-summary", "--base", "main", lang="zh")
     assert result.exit_code == 0
     assert result.stdout == f"""\
 ## 案件变更摘要（对比 main）
 
-2 件案件有变更：新受理 1 件，阶段性答复 1 件，延期 1 件。
+2 件案件有变更：新受理 1 件、阶段性答复 1 件、延期 1 件。
 
 | 编号 | 标题 | 变更 | 最终答复期限 |
 | --- | --- | --- | --- |
 | `{new_id}` | 青溪镇建设街路灯不亮 | 新受理 | 2026-04-10 |
-| `{K7}` | 建湘社区多部电梯停运，维修资金迟迟无法启动 | 延期 10 个工作日；阶段性答复（区住建局） | 2026-04-07 |
+| `{K7}` | 建湘社区多部电梯停运，维修资金迟迟无法启动 | 经区委督查室批准，最终答复期限延长 10 个工作日；区住建局作出阶段性答复 | 2026-04-07 |
 
 ### 期限变化
 
@@ -83,6 +83,16 @@ def test_markdown_summary_of_a_small_change(repo, cli):
 | --- | --- | --- | --- |
 | `{K7}` | 2026-03-23 | 2026-04-07 | 延期 10 个工作日（区委督查室批准） |
 """
+
+
+def test_markdown_summary_in_english(repo, cli):
+    new_id = staff_day(cli, repo)
+    result = cli(repo, "pr-summary", "--base", "main")
+    assert result.stdout.splitlines()[:7] == [
+        "## Case changes (compared with main)", "",
+        "2 case(s) changed: newly accepted 1, interim reply 1, extended 1.", "",
+        "| Case | Title | Change | Final reply due |", "| --- | --- | --- | --- |",
+        f"| `{new_id}` | 青溪镇建设街路灯不亮 | newly accepted | 2026-04-10 |"]
 
 
 def test_json_summary(repo, cli):
@@ -98,7 +108,7 @@ def test_json_summary(repo, cli):
 
 
 def test_no_change(repo, cli):
-    result = cli(repo, "pr-summary", "--base", "main")
+    result = cli(repo, "pr-summary", "--base", "main", lang="zh")
     assert result.stdout == "## 案件变更摘要（对比 main）\n\n本次变更没有改动案件。\n"
 
 
