@@ -114,7 +114,7 @@ def case_change(root: Path, change: FileChange, old_doc: Document | None,
     else:
         kind = "moved" if change.status == "moved" else "updated"
     added, edited = _added_events(old, new)
-    due_before, _ = _final_due(old, registry, new)
+    due_before, _reason = _final_due(old, registry, new)
     due_after, reason = _final_due(new, registry, old)
     return CaseChange(change.path, shown.id, shown.title, kind, added, edited,
                       due_before, due_after, reason)

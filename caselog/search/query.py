@@ -172,8 +172,8 @@ class CaseSearcher:
         parser = self._parser(OrGroup) if loose else self.parser
         query = parser.parse(text)
         if query is NullQuery or not list(query.leaves()):
-            msg = (f"nothing to search for in '{text}': stop words and single characters "
-                   "are not indexed (see docs/search.md)")
+            msg = _("nothing to search for in '{text}': stop words and single characters "
+                    "are not indexed (see docs/search.md)").format(text=text)
             raise SearchError(msg)
         return query
 
