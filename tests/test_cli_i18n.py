@@ -183,3 +183,32 @@ def test_a_compiled_catalogue_is_used_only_while_it_is_newer_than_the_po(tmp_pat
         i18n._chinese.cache_clear()
         assert i18n._("Usage: ") == "用法："
     i18n._chinese.cache_clear()
+
+
+SHOWN_BY = {"echo", "UsageError", "BadParameter", "prompt", "confirm", "fail", "secho"}
+
+
+def _english_literal(node) -> bool:
+    """A string literal, or an f-string whose literal parts hold English words."""
+    import ast
+
+    parts = [node] if isinstance(node, ast.Constant) else getattr(node, "values", [])
+    return isinstance(node, ast.Constant | ast.JoinedStr) and any(
+        isinstance(p, ast.Constant) and isinstance(p.value, str) and re.search("[A-Za-z]{3,}", p.value)
+        for p in parts)
+
+
+def test_the_command_line_shows_no_unmarked_english():
+    """Every message a command prints goes through _(): a plain "..." or f"..." with English
+    words in click.echo, UsageError, BadParameter, prompt, confirm or fail is reported."""
+    import ast
+
+    unmarked = []
+    for path in sorted((REPO / "caselog" / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name in SHOWN_BY and _english_literal(node.args[0]):
+                unmarked.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node.args[0])[:80]}")
+    assert unmarked == [], "not marked for translation (wrap in _() from caselog.i18n):\n" + "\n".join(unmarked)
