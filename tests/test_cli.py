@@ -24,7 +24,8 @@ def test_show_explains_deadlines_across_spring_festival(log_root, cli):
 承办单位  区住建局
 收到      2026-02-12 16:40，来自人民网领导留言板
 受理      2026-02-12
-留言类别  求助、住房保障
+留言类别  求助
+领域      住房保障
 优先级    一般；办结后公开
 首次答复  2026-02-26 到期，尚未答复
             2026-02-12  受理后 5 个工作日 -> 2026-02-26
@@ -51,7 +52,8 @@ Status       In progress; due today (as of 2026-02-26)
 Unit         区住建局
 Received     2026-02-12 16:40 via 人民网领导留言板
 Accepted     2026-02-12
-Category     Request for help, 住房保障
+Category     Request for help
+Topics       住房保障
 Priority     Normal; public once closed
 First reply  due 2026-02-26, not yet met
                2026-02-12  5 working days after acceptance -> 2026-02-26
