@@ -329,3 +329,19 @@ def test_new_asks_a_clerk_in_chinese_names(log_root, cli, monkeypatch):
                  "  alias: 老街居民\n", "  real_name: false\n", "  contact_on_file: true\n", "priority: normal\n",
                  "message: |\n  老街路灯坏了半个月。\n"):
         assert line in text
+
+
+def test_coded_values_by_key_or_chinese_name(log_root, cli):
+    result = cli(log_root, "visit", "20260302-K7Q2MD", "--method", "电话", "--satisfaction", "满足",
+                 "--date", "2026-03-05", lang="zh")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "错误：'--satisfaction' 的值无效：“满足”不是可选的值：满意 (satisfied)、基本满意 (basically-satisfied)、"
+        "不满意 (dissatisfied)、未能联系上 (unreachable)\n")
+    result = cli(log_root, "assign", "20260302-K7Q2MD", "--unit", "县交通局", "--mode", "转办",
+                 "--date", "2026-03-05", lang="zh")
+    assert result.stdout == f"已记录：20260302-K7Q2MD 转办至县交通局（{CASE}）\n"
+    result = cli(log_root, "close", "20260302-K7Q2MD", "--outcome", "已解决", "--date", "2026-03-06", lang="zh")
+    assert result.exit_code == 0, result.stderr
+    assert (log_root / CASE).read_text(encoding="utf-8").endswith(
+        "    mode: transfer\n  - {date: 2026-03-06, type: closed, outcome: resolved}\n")

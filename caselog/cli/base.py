@@ -74,6 +74,28 @@ class DateType(click.ParamType):
         return moment
 
 
+class LabelledChoice(click.Choice):
+    """One of the keys of `labels` (an outcome, a satisfaction, ...), given as the key or as its
+    Chinese name (转办 for transfer, 满意 for satisfied), whatever the language of messages."""
+
+    def __init__(self, labels: dict[str, str]):
+        super().__init__(list(labels))
+        self.labels = labels
+
+    def _chinese(self) -> dict[str, str]:
+        with i18n.speaking("zh"):
+            return {_(label): key for key, label in self.labels.items()}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value.strip() in self._chinese():
+            return self._chinese()[value.strip()]
+        return super().convert(value, param, ctx)
+
+    def get_invalid_choice_message(self, value, ctx) -> str:
+        names = _(", ").join(f"{name} ({key})" for name, key in self._chinese().items())
+        return _("'{value}' is not one of {names}").format(value=value, names=names)
+
+
 class HelpFormatter(click.HelpFormatter):
     """click's help layout, with the punctuation of the current language (用法：, 选项：)."""
 

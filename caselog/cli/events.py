@@ -10,8 +10,8 @@ from ..errors import InvalidCase
 from ..gitops import commit_paths
 from ..i18n import _
 from ..repository import load_one
-from ..schema import METHODS, MODES, OUTCOMES, SATISFACTIONS
-from .base import DateType, main_group, pass_env, read_text_option, text_or_ask
+from ..site.labels import METHOD, MODE, OUTCOME, SATISFACTION
+from .base import DateType, LabelledChoice, main_group, pass_env, read_text_option, text_or_ask
 
 TEXT_FILE = click.File("r", encoding="utf-8")
 
@@ -85,7 +85,7 @@ def text_options(what: str = "text"):
 
 @event_command("assign", "Assign the case to a unit (交办/转办/自办/呈办).",
                click.option("--unit", required=True, help="The unit: its name, short name or key."),
-               click.option("--mode", type=click.Choice(MODES), default="assign", show_default=True,
+               click.option("--mode", type=LabelledChoice(MODE), default="assign", show_default=True,
                             help="assign 交办, transfer 转办, self 自办, escalate 呈办."),
                click.option("--note", help="A note on the assignment."))
 def assign(unit, mode, note):
@@ -132,9 +132,9 @@ def extend(days, approved_by, reason):
 
 
 @event_command("visit", "Record a follow-up visit and the citizen's satisfaction (回访).",
-               click.option("--method", type=click.Choice(METHODS), required=True,
+               click.option("--method", type=LabelledChoice(METHOD), required=True,
                             help="phone 电话, in-person 上门, online 网上."),
-               click.option("--satisfaction", type=click.Choice(SATISFACTIONS), required=True,
+               click.option("--satisfaction", type=LabelledChoice(SATISFACTION), required=True,
                             help="satisfied 满意, basically-satisfied 基本满意, dissatisfied 不满意, "
                                  "unreachable 未能联系上."),
                click.option("--note", help="What the citizen said."))
@@ -143,7 +143,7 @@ def visit(method, satisfaction, note):
 
 
 @event_command("close", "Close the case with an outcome (办结).",
-               click.option("--outcome", type=click.Choice(OUTCOMES), required=True,
+               click.option("--outcome", type=LabelledChoice(OUTCOME), required=True,
                             help="resolved 已解决, explained 解释说明, unfounded 反映不实, "
                                  "referred 转其他渠道办理, duplicate 重复留言, withdrawn 网民撤回."),
                click.option("--duplicate-of", help="With --outcome duplicate: the earlier case id."),

@@ -12,9 +12,8 @@ from ..errors import InvalidCase
 from ..gitops import commit_paths
 from ..i18n import _
 from ..intake import NewCase, create_case
-from ..schema import CATEGORIES, PRIORITIES
 from . import base
-from .base import DateType, ask_text, main_group, pass_env, read_text_option
+from .base import DateType, LabelledChoice, ask_text, main_group, pass_env, read_text_option
 
 PROMPTED = ("title", "channel", "category", "topics", "message", "alias")
 # the options that set each field of a new case file, for problems with what was typed
@@ -38,7 +37,7 @@ def _split_keys(values) -> tuple[str, ...]:
 @main_group.command("new")
 @click.option("--title", help="The message's title.")
 @click.option("--channel", help="Where it was posted: the channel's name or key.")
-@click.option("--category", type=click.Choice(CATEGORIES),
+@click.option("--category", type=LabelledChoice(CATEGORY),
               help="help 求助, complaint 投诉, inquiry 咨询, suggestion 建议.")
 @click.option("--topic", "topics", multiple=True,
               help="A topic's name or key (repeat, or separate with commas).")
@@ -48,7 +47,7 @@ def _split_keys(values) -> tuple[str, ...]:
 @click.option("--received", type=DateType(allow_time=True),
               help="When it was posted, e.g. '2026-03-02 09:14' (default: now).")
 @click.option("--accepted", type=DateType(), help="Day the office accepted it (default: today).")
-@click.option("--priority", type=click.Choice(PRIORITIES), default=None,
+@click.option("--priority", type=LabelledChoice(PRIORITY), default=None,
               help="normal 一般 (the default) or urgent 紧急.")
 @click.option("--alias", help="The author's public display name (never a real name).")
 @click.option("--real-name/--anonymous", default=None, help="Was the message signed with a real name?")
