@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import events, git, intake, reports, search, site, validate  # noqa: F401  (registers the commands)
+from . import documents, events, git, intake, reports, search, site, validate  # noqa: F401  (registers the commands)
 from .base import Env, main_group
 
 

@@ -119,6 +119,14 @@ class Command(click.Command):
     context_class = Context
 
 
+class Group(click.Group):
+    """A group of caselog subcommands (caselog doc ...), formatted like the others."""
+
+    context_class = Context
+    command_class = Command
+    group_class = type
+
+
 class SuggestingGroup(click.Group):
     """The command group: suggests the closest command for a typo, and turns the
     library's errors into messages and exit codes (the library never prints)."""
@@ -140,6 +148,7 @@ class SuggestingGroup(click.Group):
 
     context_class = Context
     command_class = Command
+    group_class = Group
 
     def main(self, *args, **kwargs):
         # each run starts in the environment's language (--lang may change it while parsing) and
@@ -183,7 +192,18 @@ def localize(group: click.Group) -> None:
 
     Click reads them when it formats help; the English originals are kept as the msgids."""
     for command in [group, *group.commands.values()]:
+        if isinstance(command, click.Group) and command is not group:
+            localize(command)  # a group of subcommands (caselog doc week, ...)
+            continue
         command._help_option = None  # click keeps the -h option, with its help text, once made
+        for param in command.params:
+            # click names a path type in words when it is made (目录 at import in Chinese): an
+            # ASCII metavar keeps the help's columns aligned
+            if isinstance(param.type, click.Path) and param.metavar is None and not isinstance(
+                    param, click.Argument):
+                path_type = param.type
+                param.metavar = ("DIR" if not path_type.file_okay else
+                                 "FILE" if not path_type.dir_okay else "PATH")
         for thing in [command, *command.params]:
             original = thing.__dict__.setdefault("_msgids", {
                 name: getattr(thing, name, None) for name in ("help", "short_help")})

@@ -237,8 +237,9 @@ def _natural_width(table: Table) -> int:
     return max(cell_len(line.rstrip()) for line in buffer.getvalue().splitlines())
 
 
-def report_text(report: Report, registry, width: int = 80) -> str:
-    """The stats report as tables for a terminal `width` columns wide."""
+def report_text(report: Report, registry, activity=None, width: int = 80) -> str:
+    """The stats report as tables for a terminal `width` columns wide (with a week's activity
+    when given)."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, no_color=True, highlight=False, emoji=False)
     o = report.overall
@@ -256,6 +257,12 @@ def report_text(report: Report, registry, width: int = 80) -> str:
         final=_days(o.final_reply_days_median, o.final_reply_days_p90)))
     console.print(_("satisfaction {rate} (unreachable: {n})").format(rate=_rate(o.satisfaction),
                                                                       n=o.unreachable))
+    if activity is not None:
+        a = activity[0]
+        console.print(_("from {start} to {end}: received {received}, assigned {assigned}, final replies "
+                        "{replied}, closed {closed}").format(
+            start=report.period.start, end=report.period.end, received=a.received, assigned=a.assigned,
+            replied=a.replied, closed=a.closed))
     groups = (
         (_("By unit"), report.by_unit, {k: u.label for k, u in registry.units.items()}),
         (_("By topic"), report.by_topic, {k: t.name for k, t in registry.topics.items()}),
@@ -274,11 +281,14 @@ def report_text(report: Report, registry, width: int = 80) -> str:
     return buffer.getvalue()
 
 
-def report_json(report: Report) -> dict:
-    """The stats report for tools."""
+def report_json(report: Report, activity=None) -> dict:
+    """The stats report for tools (with a week's activity when given)."""
     def group(rows):
         return {key: f.as_dict() for key, f in rows.items()}
-    return {"period": report.period.label, "as_of": report.as_of.isoformat(),
-            "overall": report.overall.as_dict(), "by_unit": group(report.by_unit),
-            "by_topic": group(report.by_topic), "by_channel": group(report.by_channel),
-            "by_category": group(report.by_category), "by_month": group(report.by_month)}
+    out = {"period": report.period.label, "as_of": report.as_of.isoformat(),
+           "overall": report.overall.as_dict(), "by_unit": group(report.by_unit),
+           "by_topic": group(report.by_topic), "by_channel": group(report.by_channel),
+           "by_category": group(report.by_category), "by_month": group(report.by_month)}
+    if activity is not None:
+        out["activity"] = {"overall": activity[0].as_dict(), "by_unit": group(activity[1])}
+    return out

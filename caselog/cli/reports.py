@@ -11,7 +11,7 @@ from ..derive import derive
 from ..i18n import _
 from ..overdue import overdue_by_unit
 from ..repository import load_one
-from ..stats import PeriodError, build_report, parse_period
+from ..stats import PeriodError, build_report, count_activity, parse_period
 from . import render
 from .base import as_of_option, main_group, pass_env
 
@@ -86,7 +86,7 @@ def overdue(env, as_of, fmt):
 @main_group.command("stats")
 @as_of_option
 @click.option("--period", default=None, metavar="PERIOD",
-              help="2026, 2026-Q1, 2026-03 or all (default: all).")
+              help="2026, 2026-Q1, 2026-03, 2026-W48 (ISO week) or all (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text to read, json for scripts (keys and values stay English).")
 @pass_env
@@ -96,14 +96,16 @@ def stats(env, as_of, period, fmt):
         chosen = parse_period(period)
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from None
-    log = env.load(need="facts")
+    week = chosen.kind == "week"
+    log = env.load(need="cases" if week else "facts")  # a week's activity reads the events
     _fail_on_errors(log)
     registry = log.registry
     as_of = as_of or env.today()
     states = log.states(as_of)
     report = build_report(states, chosen, registry.rules.min_cases_for_ranking, as_of)
+    activity = count_activity(states, chosen) if week else None
     if fmt == "json":
-        click.echo(json.dumps(render.report_json(report), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(render.report_json(report, activity), ensure_ascii=False, indent=2))
     else:
         width = shutil.get_terminal_size((80, 24)).columns
-        click.echo(render.report_text(report, registry, width), nl=False)
+        click.echo(render.report_text(report, registry, activity, width), nl=False)
