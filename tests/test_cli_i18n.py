@@ -212,3 +212,13 @@ def test_the_command_line_shows_no_unmarked_english():
             if name in SHOWN_BY and _english_literal(node.args[0]):
                 unmarked.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node.args[0])[:80]}")
     assert unmarked == [], "not marked for translation (wrap in _() from caselog.i18n):\n" + "\n".join(unmarked)
+
+
+def test_validate_json_keeps_english_messages_for_scripts(log_root, cli):
+    path = log_root / "cases/2026/03/20260302-K7Q2MD.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("category: help", "category: hlep"), encoding="utf-8")
+    [problem] = json.loads(cli(log_root, "validate", "--format", "json", lang="zh").stdout)
+    assert problem["message"] == ("unknown value 'hlep' (one of help, complaint, inquiry, suggestion) "
+                                  "(did you mean 'help'?)")
+    text = cli(log_root, "validate", lang="zh")
+    assert text.stdout.endswith("category: 未知的值“hlep”（可选：help, complaint, inquiry, suggestion）（您是否要输入“help”？）\n")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .. import i18n
 from ..edit import mask_case
 from ..errors import InvalidCase
 from ..i18n import _
@@ -56,7 +57,8 @@ def format_problems(problems, fmt: str) -> list[str]:
 @main_group.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
-              show_default=True, help="Output format.")
+              show_default=True,
+              help="text to read, github for annotations, json for scripts (messages stay English).")
 @click.option("--fix", is_flag=True, help="Mask unmasked personal data in place, then check again.")
 @click.option("--base", "base", metavar="REF",
               help="Also check that changes since REF only append (see docs/audit-trail.md).")
@@ -66,6 +68,8 @@ def validate(env, paths, fmt, fix, base):
 
     Every problem is one line: path:line: field: message.
     """
+    if fmt == "json":
+        i18n.set_language("en")  # for scripts: messages stay as they were, whatever the locale
     root = env.root
     try:
         only = _select(root, paths)
