@@ -131,6 +131,10 @@ class SuggestingGroup(click.Group):
     """The command group: suggests the closest command for a typo, and turns the
     library's errors into messages and exit codes (the library never prints)."""
 
+    context_class = Context
+    command_class = Command
+    group_class = Group
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -145,10 +149,6 @@ class SuggestingGroup(click.Group):
         except KeyboardInterrupt:
             click.echo(_("interrupted; nothing was half-written (writes are atomic)"), err=True)
             raise SystemExit(130) from None
-
-    context_class = Context
-    command_class = Command
-    group_class = Group
 
     def main(self, *args, **kwargs):
         # each run starts in the environment's language (--lang may change it while parsing) and
@@ -168,7 +168,8 @@ class SuggestingGroup(click.Group):
 
 
 def _use_our_translations() -> None:
-    """Click's own messages (Usage:, Options:, Error: ...) go through our catalogue too."""
+    """Click's own messages (Usage:, Options:, Error: ...) go through our catalogue too (click
+    reads them with the stdlib's gettext, bound to each of its modules as `_`)."""
     import click.core
     import click.decorators
     import click.exceptions
