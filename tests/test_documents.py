@@ -292,5 +292,5 @@ def test_a_typo_in_office_yaml_names_file_line_and_field(demo_root, cli, tmp_pat
     result = cli(demo_root, "doc", "week", "--as-of", "2026-11-30", "-o", str(out))
     assert result.exit_code == 1
     assert result.stderr == ("cases/registry/office.yaml:3: isuer: unknown field 'isuer' (did you mean 'issuer'?)\n"
-                             "nothing was written: 1 problem(s)\n")
+                             "1 problem(s) to fix first ('caselog validate' lists every problem of the log)\n")
     assert not list(out.iterdir())

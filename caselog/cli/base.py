@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import inspect
 import os
 import sys
@@ -14,8 +15,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from .. import i18n
-from ..errors import CaselogError, InvalidCase
-from ..i18n import _
+from ..errors import CaselogError, InvalidCase, WriteRefused
+from ..i18n import N_, _
 from ..registry import Registry, load_registry
 from ..repository import CaseLog, find_root, load_log
 from ..schema import parse_moment
@@ -45,7 +46,7 @@ class Env:
 
     def today(self) -> date:
         """Today in the site's time zone."""
-        return datetime.now(ZoneInfo(self.registry.rules.timezone)).date()
+        return self.registry.rules.today()
 
     def now(self) -> datetime:
         """Now in the site's time zone, to the minute, without tzinfo (as the files hold it)."""
@@ -125,11 +126,44 @@ class Group(click.Group):
     context_class = Context
     command_class = Command
     group_class = type
+# The messages of the error boundary, one place each.
+WROTE_NOTHING = N_("nothing was written: {count} problem(s)")
+FIX_FIRST = N_("{count} problem(s) to fix first ('caselog validate' lists every problem of the log)")
+INTERRUPTED = N_("interrupted; nothing was half-written (writes are atomic)")
+SYSTEM_ERROR = N_("error: {what}: {reason}")
+NO_SPACE = N_(" (free some space, then run the command again; nothing was half-written)")
+UNEXPECTED = N_("error: {kind}: {detail} (unexpected: if it looks like a bug in caselog, please report "
+                "it with the command you ran; CASELOG_DEBUG=1 shows where it happened)")
+
+
+def handle_error(exc: BaseException) -> int:
+    """Print one clean message for a failure and return the exit code (pypa/build's
+    _handle_build_error): the only place where errors become messages."""
+    if isinstance(exc, InvalidCase):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        template = WROTE_NOTHING if isinstance(exc, WriteRefused) else FIX_FIRST
+        click.echo(_(template).format(count=len(exc.problems)), err=True)
+        return 1
+    if isinstance(exc, CaselogError):
+        click.echo(_("error: {message}").format(message=exc), err=True)
+        return 1
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo(_(INTERRUPTED), err=True)
+        return 130
+    if isinstance(exc, OSError):
+        hint = _(NO_SPACE) if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else ""
+        what = exc.filename or _("system")
+        click.echo(_(SYSTEM_ERROR).format(what=what, reason=exc.strerror or exc) + hint, err=True)
+        return 1
+    click.echo(_(UNEXPECTED).format(kind=type(exc).__name__, detail=exc), err=True)
+    return 1
 
 
 class SuggestingGroup(click.Group):
-    """The command group: suggests the closest command for a typo, and turns the
-    library's errors into messages and exit codes (the library never prints)."""
+    """The command group: suggests the closest command for a typo, and is the one error
+    boundary: the library and the commands never print an error or exit themselves; a
+    command returns its exit code when it is not 0."""
 
     context_class = Context
     command_class = Command
@@ -137,18 +171,16 @@ class SuggestingGroup(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
-        except InvalidCase as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(_("nothing was written: {n} problem(s)").format(n=len(exc.problems)), err=True)
-            raise SystemExit(1) from None
-        except CaselogError as exc:
-            click.echo(_("error: {message}").format(message=exc), err=True)
-            raise SystemExit(1) from None
-        except KeyboardInterrupt:
-            click.echo(_("interrupted; nothing was half-written (writes are atomic)"), err=True)
-            raise SystemExit(130) from None
+            code = super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            if os.environ.get("CASELOG_DEBUG") and not isinstance(exc, CaselogError):
+                raise
+            code = handle_error(exc)
+        if isinstance(code, int) and code:
+            ctx.exit(code)
+        return code
 
     def main(self, *args, **kwargs):
         # each run starts in the environment's language (--lang may change it while parsing) and

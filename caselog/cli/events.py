@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from ..checks import EVENT_TEXT_FIELDS
 from ..describe import describe_event, record_subject
-from ..edit import append_event, mask_case
+from ..edit import append_event, mask_case, mask_entered
 from ..errors import InvalidCase
 from ..gitops import commit_paths
 from ..i18n import _
@@ -24,18 +25,22 @@ def event_command(name: str, help_text: str, *options):
         @click.argument("case_id", metavar="ID")
         @click.option("--date", "day", type=DateType(allow_time=True), default=None,
                       help="When it happened (default: today).")
+        @click.option("--mask", "mask_on_entry", is_flag=True,
+                      help="Mask personal data (phone, ID, card numbers...) in the text as it is entered.")
         @click.option("--commit", is_flag=True, help="Commit the change to Git.")
         @pass_env
-        def command(env, case_id, day, commit, **kwargs):
+        def command(env, case_id, day, mask_on_entry, commit, **kwargs):
             registry = env.registry
             loaded = load_one(env.root, case_id, registry)
             fields = {"date": day or env.today(), **build(**kwargs)}
             if fields.get("unit") is not None:
                 fields["unit"] = registry.unit_key(fields["unit"])
+            if mask_on_entry:
+                fields = masked_fields(fields)
             try:
-                append_event(env.root, loaded.path, fields, registry)
+                append_event(env.root, loaded.path, fields, registry, today=env.today())
             except InvalidCase as exc:
-                raise InvalidCase(as_option_problems(exc.problems, len(loaded.case.events))) from None
+                raise exc.__class__(as_option_problems(exc.problems, len(loaded.case.events))) from None
             what = describe_event(fields, registry)
             click.echo(_("{path}: recorded {id} {what}").format(path=loaded.path, id=loaded.case.id,
                                                                   what=what))
@@ -48,7 +53,7 @@ def event_command(name: str, help_text: str, *options):
         for option in options:
             command = option(command)  # appended in the order given
         # the event's own options first, then --date and --commit
-        common = [p for p in command.params if p.name in ("day", "commit")]
+        common = [p for p in command.params if p.name in ("day", "mask_on_entry", "commit")]
         command.params = [p for p in command.params if p not in common] + common
         return command
 
@@ -72,6 +77,18 @@ def as_option_problems(problems, index: int):
         else:
             named.append(problem)
     return named
+
+
+def masked_fields(fields: dict) -> dict:
+    """The event's free text with personal data masked; says what was masked."""
+    fields = dict(fields)
+    for name in EVENT_TEXT_FIELDS:
+        if isinstance(fields.get(name), str):
+            fields[name], found = mask_entered(fields[name])
+            for what in found:
+                click.echo(_("masked {what} in --{option}").format(what=what, option=name.replace("_", "-")),
+                           err=True)
+    return fields
 
 
 def text_options(what: str = "text"):
@@ -174,7 +191,7 @@ def mask(env, case_ids):
     """Mask personal data (phone, ID, card, e-mail, QQ, plate numbers) in cases' free text."""
     for case_id in case_ids:
         loaded = load_one(env.root, case_id, env.registry)
-        changed = mask_case(env.root, loaded, env.registry)
+        changed = mask_case(env.root, loaded, env.registry, today=env.today())
         if not changed:
             click.echo(_("{path}: nothing to mask").format(path=loaded.path))
         for line in changed:

@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from ..describe import CATEGORY, PRIORITY, label, record_subject
+from ..edit import mask_entered
 from ..errors import InvalidCase
 from ..gitops import commit_paths
 from ..i18n import _
@@ -58,11 +59,14 @@ def _split_keys(values) -> tuple[str, ...]:
 @click.option("--area", help="Place, free text (e.g. 青溪镇建设街).")
 @click.option("--source-url", help="Address of the original post.")
 @click.option("--related", multiple=True, help="Id of a related case (repeatable).")
+@click.option("--mask", "mask_on_entry", is_flag=True,
+              help="Mask personal data (phone, ID, card numbers...) in the title, message, alias and "
+                   "area as they are entered.")
 @click.option("--no-similar", is_flag=True, help="Do not look for possible repeats.")
 @click.option("--commit", is_flag=True, help="Commit the new case file to Git.")
 @pass_env
 def new(env, message, message_file, topics, priority, real_name, contact_on_file, related,
-        no_similar, commit, **fields):
+        mask_on_entry, no_similar, commit, **fields):
     """Register a new message; writes cases/YYYY/MM/<id>.yaml with an accepted event."""
     registry = env.registry
     values = dict(fields)
@@ -86,6 +90,12 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
     if at_terminal and contact_on_file is None:
         contact_on_file = click.confirm(_("Contact details held in the office's records?"), default=False,
                                         prompt_suffix=_suffix())
+    if mask_on_entry:
+        for name in ("title", "message", "alias", "area"):
+            if values.get(name):
+                values[name], found = mask_entered(values[name])
+                for what in found:
+                    click.echo(_("masked {what} in --{option}").format(what=what, option=name), err=True)
     case = NewCase(
         title=values["title"].strip(), received=values["received"] or env.now(),
         channel=values["channel"], category=values["category"], topics=values["topics"],
@@ -97,10 +107,10 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
     if isinstance(case.received, datetime) and case.received.date() > case.accepted_on:
         raise click.UsageError(_("--received is after --accepted"))
     try:
-        loaded = create_case(env.root, case, registry)
+        loaded = create_case(env.root, case, registry, today=env.today())
     except InvalidCase as exc:
-        raise InvalidCase([p.__class__("", 0, _option_of(p.field), p.message, p.severity)
-                           for p in exc.problems]) from None
+        raise exc.__class__([p.__class__("", 0, _option_of(p.field), p.message, p.severity)
+                             for p in exc.problems]) from None
     case_id = loaded.case.id
     click.echo(_("registered {id} {title} in {path}").format(id=case_id, title=loaded.case.title,
                                                           path=loaded.path))

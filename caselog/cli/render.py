@@ -60,13 +60,17 @@ def _deadline_lines(label: str, deadline: Deadline, registry) -> list[tuple[str,
     start = deadline.steps[0].day
     notes = registry.calendar.notes_between(start, deadline.due)
     if notes:
-        skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("holiday")]
+        skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind in ("holiday", "extra-holiday")]
+        assumed = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind == "assumed-holiday"]
         worked = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("workday")]
         if skipped:
             rows.append(("", "  " + _("holidays skipped: {days}").format(days=_(", ").join(skipped))))
         if worked:
             rows.append(("", "  " + _("make-up working days counted: {days}").format(
                 days=_(", ").join(worked))))
+        if assumed:
+            rows.append(("", "  " + _("holidays assumed (statutory days of an unconfirmed year; make-up "
+                                      "days not yet known): {days}").format(days=_(", ").join(assumed))))
     return rows
 
 
@@ -98,7 +102,8 @@ def state_text(state: CaseState, registry, path: str) -> str:
         rows.append((_("Follow-up visit"), label(SATISFACTION, state.satisfaction)))
     rows.append((_("Events"), ""))
     for event in case.events:
-        rows.append(("", f"  {_when(event.date)}  {describe_event(event.__dict__, registry)}"))
+        later = _("  [after {day}: not counted]").format(day=state.as_of) if event.day > state.as_of else ""
+        rows.append(("", f"  {_when(event.date)}  {describe_event(event.__dict__, registry)}{later}"))
     return "\n".join([f"{case.id}  {case.title}", *(line.rstrip() for line in _labelled(rows))])
 
 

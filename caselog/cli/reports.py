@@ -32,8 +32,9 @@ def _provisional_warning(states, rules) -> None:
     if years:
         click.echo(_("warning: holidays for {years} are not confirmed (rules.yaml "
                      "calendar_confirmed_through: {through}); deadlines in those years count weekends "
-                     "only and are provisional").format(years=", ".join(map(str, years)),
-                                                        through=rules.calendar_confirmed_through), err=True)
+                     "and the statutory holidays known in advance (not the make-up working days) and "
+                     "are provisional").format(years=", ".join(map(str, years)),
+                                               through=rules.calendar_confirmed_through), err=True)
 
 
 @main_group.command("show")

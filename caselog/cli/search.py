@@ -187,4 +187,4 @@ def import_(env, source, mapping, dry_run, fmt):
                else _("{name}: created {created}, skipped {skipped}, {errors} error(s)"))
     click.echo(summary.format(name=source.name, created=report.created, skipped=report.skipped,
                               errors=report.errors), err=True)
-    raise SystemExit(1 if report.errors else 0)
+    return 1 if report.errors else 0
