@@ -64,9 +64,9 @@ def future_problems(entries, today: date) -> list[Problem]:
     for path, refs in entries:
         if refs.newest is not None and refs.newest[0] > today + CLOCK_TOLERANCE:
             day, line, field = refs.newest
-            problems.append(Problem(path, line, field, (
-                f"{day} is in the future (today is {today}): a case records what has happened; "
-                "check the year, or record the event on the day it happens")))
+            problems.append(Problem(path, line, field, _(
+                "{day} is in the future (today is {today}): a case records what has happened; "
+                "check the year, or record the event on the day it happens").format(day=day, today=today)))
     return problems
 
 
@@ -186,20 +186,22 @@ def _check_dates(case: Case, registry: Registry, add) -> bool:
     calendar = registry.calendar
     first = calendar.first_year
     if case.received_day.year < first:
-        add(("received",), f"{case.received_day} is before {first}, where the working-day calendar "
-                           "starts: check the date (an empty spreadsheet date reads as 1900-01-01)")
+        add(("received",), _("{day} is before {first}, where the working-day calendar starts: check the "
+                             "date (an empty spreadsheet date reads as 1900-01-01)").format(
+            day=case.received_day, first=first))
         return False
     found = False
     for index, event in enumerate(case.events):
         if isinstance(event, Supervised) and event.due is not None:
             loc = ("events", index, "due")
             if event.due < event.day:
-                add(loc, f"{event.due} is before the notice's own date ({event.day}): "
-                         "a notice sets a completion date on or after the day it is given; check the date")
+                add(loc, _("{due} is before the notice's own date ({day}): a notice sets a completion "
+                           "date on or after the day it is given; check the date").format(
+                    due=event.due, day=event.day))
                 found = True
             elif (event.due - event.day).days > MAX_SUPERVISION_DAYS:
-                add(loc, f"{event.due} is more than a year after the notice ({event.day}): "
-                         "check the year")
+                add(loc, _("{due} is more than a year after the notice ({day}): check the year").format(
+                    due=event.due, day=event.day))
                 found = True
     last = max(last_update(case), case.received_day)
     dues = [e.due for e in case.events if isinstance(e, Supervised) and e.due is not None]
@@ -210,7 +212,7 @@ def _check_dates(case: Case, registry: Registry, add) -> bool:
     except CalendarError as exc:
         # a date past the calendar is reported as in the future when the log is loaded
         if not found and last.year <= LAST_YEAR:
-            add(("received",), f"the deadlines cannot be counted: {exc}")
+            add(("received",), _("the deadlines cannot be counted: {reason}").format(reason=exc))
         return False
     steps = state.final_reply.steps
     for before, step in pairwise(steps):
@@ -219,10 +221,11 @@ def _check_dates(case: Case, registry: Registry, add) -> bool:
             need = calendar.workdays_between(before.deadline, step.day)
             if calendar.add_workdays(before.deadline, need) < step.day:
                 need += 1
-            add(("events", step.event, "days"), (
-                f"the extension granted on {step.day} moves the final-reply deadline to "
-                f"{step.deadline}, before the day it was granted (the deadline it extends, "
-                f"{before.deadline}, had passed): give at least {need} days, or check the dates"))
+            add(("events", step.event, "days"), _(
+                "the extension granted on {day} moves the final-reply deadline to {deadline}, before "
+                "the day it was granted (the deadline it extends, {before}, had passed): give at least "
+                "{need} days, or check the dates").format(day=step.day, deadline=step.deadline,
+                                                          before=before.deadline, need=need))
     return True
 
 
@@ -253,10 +256,11 @@ def _check_events(case: Case, registry: Registry, add) -> None:
         if event.type == "closed":
             closed = True
             if reopened_on is not None and event.outcome == "resolved":
-                add((*loc, "outcome"), (
-                    f"closed as resolved after the case was reopened on {reopened_on}, but no final "
-                    "reply followed the reopening: record the unit's new final reply first "
-                    f"(caselog reply {case.id} --final), or close with another outcome"))
+                add((*loc, "outcome"), _(
+                    "closed as resolved after the case was reopened on {day}, but no final reply "
+                    "followed the reopening: record the unit's new final reply first "
+                    "(caselog reply {id} --final), or close with another outcome").format(
+                    day=reopened_on, id=case.id))
         elif event.type == "reopened":
             if not closed and not any(e.type == "replied" and e.final for e in case.events[:index]):
                 add((*loc, "type"), _("reopened before any final reply or closing"))
