@@ -13,9 +13,12 @@ from ..errors import InvalidCase
 from ..gitops import commit_paths
 from ..i18n import _
 from ..intake import NewCase, create_case
+from ..schema import CATEGORIES
 from . import base
 from .base import DateType, LabelledChoice, ask_text, main_group, pass_env, read_text_option
 
+# the categories a clerk chooses from (not the importer's placeholder, 待分类)
+CHOSEN_CATEGORY = {key: CATEGORY[key] for key in CATEGORIES}
 PROMPTED = ("title", "channel", "category", "topics", "message", "alias")
 # the options that set each field of a new case file, for problems with what was typed
 OPTION_OF = {"title": "--title", "channel": "--channel", "category": "--category", "topics": "--topic",
@@ -38,7 +41,7 @@ def _split_keys(values) -> tuple[str, ...]:
 @main_group.command("new")
 @click.option("--title", help="The message's title.")
 @click.option("--channel", help="Where it was posted: the channel's name or key.")
-@click.option("--category", type=LabelledChoice(CATEGORY),
+@click.option("--category", type=LabelledChoice(CHOSEN_CATEGORY),
               help="help 求助, complaint 投诉, inquiry 咨询, suggestion 建议.")
 @click.option("--topic", "topics", multiple=True,
               help="A topic's name or key (repeat, or separate with commas).")
@@ -161,7 +164,7 @@ def _ask(name: str, registry):
         return tuple(_ask_name(_("Topics (separate with commas)"),
                                lambda text: tuple(registry.topic_key(t) for t in _split_keys([text]))))
     if name == "category":
-        return _ask_choice(_("Category"), CATEGORY)
+        return _ask_choice(_("Category"), CHOSEN_CATEGORY)
     if name == "message":
         return ask_text(_("message text"))
     prompts = {"title": _("Title"), "alias": _("Author's public display name (never a real name)")}

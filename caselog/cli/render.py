@@ -175,6 +175,16 @@ def overdue_text(groups, registry, as_of) -> str:
     return "\n".join(lines)
 
 
+def unclassified_text(states) -> str:
+    """The cases awaiting classification, for the terminal."""
+    if not states:
+        return "No case awaits classification."
+    lines = [f"{len(states)} case(s) await classification (set their category or topics and take those "
+             "fields off their unclassified list):"]
+    lines += [f"  {s.id}  {s.received_day}  {', '.join(s.unclassified):<16}  {s.title}" for s in states]
+    return "\n".join(lines)
+
+
 def overdue_markdown(groups, registry, as_of) -> str:
     """The overdue list as Markdown (for job summaries and issues)."""
     heading = _("## Cases needing attention (as of {day})").format(day=as_of)
@@ -252,8 +262,9 @@ def report_text(report: Report, registry, activity=None, width: int = 80) -> str
     console.print(_("Statistics for {period}, as of {day}").format(period=period, day=report.as_of))
     console.print(_("received {received}, answerable {answerable}, replied {replied}, closed {closed}")
                   .format(received=o.received, answerable=o.answerable, replied=o.replied, closed=o.closed))
+    unclassified = _(", awaiting classification {n}").format(n=o.unclassified) if o.unclassified else ""
     console.print(_("open {open}, overdue {overdue}, reopened {reopened}").format(
-        open=o.open, overdue=o.overdue, reopened=o.reopened))
+        open=o.open, overdue=o.overdue, reopened=o.reopened) + unclassified)
     console.print(_("reply rate {rate}").format(rate=_rate(o.reply_rate)))
     console.print(_("on time: first reply {first}; final reply {final}").format(
         first=_rate(o.first_reply_on_time), final=_rate(o.final_reply_on_time)))
@@ -270,9 +281,11 @@ def report_text(report: Report, registry, activity=None, width: int = 80) -> str
             replied=a.replied, closed=a.closed))
     groups = (
         (_("By unit"), report.by_unit, {k: u.label for k, u in registry.units.items()}),
-        (_("By topic"), report.by_topic, {k: t.name for k, t in registry.topics.items()}),
+        (_("By topic"), report.by_topic, {**{k: t.name for k, t in registry.topics.items()},
+                                          "unclassified": _("(awaiting classification)")}),
         (_("By channel"), report.by_channel, {k: c.name for k, c in registry.channels.items()}),
-        (_("By category"), report.by_category, {k: label(CATEGORY, k) for k in CATEGORIES}),
+        (_("By category"), report.by_category, {**{k: label(CATEGORY, k) for k in CATEGORIES},
+                                                "unclassified": _("(awaiting classification)")}),
     )
     for title, rows, names in groups:
         tables = [_table(title, rows, names, style) for style in RATE_STYLES]

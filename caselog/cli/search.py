@@ -144,18 +144,23 @@ def similar(env, case_id, text, text_file, limit, fmt, no_update):
         click.echo(_("no similar case"), err=True)
 
 
-def _warn_repeats(env, report) -> None:
-    """Point out imported messages that may repeat earlier cases (when there is an index)."""
+def _warn_repeats(env, report) -> list[str]:
+    """Imported messages that may repeat earlier cases by the staff index (when there is one),
+    except those the import itself already pointed out."""
     from ..search.similar import find_repeats
 
-    repeats = find_repeats(env.root, report.cases)
-    rows = {row.case_id: row for row in report.rows if row.outcome == "created"}
+    repeats = find_repeats(env.root, report.cases, add=not report.dry_run)
+    rows = {row.case_id: row for row in report.rows if row.outcome in ("created", "would-create")}
+    lines = []
     for case_id, hits in repeats.items():
         row = rows[case_id]
         for hit in hits:
-            click.echo(f"{row.source}:{row.row}: " + _(
+            if any(hit.id in warning for warning in row.warnings):
+                continue
+            lines.append(f"{row.source}:{row.row}: " + _(
                 "warning: {id} may repeat {other} {title} (shared terms: {terms})").format(
-                id=case_id, other=hit.id, title=hit.title, terms="、".join(hit.terms)), err=True)
+                id=case_id, other=hit.id, title=hit.title, terms="、".join(hit.terms)))
+    return lines
 
 
 @main_group.command("import")
@@ -163,14 +168,16 @@ def _warn_repeats(env, report) -> None:
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               metavar="FILE",
               help="Column mapping (YAML; see docs/import-mapping.example.yaml).")
-@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Check every row and report what a real run would do; write nothing.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="text to read, json for scripts.")
 @pass_env
 def import_(env, source, mapping, dry_run, fmt):
-    """Create cases from a message platform's CSV or XLSX export; rows already imported are skipped.
+    """Create cases, with their replies, from a message platform's CSV or XLSX export.
 
-    With a search index, messages that may repeat earlier cases are pointed out (see docs/import.md).
+    Rows already imported are skipped; all the new cases are written, or none. Repeats are
+    pointed out (see docs/import.md).
     """
     from ..importer import import_file
     from ..importmap import load_mapping
@@ -182,9 +189,13 @@ def import_(env, source, mapping, dry_run, fmt):
     else:
         for row in report.rows:
             click.echo(str(row))
-    _warn_repeats(env, report)
-    summary = (_("{name}: would create {created}, skipped {skipped}, {errors} error(s)") if dry_run
-               else _("{name}: created {created}, skipped {skipped}, {errors} error(s)"))
+    similar = _warn_repeats(env, report)
+    for line in similar:
+        click.echo(line, err=True)
+    summary = (_("{name}: would create {created}, skipped {skipped}, {errors} error(s), {repeats} possible "
+                 "repeat(s)") if dry_run else
+               _("{name}: created {created}, skipped {skipped}, {errors} error(s), {repeats} possible "
+                 "repeat(s)"))
     click.echo(summary.format(name=source.name, created=report.created, skipped=report.skipped,
-                              errors=report.errors), err=True)
+                              errors=report.errors, repeats=report.warnings + len(similar)), err=True)
     return 1 if report.errors else 0

@@ -26,6 +26,10 @@ def _build(env, output, as_of, settings, no_search, clean, publish):
                  "{skipped} unchanged, {deleted} removed); {times}").format(
         output=output, case_pages=report.case_pages, pages=report.pages, rendered=report.rendered,
         skipped=report.skipped, deleted=report.deleted, times=times))
+    if report.window_end is not None and report.window_end != (as_of or env.today()):
+        click.echo(_("note: the newest message is from {end}: the headline figures and charts end there; "
+                     "deadlines are judged as of {day} (to see the archive as it stood on that day: "
+                     "--as-of {end})").format(end=report.window_end, day=as_of or env.today()), err=True)
     return output
 
 

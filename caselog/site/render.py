@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from .. import __version__
@@ -30,6 +31,7 @@ class RenderResult:
     hidden_ids: frozenset[str]  # every case without a page: none may appear in the output
     secret_titles: frozenset[str]  # titles of public: false cases
     checked: dict  # output file -> leaks found: files checked, part by part, before they were written
+    window_end: date  # where the headline periods and charts end (SiteData.window_end)
 
 
 def feed_pages(data: SiteData) -> list[PageSpec]:
@@ -110,4 +112,4 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     writer.finish(stats, dict.fromkeys(extra))
     return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
-                        checked)
+                        checked, data.window_end)
