@@ -15,6 +15,7 @@ import yaml
 
 from .checks import free_text_fields
 from .errors import InvalidCase, Problem
+from .i18n import _
 from .privacy import KINDS, find_personal_data, mask, mask_finding
 from .registry import Registry
 from .repository import LoadedCase
@@ -145,7 +146,7 @@ def append_event_text(text: str, fields: dict) -> str:
         lines[start] = "events:\n"
         return "".join(lines[: start + 1]) + render_event(fields) + "".join(lines[start + 1:])
     if not re.match(r"events\s*:\s*(#.*)?$", head):
-        msg = "events is written in flow style on one line; rewrite it as a block list to append"
+        msg = _("events is written in flow style on one line; rewrite it as a block list to append")
         raise InvalidCase([Problem("", start + 1, "events", msg)])
     end, indent = start + 1, None
     for i in range(start + 1, len(lines)):
