@@ -53,8 +53,8 @@ def append_only_problems(root: Path, base: str, only: list[str] | None = None) -
         problems += change_problems(root, change, old, base)
     if only is None:
         problems += [Problem(path, 0, ", ".join(keys), (
-            f"changed since {base}: the deadlines and verdicts of published cases may change with it; "
-            "say why in the pull request"), "warning")
+            _("changed since {base}: the deadlines and verdicts of published cases may change with it; say "
+              "why in the pull request").format(base=base)), "warning")
             for path, keys in registry_changes(root, commit)]
     return problems
 

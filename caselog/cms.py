@@ -19,6 +19,7 @@ import yaml
 
 from .edit import FIELD_ORDER
 from .errors import CaselogError
+from .i18n import _
 from .registry import Registry
 from .schema import (
     CATEGORIES,
@@ -193,7 +194,7 @@ def _widget(name: str, registry: Registry) -> dict:
         return {"widget": "text"}
     if name in LINES:
         return {"widget": "string"}
-    msg = f"the editing interface does not know how to edit the field '{name}'"
+    msg = _("the editing interface does not know how to edit the field '{name}'").format(name=name)
     raise ConfigError(msg)
 
 
@@ -361,8 +362,8 @@ def write_admin_site(source: Path, dest: Path, config: dict) -> list[str]:
     page and the bundle from `source` (the admin/ folder, where setup ran npm)."""
     bundle = source / BUNDLE
     if not (bundle / "decap-cms.js").is_file():
-        msg = (f"the CMS bundle is missing ({bundle / 'decap-cms.js'}): "
-               "run 'bash scripts/setup.sh' to install it from npm")
+        msg = _("the CMS bundle is missing ({path}): run 'bash scripts/setup.sh' to install it from "
+                "npm").format(path=bundle / "decap-cms.js")
         raise ConfigError(msg)
     dest.mkdir(parents=True, exist_ok=True)
     written = []

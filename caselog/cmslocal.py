@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .cms import ADMIN_SOURCE, Backend, ConfigError, admin_config, case_periods, write_admin_site
 from .errors import CaselogError
+from .i18n import _
 from .registry import Registry
 
 PAGE_DIR = Path(".caselog/admin")  # the generated page: a cache, made again at every start
@@ -52,10 +53,10 @@ def current_branch(root: Path) -> str:
         inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
                                 capture_output=True, text=True, check=False)
         if inside.returncode != 0:
-            msg = (f"{root} is not a git checkout: the editing interface commits each save, "
-                   "so run it in a clone of the case log's repository")
+            msg = (_("{root} is not a git checkout: the editing interface commits each save, so run it in "
+                     "a clone of the case log's repository").format(root=root))
         else:
-            msg = "the checkout is not on a branch (detached HEAD): check out a branch first"
+            msg = _("the checkout is not on a branch (detached HEAD): check out a branch first")
         raise LocalAdminError(msg)
     return result.stdout.strip()
 
@@ -71,7 +72,7 @@ def start_local_admin(root: Path, registry: Registry, today: date, port: int = 8
     source = source or root / ADMIN_SOURCE
     node = shutil.which("node")
     if node is None:
-        msg = "Node.js is not installed: run 'bash scripts/setup.sh'"
+        msg = _("Node.js is not installed: run 'bash scripts/setup.sh'")
         raise LocalAdminError(msg)
     branch = current_branch(root)
     api = f"http://{bind}:{port}/api/v1"
@@ -100,6 +101,6 @@ def start_local_admin(root: Path, registry: Registry, today: date, port: int = 8
         time.sleep(0.1)
     server.stop()
     output = log_path.read_text(encoding="utf-8", errors="replace")
-    reason = "; ".join(line.strip() for line in output.splitlines() if line.strip())[:500] or "no output"
-    msg = f"the local editing server did not start: {reason}"
+    reason = "; ".join(line.strip() for line in output.splitlines() if line.strip())[:500] or _("no output")
+    msg = _("the local editing server did not start: {reason}").format(reason=reason)
     raise LocalAdminError(msg)

@@ -226,7 +226,7 @@ def _rewritten(region: str, loc: tuple, value: str, rel: str) -> str:
     key = loc[-1]
     match = re.match(rf"([ ]*(?:-[ ]+)?){re.escape(key)}[ ]*:", region)
     if match is None:
-        msg = "personal data spans lines in a way that cannot be masked automatically: mask it by hand"
+        msg = _("personal data spans lines in a way that cannot be masked automatically: mask it by hand")
         raise InvalidCase([Problem(rel, 0, format_loc(loc), msg)])
     kept = region.splitlines(keepends=True)
     tail = []

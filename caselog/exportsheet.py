@@ -18,6 +18,7 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from .errors import CaselogError
+from .i18n import _
 
 _MOMENT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                      r"(?:[\sT]+(\d{1,2})\s*[:：时点]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*分?)?\s*$")
@@ -94,21 +95,21 @@ def read_rows(path: Path, header_row: int, sheet: str | None, encoding: str,
             text = decode_export(path.read_bytes(), encoding)
             table = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
         else:
-            msg = f"{path.name}: not a .csv or .xlsx file"
+            msg = _("{name}: not a .csv or .xlsx file").format(name=path.name)
             raise ImportFileError(msg)
     except (OSError, UnicodeDecodeError, LookupError, csv.Error, KeyError, ValueError) as exc:
-        msg = f"{path.name}: cannot read it: {exc}"
+        msg = _("{name}: cannot read it: {exc}").format(name=path.name, exc=exc)
         raise ImportFileError(msg) from None
     if len(table) < header_row:
-        msg = f"{path.name}: no header row {header_row}"
+        msg = _("{name}: no header row {header_row}").format(name=path.name, header_row=header_row)
         raise ImportFileError(msg)
     header = [clean_line(str(_cell(name))) for name in table[header_row - 1]]
     while header and not header[-1]:
         header.pop()
     missing = [c for c in columns if c not in header]
     if missing:
-        msg = (f"{path.name}:{header_row}: no column {', '.join(missing)} "
-               f"(the columns are: {', '.join(header)})")
+        msg = (_("{name}:{header_row}: no column {value} (the columns are: {value2})").format(
+                 name=path.name, header_row=header_row, value=', '.join(missing), value2=', '.join(header)))
         raise ImportFileError(msg)
     wanted = [(i, name) for i, name in enumerate(header) if name in columns]
     rows = []
@@ -127,7 +128,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[tuple]:
     try:
         return read_xlsx(path, sheet)
     except (zipfile.BadZipFile, ParseError) as exc:
-        raise ValueError(f"not a readable XLSX file ({exc})") from None
+        raise ValueError(_("not a readable XLSX file ({exc})").format(exc=exc)) from None
 
 
 def parse_moment(value) -> date:
@@ -144,11 +145,11 @@ def parse_moment(value) -> date:
         return moment if "." in text else moment.date()
     match = _MOMENT.match(text)
     if not match:
-        msg = f"'{value}' is not a date and time like 2026-03-02 09:14"
+        msg = _("'{value}' is not a date and time like 2026-03-02 09:14").format(value=value)
         raise ValueError(msg)
     year, month, day, hour, minute = (int(g) if g else None for g in match.groups()[:5])
     try:
         return date(year, month, day) if hour is None else datetime(year, month, day, hour, minute)
     except ValueError:
-        msg = f"'{value}' is not a real date and time"
+        msg = _("'{value}' is not a real date and time").format(value=value)
         raise ValueError(msg) from None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import RepositoryError
+from .i18n import _
 
 CASE_FILE_RE = re.compile(r"^cases/\d{4}/\d{2}/[^/]+\.yaml$")
 
@@ -41,11 +42,12 @@ def run_git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
         done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root,
                               input=stdin, capture_output=True, check=False)
     except FileNotFoundError:
-        msg = "git is not installed (it is needed to compare with a base ref)"
+        msg = _("git is not installed (it is needed to compare with a base ref)")
         raise RepositoryError(msg) from None
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        msg = f"git {args[0]} failed: {reason[-1] if reason else 'exit ' + str(done.returncode)}"
+        msg = _("git {value} failed: {value2}").format(
+                value=args[0], value2=reason[-1] if reason else 'exit ' + str(done.returncode))
         raise RepositoryError(msg)
     return done.stdout
 
@@ -55,16 +57,17 @@ def resolve_ref(root: Path, ref: str) -> str:
     try:
         run_git(root, "rev-parse", "--is-inside-work-tree")
     except RepositoryError:
-        msg = f"{root} is not in a Git repository, so there is nothing to compare with '{ref}'"
+        msg = _("{root} is not in a Git repository, so there is nothing to compare with '{ref}'").format(
+                root=root, ref=ref)
         raise RepositoryError(msg) from None
     if ref.startswith("-") or not ref.strip():
-        msg = f"'{ref}' is not a branch, tag or commit"
+        msg = _("'{ref}' is not a branch, tag or commit").format(ref=ref)
         raise RepositoryError(msg)
     try:
         out = run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     except RepositoryError:
-        msg = (f"unknown base '{ref}': not a branch, tag or commit in this repository "
-               f"(in a shallow CI checkout, fetch it first, e.g. git fetch origin main)")
+        msg = (_("unknown base '{ref}': not a branch, tag or commit in this repository (in a shallow CI "
+                 "checkout, fetch it first, e.g. git fetch origin main)").format(ref=ref))
         raise RepositoryError(msg) from None
     return out.decode().strip()
 

@@ -24,6 +24,7 @@ import yaml
 
 from .errors import InvalidCase
 from .exportsheet import read_rows
+from .i18n import _
 from .importmap import Mapping
 from .importrow import RowCase, message_digest, registry_names, row_case
 from .intake import new_id, render_case
@@ -113,15 +114,19 @@ class RowResult:
     def __str__(self) -> str:
         where = f"{self.source}:{self.row}:"
         if self.outcome == "created":
-            head = f"{where} created {self.case_id} ({self.path})"
+            head = _("{where} created {case_id} ({path})").format(
+                     where=where, case_id=self.case_id, path=self.path)
         elif self.outcome == "would-create":
-            head = f"{where} would create {self.case_id} ({self.path})"
+            head = _("{where} would create {case_id} ({path})").format(
+                     where=where, case_id=self.case_id, path=self.path)
         elif self.outcome == "skipped":
-            head = f"{where} skipped: {self.reason or f'already imported as {self.case_id}'}"
+            reason = self.reason or _("already imported as {case_id}").format(case_id=self.case_id)
+            head = _("{where} skipped: {reason}").format(where=where, reason=reason)
         else:
             head = f"{where} {self.reason}"
         lines = [head, *(f"{where}   {note}" for note in self.notes),
-                 *(f"{where} warning: {warning}" for warning in self.warnings)]
+                 *(_("{where} warning: {warning}").format(where=where, warning=warning)
+                   for warning in self.warnings)]
         return "\n".join(lines)
 
     def as_json(self) -> dict:
@@ -211,21 +216,23 @@ def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, 
         if earlier is not None:  # the same message listed twice (e.g. once per label)
             notes = [*row.notes, *_merge_labels(earlier, row, number)]  # nothing of it goes unsaid
             results[number] = RowResult(name, number, "skipped", notes=tuple(notes),
-                                        reason=f"same message as row {earlier.number} (reference {ref})")
+                                        reason=_("same message as row {number} (reference {ref})").format(
+                                                 number=earlier.number, ref=ref))
             continue
         plan = _Planned(number, row, list(row.notes), [])
         if ref in by_ref:
             other = by_ref[ref]
-            plan.warnings.append(f"reference {ref} is also case {other.id} {other.title}, "
-                                 "a different message: imported as a case of its own")
+            plan.warnings.append(_("reference {ref} is also case {id} {title}, a different message: "
+                                   "imported as a case of its own").format(
+                                   ref=ref, id=other.id, title=other.title))
         elif ref in planned_ref:
-            plan.warnings.append(f"reference {ref} is also row {planned_ref[ref].number}, "
-                                 "a different message: imported as a case of its own")
+            plan.warnings.append(_("reference {ref} is also row {number}, a different message: imported as "
+                                   "a case of its own").format(ref=ref, number=planned_ref[ref].number))
         if digest in by_digest and by_digest[digest].ref != ref:
             other = by_digest[digest]
-            plan.warnings.append(f"same text as case {other.id} {other.title}")
+            plan.warnings.append(_("same text as case {id} {title}").format(id=other.id, title=other.title))
         elif digest in planned_digest:
-            plan.warnings.append(f"same text as row {planned_digest[digest].number}")
+            plan.warnings.append(_("same text as row {number}").format(number=planned_digest[digest].number))
         planned[ref, digest] = plan
         planned_ref.setdefault(ref, plan)
         planned_digest.setdefault(digest, plan)
@@ -251,8 +258,10 @@ def _merge_labels(earlier: _Planned, row: RowCase, number: int) -> list[str]:
     keep = () if "topics" in new.unclassified else new.topics
     earlier.row.new = replace(new, topics=(*keep, *added),
                               unclassified=tuple(f for f in new.unclassified if f != "topics"))
-    earlier.notes.append(f"topics {', '.join(added)} added from row {number} (the same message)")
-    return [f"its topics {', '.join(added)} added to the case of row {earlier.number}"]
+    earlier.notes.append(_("topics {value} added from row {number} (the same message)").format(
+                           value=', '.join(added), number=number))
+    return [_("its topics {value} added to the case of row {number}").format(
+              value=', '.join(added), number=earlier.number)]
 
 
 def _render(root: Path, plans, mapping: Mapping, registry: Registry, name: str,

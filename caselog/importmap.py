@@ -12,6 +12,7 @@ from pydantic import Field, PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from .errors import InvalidCase, LoadError, Problem
+from .i18n import _
 from .registry import Registry
 from .schema import (
     CATEGORIES,
@@ -67,17 +68,20 @@ class Columns(Model):
 
 def _value_maps(value):
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise PydanticCustomError("caselog", "must map a field to {cell value: key, ...}")
+        raise PydanticCustomError("caselog", _("must map a field to {cell value: key, ...}"))
     for field, table in value.items():
         if field not in VALUE_FIELDS:
-            raise PydanticCustomError("caselog", f"no value map for '{field}' ({', '.join(VALUE_FIELDS)})"
-                                                 f"{suggest(str(field), VALUE_FIELDS)}")
+            msg = _("no value map for '{field}' ({fields}){hint}").format(
+                field=field, fields=", ".join(VALUE_FIELDS), hint=suggest(str(field), VALUE_FIELDS))
+            raise PydanticCustomError("caselog", msg)
         for cell, key in table.items():
             many = field == "topics" and isinstance(key, list) and key
             if not isinstance(cell, str) or not (isinstance(key, str) or many) or (
                     many and not all(isinstance(k, str) for k in key)):
-                raise PydanticCustomError("caselog", f"{field}: values must be plain text"
-                                                     + (" or a list of topics" if field == "topics" else ""))
+                raise PydanticCustomError("caselog", _("{field}: values must be plain text").format(
+                                                       field=field)
+                                                     + (_(" or a list of topics")
+                                                        if field == "topics" else ""))
     return {field: {cell: tuple(key) if isinstance(key, list) else key for cell, key in table.items()}
             for field, table in value.items()}
 
@@ -130,7 +134,7 @@ class Mapping(Model):
         value = cell.strip()
         parts = [value] if value in table else [part for part in SEPARATORS.split(value) if part]
         if not parts:
-            msg = "is empty"
+            msg = _("is empty")
             raise ValueError(msg)
         keys: list[str] = []
         for part in parts:
@@ -142,7 +146,8 @@ class Mapping(Model):
 @lru_cache(maxsize=256)
 def _unknown(value: str, expected: tuple[str, ...]) -> str:
     # an export repeats its unknown values thousands of times: the close match is looked for once
-    return f"unknown value '{value}' (one of {', '.join(expected)}){suggest(value, expected)}"
+    return _("unknown value '{value}' (one of {value2}){value3}").format(
+             value=value, value2=', '.join(expected), value3=suggest(value, expected))
 
 
 def _check_targets(mapping: Mapping, doc: Document, registry: Registry) -> list[Problem]:
@@ -161,29 +166,33 @@ def _check_targets(mapping: Mapping, doc: Document, registry: Registry) -> list[
                 if key not in targets[field]:
                     add(("values", field, cell), f"unknown {field} '{key}'{suggest(key, targets[field])}")
     if mapping.channel and mapping.channel not in registry.channels:
-        add(("channel",), f"unknown channel '{mapping.channel}'{suggest(mapping.channel, registry.channels)}")
+        add(("channel",), _("unknown channel '{channel}'{value}").format(
+                            channel=mapping.channel, value=suggest(mapping.channel, registry.channels)))
     if mapping.reply_unit and mapping.reply_unit not in registry.units:
         unit = mapping.reply_unit
-        add(("reply_unit",), f"unknown unit '{unit}'{suggest(unit, registry.units)}")
+        add(("reply_unit",), _("unknown unit '{unit}'{value}").format(
+                               unit=unit, value=suggest(unit, registry.units)))
     for index, topic in enumerate(mapping.topics or ()):
         if topic not in registry.topics:
-            add(("topics", index), f"unknown topic '{topic}'{suggest(topic, registry.topics)}")
+            add(("topics", index), _("unknown topic '{topic}'{value}").format(
+                                     topic=topic, value=suggest(topic, registry.topics)))
     for field in ("channel", "category", "topics"):
         if getattr(mapping, field) is not None:
             continue
         if getattr(mapping.columns, field) is None:
-            add(("columns",), f"no {field}: name a column (columns.{field}) or give a fixed {field}")
+            add(("columns",), _("no {field}: name a column (columns.{field}) or give a fixed {field}").format(
+                                field=field))
         elif field != "channel" and mapping.when_unknown == "classify":
-            add(("when_unknown",), f"classify needs a {field} to hold the place of an unknown one "
-                                   f"(give a fixed {field})")
+            add(("when_unknown",), _("classify needs a {field} to hold the place of an unknown one (give a "
+                                     "fixed {field})").format(field=field))
     if mapping.columns.source_ref is None and mapping.columns.source_url is None:
-        add(("columns",), "no source_ref or source_url column: without one, re-running an import "
-                          "would create every case again")
+        add(("columns",), _("no source_ref or source_url column: without one, re-running an import would "
+                            "create every case again"))
     if mapping.columns.reply_text and not mapping.columns.reply_time:
-        add(("columns",), "reply_text needs a reply_time column: a reply is recorded with its date")
+        add(("columns",), _("reply_text needs a reply_time column: a reply is recorded with its date"))
     if mapping.columns.reply_text and not (mapping.columns.reply_unit or mapping.reply_unit):
-        add(("columns",), "reply_text needs a reply_unit column or a fixed reply_unit "
-                          "(the unit that replied)")
+        add(("columns",), _("reply_text needs a reply_unit column or a fixed reply_unit (the unit that "
+                            "replied)"))
     return problems
 
 
@@ -194,7 +203,7 @@ def load_mapping(path: Path, registry: Registry) -> Mapping:
     except LoadError as exc:
         raise InvalidCase([exc.problem]) from None
     if not isinstance(doc.data, dict):
-        raise InvalidCase([Problem(doc.path, 1, "", "a mapping file is a mapping of settings")])
+        raise InvalidCase([Problem(doc.path, 1, "", _("a mapping file is a mapping of settings"))])
     try:
         mapping = Mapping.model_validate(doc.data)
     except ValidationError as exc:

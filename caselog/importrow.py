@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .exportsheet import clean_line, clean_text, parse_moment
+from .i18n import _
 from .importmap import Mapping, is_yes
 from .intake import NewCase
 from .privacy import mask
@@ -49,7 +50,7 @@ class _Row:
         value = self.raw(field)
         value = clean_line(value) if isinstance(value, str) else str(value)
         if required and not value:
-            raise ValueError(f"{self.mapping.column_of(field)}: is empty")
+            raise ValueError(_("{value}: is empty").format(value=self.mapping.column_of(field)))
         return value or None
 
     def text(self, field: str) -> str | None:
@@ -79,17 +80,20 @@ class _Row:
             except ValueError as exc:
                 if not classify:
                     raise ValueError(f"{column}: {exc}") from None
-                self.notes.append(f"{column}: unknown value '{cell}': awaiting classification "
-                                  f"({field} held by {_shown(fixed)} until then)")
+                self.notes.append(_("{column}: unknown value '{cell}': awaiting classification ({field} "
+                                    "held by {value} until then)").format(
+                                    column=column, cell=cell, field=field, value=_shown(fixed)))
                 return fixed, True
         if fixed is None:
-            raise ValueError(f"{mapping.column_of(field)}: is empty")
+            raise ValueError(_("{value}: is empty").format(value=mapping.column_of(field)))
         if not column:  # the export does not say: the mapping's value classifies, or holds the place
             return fixed, classify
         if classify:
-            self.notes.append(f"{column}: empty: awaiting classification ({field} held by {_shown(fixed)})")
+            self.notes.append(_("{column}: empty: awaiting classification ({field} held by {value})").format(
+                                column=column, field=field, value=_shown(fixed)))
             return fixed, True
-        self.notes.append(f"{column}: empty: {field} {_shown(fixed)} (the mapping's default)")
+        self.notes.append(_("{column}: empty: {field} {value} (the mapping's default)").format(
+                            column=column, field=field, value=_shown(fixed)))
         return fixed, False
 
     def optional_key(self, field: str, allowed, what: str, names=None,
@@ -130,22 +134,24 @@ def row_case(cells: dict, mapping: Mapping, registry: Registry, today: date,
     ref = row.line("source_ref", required=mapping.columns.source_url is None) or source_url
     received = row.moment("received")
     if received is None:
-        raise ValueError(f"{mapping.columns.received}: is empty")
+        raise ValueError(_("{received}: is empty").format(received=mapping.columns.received))
     received_day = day_of(received)
     if received_day > today:
-        raise ValueError(f"{mapping.columns.received}: {received_day} is in the future")
+        raise ValueError(_("{received}: {received_day} is in the future").format(
+                           received=mapping.columns.received, received_day=received_day))
     real_name = mapping.alias_is_real_name or bool(
         mapping.columns.real_name and is_yes(row.line("real_name") or ""))
     alias = row.line("alias")
     if real_name and alias:
-        row.notes.append(f"{mapping.columns.alias}: a real name, not stored (alias {mapping.default_alias})")
+        row.notes.append(_("{alias}: a real name, not stored (alias {default_alias})").format(
+                           alias=mapping.columns.alias, default_alias=mapping.default_alias))
     message = row.text("message")
     if not message:
-        raise ValueError(f"{mapping.columns.message}: is empty")
+        raise ValueError(_("{message}: is empty").format(message=mapping.columns.message))
     message = mask(message)
     category, category_open = row.choose("category", CATEGORIES)
     topics, topics_open = row.choose("topics", registry.topics, row.names("topics"), many=True)
-    channel, _ = row.choose("channel", registry.channels, row.names("channels"))
+    channel, _channel_key = row.choose("channel", registry.channels, row.names("channels"))
     accepted_on = received_day if mapping.accepted == "received" else today
     new = NewCase(
         title=mask(row.line("title", required=True)), received=received, channel=channel,
@@ -172,7 +178,8 @@ def _counts(row: _Row) -> tuple[tuple[str, int], ...]:
         if cell.isascii() and cell.isdigit() and len(cell) < 10:
             counts.append((name, int(cell)))
         else:
-            row.notes.append(f"{row.mapping.column_of(name)}: '{cell}' is not a count: dropped")
+            row.notes.append(_("{value}: '{cell}' is not a count: dropped").format(
+                               value=row.mapping.column_of(name), cell=cell))
     return tuple(counts)
 
 
@@ -182,37 +189,42 @@ def _events(row: _Row, received: date, accepted_on: date) -> list[dict]:
     reply_text = row.text("reply_text")
     replied = row.moment("reply_time")
     if reply_text and replied is None:
-        row.notes.append(f"{mapping.column_of('reply_time')}: empty: the reply is not recorded")
+        row.notes.append(_("{value}: empty: the reply is not recorded").format(
+                           value=mapping.column_of('reply_time')))
         return []
     if replied is not None and not reply_text:
-        row.notes.append(f"{mapping.column_of('reply_text')}: empty: the reply time {_moment(replied)} "
-                         "is dropped")
+        row.notes.append(_("{value}: empty: the reply time {value2} is dropped").format(
+                           value=mapping.column_of('reply_text'), value2=_moment(replied)))
         return []
     if replied is None:
         return []
     if replied < received if type(replied) is type(received) else day_of(replied) < day_of(received):
-        raise ValueError(f"{mapping.columns.reply_time}: {_moment(replied)} is before the message was "
-                         f"received ({_moment(received)})")
-    unit = row.optional_key("reply_unit", registry.units, f"replied as {mapping.reply_unit}"
-                            if mapping.reply_unit else "no unit", row.names("units"), values="unit")
+        raise ValueError(_("{reply_time}: {value} is before the message was received ({value2})").format(
+            reply_time=mapping.columns.reply_time, value=_moment(replied), value2=_moment(received)))
+    unit = row.optional_key("reply_unit", registry.units, _("replied as {reply_unit}").format(
+                                                            reply_unit=mapping.reply_unit)
+                            if mapping.reply_unit else _("no unit"), row.names("units"), values="unit")
     if unit is None and mapping.columns.reply_unit and not row.line("reply_unit") and mapping.reply_unit:
-        row.notes.append(f"{mapping.columns.reply_unit}: empty: replied as {mapping.reply_unit}")
+        row.notes.append(_("{reply_unit}: empty: replied as {reply_unit2}").format(
+                           reply_unit=mapping.columns.reply_unit, reply_unit2=mapping.reply_unit))
     unit = unit or mapping.reply_unit
     if unit is None:
-        raise ValueError(f"{mapping.columns.reply_unit}: no unit to record the reply under")
-    kind = row.optional_key("reply_final", ("final", "interim"), "taken as "
-                            + ("final" if mapping.reply_final else "interim"))
+        raise ValueError(_("{reply_unit}: no unit to record the reply under").format(
+                           reply_unit=mapping.columns.reply_unit))
+    kind = row.optional_key("reply_final", ("final", "interim"), _("taken as final") if mapping.reply_final
+                            else _("taken as interim"))
     final = kind == "final" if kind else mapping.reply_final
     events = [{"date": accepted_on, "type": "assigned", "unit": unit, "mode": "assign"},
               {"date": replied, "type": "replied", "unit": unit, "final": final, "text": mask(reply_text)}]
     closed = row.moment("closed") or (replied if final else None)
-    outcome = row.optional_key("outcome", OUTCOMES, f"closed as {mapping.close_on_final_reply}"
-                               if final and mapping.close_on_final_reply != "no" else "not closed")
+    outcome = row.optional_key("outcome", OUTCOMES, _("closed as {close_on_final_reply}").format(
+                                                      close_on_final_reply=mapping.close_on_final_reply)
+                               if final and mapping.close_on_final_reply != "no" else _("not closed"))
     if outcome is None and final and mapping.close_on_final_reply != "no":
         outcome = mapping.close_on_final_reply
     if outcome in ("duplicate", "referred"):  # they name a case or a place the export does not give
-        row.notes.append(f"{mapping.column_of('outcome')}: '{outcome}' needs more than the export says: "
-                         "not closed")
+        row.notes.append(_("{value}: '{outcome}' needs more than the export says: not closed").format(
+                           value=mapping.column_of('outcome'), outcome=outcome))
         outcome = None
     satisfaction = row.optional_key("satisfaction", SATISFACTIONS, "dropped")
     if satisfaction:
@@ -221,8 +233,8 @@ def _events(row: _Row, received: date, accepted_on: date) -> list[dict]:
                        "satisfaction": satisfaction})
     if outcome and closed is not None:
         if day_of(closed) < day_of(replied):
-            raise ValueError(f"{mapping.columns.closed}: {_moment(closed)} is before the reply "
-                             f"({_moment(replied)})")
+            raise ValueError(_("{closed}: {value} is before the reply ({value2})").format(
+                               closed=mapping.columns.closed, value=_moment(closed), value2=_moment(replied)))
         events.append({"date": closed, "type": "closed", "outcome": outcome})
     events.sort(key=lambda e: (day_of(e["date"]), e["type"] == "closed"))  # stable: reply first
     return events

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .edit import ENTRY_ADVICE, render_event, scalar
 from .errors import RepositoryError
+from .i18n import _
 from .registry import Registry
 from .repository import LoadedCase
 from .schema import day_of
@@ -21,12 +22,12 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def new_id(received: date, exists: Callable[[str], bool], rng=secrets) -> str:
     """A random id for a case received on `received` that `exists` does not know."""
-    for _ in range(100):
+    for _attempt in range(100):
         suffix = "".join(rng.choice(CROCKFORD) for _ in range(6))
         case_id = f"{day_of(received):%Y%m%d}-{suffix}"
         if not exists(case_id):
             return case_id
-    msg = "could not find a free case id in 100 tries"  # 1 in 10^9 per try at 1,000 cases a day
+    msg = _("could not find a free case id in 100 tries")  # 1 in 10^9 per try at 1,000 cases a day
     raise RepositoryError(msg)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from .i18n import _
 from .normalize import SEPARATORS, Normalized
 
 KINDS: dict[str, str] = {
@@ -361,7 +362,7 @@ def mask_finding(finding: Finding) -> str:
         return f"{raw[0]}{letters[0].upper()}***{letters[-2:].upper()}"
     elif kind == "name":
         return f"{raw[0]}某"
-    msg = f"cannot mask {finding.text!r} as {kind!r}"
+    msg = _("cannot mask {text!r} as {kind!r}").format(text=finding.text, kind=kind)
     raise ValueError(msg)
 
 

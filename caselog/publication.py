@@ -20,6 +20,7 @@ from datetime import date
 from functools import cached_property
 
 from .derive import CaseState
+from .i18n import _
 from .registry import Registry
 from .schema import Case, web_address_problem
 
@@ -86,7 +87,7 @@ class PublicationPolicy:
         """What the search index may hold of a case; ValueError for a case that is not published."""
         case = state.case
         if case.id not in self.published_ids:
-            msg = f"case {case.id} is not published: it has no search record"
+            msg = _("case {id} is not published: it has no search record").format(id=case.id)
             raise ValueError(msg)
         filters = {"category": (case.category,), "year": (str(case.received_day.year),),
                    "topic": tuple(plain_label(registry.topics[t].name) for t in case.topics)}

@@ -76,12 +76,13 @@ def _zone_names() -> frozenset[str]:
 
 def _timezone(value):
     if not isinstance(value, str) or not value.strip():
-        raise PydanticCustomError("caselog", "must be a time zone name like Asia/Shanghai")
+        raise PydanticCustomError("caselog", _("must be a time zone name like Asia/Shanghai"))
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         hint = suggest(value, _zone_names())
-        raise PydanticCustomError("caselog", f"unknown time zone '{value}'{hint or ' (like Asia/Shanghai)'}"
+        raise PydanticCustomError("caselog", _("unknown time zone '{value}'{value2}").format(
+                                               value=value, value2=hint or ' (like Asia/Shanghai)')
                                   ) from None
     return value
 
@@ -98,10 +99,10 @@ def _numbers(value):
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise PydanticCustomError("caselog", "must be a list of phone numbers like ['0730-8223456']")
+        raise PydanticCustomError("caselog", _("must be a list of phone numbers like ['0730-8223456']"))
     for item in value:
         if not 5 <= len(digits_of(item)) <= 13:
-            raise PydanticCustomError("caselog", f"'{item}' is not a phone number")
+            raise PydanticCustomError("caselog", _("'{item}' is not a phone number").format(item=item))
     return tuple(value)
 
 
@@ -219,8 +220,8 @@ def _load_table(path: Path, display: str, cls, problems: list[Problem]) -> dict:
     for key, fields in doc.data.items():
         if not KEY_RE.match(key):
             problems.append(Problem(display, doc.line_of((key,)), key,
-                                    f"key '{key}' must be lower-case letters, digits and dashes, "
-                                    "starting with a letter or digit (like yueyanglou-housing)"))
+                                    _("key '{key}' must be lower-case letters, digits and dashes, starting "
+                                      "with a letter or digit (like yueyanglou-housing)").format(key=key)))
             continue
         if not isinstance(fields, dict):
             problems.append(Problem(display, doc.line_of((key,)), key,
@@ -245,7 +246,8 @@ def _name_problems(doc: Document, display: str, key: str, entry) -> list[Problem
         loc = (key, name)
         if name != "url" and _MARKUP.search(value):
             problems.append(Problem(display, doc.line_of(loc), f"{key}.{name}",
-                                    f"'{value}' holds {_MARKUP.search(value)[0]!r}: names are plain text"))
+                                    _("'{value}' holds {value2!r}: names are plain text").format(
+                                      value=value, value2=_MARKUP.search(value)[0])))
         for finding in find_personal_data(value):
             problems.append(Problem(display, doc.line_of(loc), f"{key}.{name}",
                                     f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'"))

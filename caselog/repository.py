@@ -135,8 +135,8 @@ def scan_case_files(root: Path) -> tuple[list[tuple[str, int, int]], list[Proble
                     found.append((rel, stat.st_size, stat.st_mtime_ns))
                 elif entry.name.endswith(".yaml.lock"):
                     stray.append(Problem(rel, 0, "", (
-                        f"a write of {entry.name.removesuffix('.lock')} is in progress, or was "
-                        "interrupted; if no caselog command is running, delete this lock file"),
+                        _("a write of {value} is in progress, or was interrupted; if no caselog command is "
+                          "running, delete this lock file").format(value=entry.name.removesuffix('.lock'))),
                         "warning"))
                 elif not entry.name.startswith("."):
                     stray.append(Problem(rel, 0, "", _("not a case file (case files end in .yaml)")))

@@ -60,7 +60,7 @@ def _text(value):
         raise _fail(_("must not be empty"))
     control = _CONTROL.search(value)
     if control:
-        raise _fail(f"holds the control character U+{ord(control[0]):04X} (remove it)")
+        raise _fail(_("holds the control character U+{value:04X} (remove it)").format(value=ord(control[0])))
     return value
 
 
@@ -70,8 +70,9 @@ _WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 def web_address_problem(value: str) -> str | None:
     """Why a value is not an http(s) address a page may link to; None if it is one."""
     if not _WEB_ADDRESS.fullmatch(value):
-        return (f"must be a web address starting with http:// or https://, not {value!r}"
-                if len(value) <= 60 else "must be a web address starting with http:// or https://")
+        return (_("must be a web address starting with http:// or https://, not {value!r}").format(
+                  value=value)
+                if len(value) <= 60 else _("must be a web address starting with http:// or https://"))
     return None
 
 
@@ -144,18 +145,19 @@ def _keys(value):
 def _tally(value):
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
         return int(value)
-    raise _fail(f"must be a whole number, not {value!r}")
+    raise _fail(_("must be a whole number, not {value!r}").format(value=value))
 
 
 def _unclassified(value):
     if not isinstance(value, list) or not value:
-        raise _fail(f"must be a list of the fields awaiting classification, like [{', '.join(CLASSIFIABLE)}]")
+        raise _fail(_("must be a list of the fields awaiting classification, like [{value}]").format(
+                      value=', '.join(CLASSIFIABLE)))
     for item in value:
         if item not in CLASSIFIABLE:
-            raise _fail(f"unknown field '{item}' (one of {', '.join(CLASSIFIABLE)})"
-                        f"{suggest(str(item), CLASSIFIABLE)}")
+            raise _fail(_("unknown field '{item}' (one of {value}){value2}").format(
+                          item=item, value=', '.join(CLASSIFIABLE), value2=suggest(str(item), CLASSIFIABLE)))
     if len(set(value)) != len(value):
-        raise _fail("names a field twice")
+        raise _fail(_("names a field twice"))
     return tuple(value)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .checks import MASK_ADVICE, future_problems
 from .errors import InvalidCase, LoadError, WriteError, WriteRefused
+from .i18n import _
 from .registry import Registry
 from .repository import LoadedCase, check_document
 from .yamlsafe import MAX_CASE_BYTES, check_size, parse, read_text
@@ -34,8 +35,8 @@ LOCK_WAIT_SECONDS = 30.0  # other writers of the same file hold the lock for mil
 def _refuse_symlink(path: Path, display: str) -> None:
     with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # writing it will say why
         if stat.S_ISLNK(os.lstat(path).st_mode):
-            msg = (f"{display} is a symbolic link; case log files must be regular files "
-                   "(replace the link with the file itself)")
+            msg = (_("{display} is a symbolic link; case log files must be regular files (replace the link "
+                     "with the file itself)").format(display=display))
             raise WriteError(msg)
 
 
@@ -50,8 +51,9 @@ def _take_lock(path: Path, display: str) -> int:
                            0o666)  # the umask decides the final mode
         except FileExistsError:
             if time.monotonic() > deadline:
-                msg = (f"{display} is being changed by another command (it holds {display}{LOCK_SUFFIX}); "
-                       f"try again, or if no caselog command is running, delete {display}{LOCK_SUFFIX}")
+                msg = _("{display} is being changed by another command (it holds {lock}); try again, "
+                        "or if no caselog command is running, delete {lock}").format(
+                    display=display, lock=f"{display}{LOCK_SUFFIX}")
                 raise WriteError(msg) from None
             time.sleep(random.uniform(0.01, 0.05))
         except OSError as exc:
@@ -61,10 +63,11 @@ def _take_lock(path: Path, display: str) -> int:
 def _write_error(display: str, exc: OSError) -> WriteError:
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        reason += " (free some space, then run the command again)"
+        reason += _(" (free some space, then run the command again)")
     elif exc.errno == errno.EFBIG:
-        reason += " (over the file size limit of this process or file system, see 'ulimit -f')"
-    return WriteError(f"cannot write {display}: {reason}; nothing was written")
+        reason += _(" (over the file size limit of this process or file system, see 'ulimit -f')")
+    return WriteError(_("cannot write {display}: {reason}; nothing was written").format(
+                        display=display, reason=reason))
 
 
 @contextlib.contextmanager
@@ -168,8 +171,9 @@ def write_new_cases(root: Path, files: list[tuple[str, str]]) -> None:
         if exc.filename:  # the folder or file that failed, not only the case being written
             with contextlib.suppress(ValueError):
                 current = Path(exc.filename).relative_to(root).as_posix()
-        reason = str(_write_error(current, exc)).removesuffix("; nothing was written")
-        msg = f"{reason}; none of the {len(files)} new case(s) were written"
+        reason = str(_write_error(current, exc)).removesuffix(_("; nothing was written"))
+        msg = _("{reason}; none of the {count} new case(s) were written").format(
+                reason=reason, count=len(files))
         raise WriteError(msg) from None
     except BaseException:
         for path in placed:
@@ -193,7 +197,7 @@ def write_case(root: Path, rel: str, change: Callable[[str | None], str], regist
     with locked(path, rel) as commit:
         if create:
             if os.path.lexists(path):
-                msg = f"{rel} already exists; nothing was written"
+                msg = _("{rel} already exists; nothing was written").format(rel=rel)
                 raise WriteError(msg)
             old = None
         else:

@@ -43,10 +43,12 @@ class WorkCalendar:
     ) -> None:
         earliest = holidays.China.start_year
         if not _is_int(first_year) or not earliest <= first_year <= LAST_YEAR:
-            msg = f"first_year must be a year from {earliest} to {LAST_YEAR}, got {first_year!r}"
+            msg = _("first_year must be a year from {earliest} to {LAST_YEAR}, got {first_year!r}").format(
+                    earliest=earliest, LAST_YEAR=LAST_YEAR, first_year=first_year)
             raise CalendarError(msg)
         if not _is_int(confirmed_through):
-            msg = f"calendar_confirmed_through must be a year, got {confirmed_through!r}"
+            msg = _("calendar_confirmed_through must be a year, got {confirmed_through!r}").format(
+                    confirmed_through=confirmed_through)
             raise CalendarError(msg)
         self.confirmed_through = confirmed_through
         self.first_year = first_year
@@ -74,7 +76,7 @@ class WorkCalendar:
     def add_workdays(self, day: date, n: int) -> date:
         """The n-th working day strictly after `day`; `day` itself never counts."""
         if not _is_int(n) or n < 0:
-            msg = f"the number of working days must be a whole number >= 0, got {n!r}"
+            msg = _("the number of working days must be a whole number >= 0, got {n!r}").format(n=n)
             raise ValueError(msg)
         ordinal = self._ordinal(day)
         if n == 0:
@@ -82,7 +84,8 @@ class WorkCalendar:
         index = bisect_right(self._workday_ordinals, ordinal) + n - 1
         while index >= len(self._workday_ordinals):
             if self._built_through >= LAST_YEAR:
-                msg = f"{n} working days after {day.isoformat()} is beyond {LAST_YEAR}"
+                msg = _("{n} working days after {value} is beyond {LAST_YEAR}").format(
+                        n=n, value=day.isoformat(), LAST_YEAR=LAST_YEAR)
                 raise CalendarError(msg)
             self._build_year(self._built_through + 1)
         return date.fromordinal(self._workday_ordinals[index])
@@ -118,7 +121,7 @@ class WorkCalendar:
             msg = f"expected a date, got {day!r}"
             raise TypeError(msg)
         if not self.first_year <= day.year <= LAST_YEAR:
-            msg = f"{day.isoformat()} is outside {self._span()}"
+            msg = _("{value} is outside {value2}").format(value=day.isoformat(), value2=self._span())
             raise CalendarError(msg)
         while self._built_through < day.year:
             self._build_year(self._built_through + 1)
@@ -126,7 +129,8 @@ class WorkCalendar:
 
     def _span(self) -> str:
         """The supported years, for messages."""
-        return f"the working-day calendar ({self.first_year}-{LAST_YEAR})"
+        return _("the working-day calendar ({first_year}-{LAST_YEAR})").format(
+                 first_year=self.first_year, LAST_YEAR=LAST_YEAR)
 
     def _build_year(self, year: int) -> None:
         """Append one year's working days and notes to the tables."""

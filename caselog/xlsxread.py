@@ -14,6 +14,8 @@ from xml.etree.ElementTree import iterparse
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
+from .i18n import _
+
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -92,7 +94,8 @@ def _parts(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str | None, s
     else:
         found = [path for name, path in sheets if name == sheet]
         if not found:
-            msg = f"no sheet '{sheet}' (the sheets are: {', '.join(name for name, _ in sheets)})"
+            msg = _("no sheet '{sheet}' (the sheets are: {value})").format(
+                    sheet=sheet, value=', '.join(name for name, _ in sheets))
             raise KeyError(msg)
         chosen = found[0]
     by_type = {kind: path for kind, path in rels.values()}

@@ -86,8 +86,8 @@ def read_text(path: Path, display: str, limit: int) -> str:
 def check_size(size: int, display: str, limit: int) -> None:
     """Refuse a file of more than `limit` bytes (the same rule when reading and writing)."""
     if size > limit:
-        msg = (f"file is {size:,} bytes, over the limit of {limit:,} bytes "
-               "(shorten the longest text, or keep attachments outside the case log)")
+        msg = (_("file is {size:,} bytes, over the limit of {limit:,} bytes (shorten the longest text, or "
+                 "keep attachments outside the case log)").format(size=size, limit=limit))
         raise LoadError(Problem(display, 0, "", msg))
 
 
@@ -121,13 +121,14 @@ def parse(text: str, display: str = "<string>") -> Document:
         line = mark.line + 1 if mark else 0
         reason = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
-            reason += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
+            reason += _(" ({context} that starts at line {value})").format(
+                        context=exc.context, value=exc.context_mark.line + 1)
         message = _("invalid YAML: {reason}").format(reason=reason)
         raise LoadError(Problem(display, line, "", message)) from None
     except yaml.YAMLError as exc:
         raise LoadError(Problem(display, 0, "", _("invalid YAML: {reason}").format(reason=exc))) from None
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops well before this
-        raise LoadError(Problem(display, 0, "", "nesting too deep")) from None
+        raise LoadError(Problem(display, 0, "", _("nesting too deep"))) from None
     return doc
 
 
@@ -151,25 +152,25 @@ class _Builder:
         end = next(self.events)  # DocumentEnd
         after = next(self.events)
         if not isinstance(after, yaml.StreamEndEvent):
-            self.fail(after, "a file must hold exactly one YAML document")
+            self.fail(after, _("a file must hold exactly one YAML document"))
         del end, event
         return value
 
     def node(self, event, loc: Loc, depth: int):
         if depth > MAX_DEPTH:
-            self.fail(event, f"nesting deeper than {MAX_DEPTH} levels", loc[:2])
+            self.fail(event, _("nesting deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH), loc[:2])
         if isinstance(event, yaml.AliasEvent):
-            self.fail(event, "aliases (*name) are not allowed", loc)
+            self.fail(event, _("aliases (*name) are not allowed"), loc)
         if event.anchor is not None:
-            self.fail(event, f"anchors (&{event.anchor}) are not allowed", loc)
+            self.fail(event, _("anchors (&{anchor}) are not allowed").format(anchor=event.anchor), loc)
         if isinstance(event, yaml.ScalarEvent):
             if event.tag is not None and event.tag != "!":
-                self.fail(event, f"tags ({event.tag}) are not allowed", loc)
+                self.fail(event, _("tags ({tag}) are not allowed").format(tag=event.tag), loc)
             if event.implicit[0] and event.value in ("", "~", "null", "Null", "NULL"):
                 return None  # an empty plain value means "absent"
             return event.value
         if event.tag is not None:
-            self.fail(event, f"tags ({event.tag}) are not allowed", loc)
+            self.fail(event, _("tags ({tag}) are not allowed").format(tag=event.tag), loc)
         self.doc.lines.setdefault(loc, event.start_mark.line + 1)
         if isinstance(event, yaml.SequenceStartEvent):
             return self.sequence(loc, depth)
@@ -191,13 +192,14 @@ class _Builder:
             if isinstance(event, yaml.MappingEndEvent):
                 return result
             if not isinstance(event, yaml.ScalarEvent) or event.anchor or event.tag:
-                self.fail(event, "mapping keys must be plain text", loc)
+                self.fail(event, _("mapping keys must be plain text"), loc)
             key = event.value
             key_loc = (*loc, key)
             line = event.start_mark.line + 1
             if key in result:
                 first = self.doc.lines.get(key_loc, "?")
-                self.fail(event, f"duplicate key '{key}' (first at line {first})", key_loc)
+                self.fail(event, _("duplicate key '{key}' (first at line {first})").format(
+                                   key=key, first=first), key_loc)
             self.doc.lines[key_loc] = line
             result[key] = self.node(next(self.events), key_loc, depth + 1)
             self.doc.lines[key_loc] = line  # the key's own line wins over its value's

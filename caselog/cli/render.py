@@ -178,9 +178,9 @@ def overdue_text(groups, registry, as_of) -> str:
 def unclassified_text(states) -> str:
     """The cases awaiting classification, for the terminal."""
     if not states:
-        return "No case awaits classification."
-    lines = [f"{len(states)} case(s) await classification (set their category or topics and take those "
-             "fields off their unclassified list):"]
+        return _("No case awaits classification.")
+    lines = [_("{count} case(s) await classification (set their category or topics and take those fields "
+               "off their unclassified list):").format(count=len(states))]
     lines += [f"  {s.id}  {s.received_day}  {', '.join(s.unclassified):<16}  {s.title}" for s in states]
     return "\n".join(lines)
 

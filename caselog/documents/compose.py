@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ..hotissues import HotIssue, hot_issues, vocabulary
+from ..i18n import _
 from ..overdue import due_between, overdue_by_unit
 from ..repository import CaseLog
 from ..stats import Period, build_report, count_activity, parse_period
@@ -181,7 +182,7 @@ def bulletin(log: CaseLog, period: Period, day: date, office: Office,
     from ..site.model import SiteData
 
     if period.kind not in KIND_TITLE:
-        msg = f"a bulletin covers a month, a quarter or a year, not '{period.label}'"
+        msg = _("a bulletin covers a month, a quarter or a year, not '{label}'").format(label=period.label)
         raise DocumentError(msg)
     registry = log.registry
     data = SiteData(log, day)

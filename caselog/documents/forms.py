@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from ..derive import CaseState
+from ..i18n import _
 from ..registry import Registry
 from ..schema import Case, Supervised
 from . import DocumentError
@@ -44,7 +45,8 @@ def _assignment(state: CaseState):
     """The latest assignment on or before the state's day."""
     found = [e for e in state.case.events if e.type == "assigned" and e.day <= state.as_of]
     if not found:
-        msg = f"{state.id} has not been assigned to a unit by {state.as_of} (no 交办单 yet)"
+        msg = _("{id} has not been assigned to a unit by {as_of} (no 交办单 yet)").format(
+                id=state.id, as_of=state.as_of)
         raise DocumentError(msg)
     return found[-1]
 
@@ -97,9 +99,9 @@ def supervision_notice(state: CaseState, registry: Registry, office: Office,
     chosen = [e for e in notices if ref is None or e.ref == ref]
     if not chosen:
         have = "、".join(e.ref for e in notices) or "none"
-        what = f"no supervision notice {ref}" if ref else "no supervision notice"
-        msg = (f"{case.id} has {what} by {state.as_of} (its notices: {have}); record one with "
-               f"'caselog supervise {case.id} --ref ... --due ...'")
+        what = _("no supervision notice {ref}").format(ref=ref) if ref else _("no supervision notice")
+        msg = (_("{id} has {what} by {as_of} (its notices: {have}); record one with 'caselog supervise "
+                 "{id} --ref ... --due ...'").format(id=case.id, what=what, as_of=state.as_of, have=have))
         raise DocumentError(msg)
     notice = chosen[-1]
     assigned = _assignment(state)

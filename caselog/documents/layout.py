@@ -6,6 +6,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from ..i18n import _
 from . import DocumentError
 from .model import OfficialDocument, chinese_date
 
@@ -38,7 +39,7 @@ def write_pdf(doc: OfficialDocument, path: Path) -> None:
     try:
         from weasyprint import HTML
     except OSError as exc:  # Pango is missing
-        msg = f"cannot make PDF files: {exc} (run 'bash scripts/setup.sh' to install Pango)"
+        msg = _("cannot make PDF files: {exc} (run 'bash scripts/setup.sh' to install Pango)").format(exc=exc)
         raise DocumentError(msg) from None
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)

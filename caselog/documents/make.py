@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..derive import derive
 from ..errors import InvalidCase
+from ..i18n import _
 from ..registry import load_registry
 from ..repository import CaseLog, load_log, load_one
 from ..stats import Period
@@ -50,7 +51,7 @@ def _state(root: Path, case_id: str, day: date):
     loaded = load_one(root, case_id, registry)
     state = derive(loaded.case, day, registry.rules, registry.calendar)
     if state is None:
-        msg = f"{loaded.case.id} was received after {day}"
+        msg = _("{id} was received after {day}").format(id=loaded.case.id, day=day)
         raise DocumentError(msg)
     return state, registry
 

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import CaselogError
+from ..i18n import _
 from .scan import scan_output
 
 
@@ -64,7 +65,7 @@ def run_pelican(root: Path, settings_file: Path, output: Path, as_of: date, over
     finally:
         logger.removeHandler(handler)
     if handler.records:
-        msg = "Pelican reported problems (the build fails on any warning):\n  " + "\n  ".join(
+        msg = _("Pelican reported problems (the build fails on any warning):\n  ") + "\n  ".join(
             handler.records)
         raise BuildError(msg)
     return settings
@@ -76,10 +77,11 @@ def run_pagefind(output: Path) -> str:
     command = [sys.executable, "-m", "pagefind", "--site", str(output), "--quiet"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        msg = f"Pagefind failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-800:]}"
+        msg = _("Pagefind failed ({returncode}): {value}").format(
+                returncode=done.returncode, value=(done.stderr or done.stdout).strip()[-800:])
         raise BuildError(msg)
     if not (output / "pagefind" / "pagefind.js").is_file():
-        msg = "Pagefind wrote no index (is pagefind[extended] installed?)"
+        msg = _("Pagefind wrote no index (is pagefind[extended] installed?)")
         raise BuildError(msg)
     return done.stdout.strip()
 
@@ -89,7 +91,8 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
     """Build the portal into `output` and check it; raise BuildError (or InvalidCase) on any problem."""
     settings_file = settings_file or root / "pelicanconf.py"
     if not settings_file.is_file():
-        msg = f"no Pelican settings at {settings_file} (pass --settings FILE)"
+        msg = _("no Pelican settings at {settings_file} (pass --settings FILE)").format(
+                settings_file=settings_file)
         raise BuildError(msg)
     if clean and output.exists():
         shutil.rmtree(output)
@@ -102,15 +105,16 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
     report.timings["pelican"] = time.perf_counter() - started
     result = settings.get("CASELOG_RESULT")
     if result is None:
-        msg = "the caselog plugin did not run: add 'caselog.site.pelican_plugin' to PLUGINS"
+        msg = _("the caselog plugin did not run: add 'caselog.site.pelican_plugin' to PLUGINS")
         raise BuildError(msg)
     report.pages, report.case_pages = result.pages, result.case_pages
     report.window_end = result.window_end
     report.rendered, report.skipped, report.deleted = result.rendered, result.skipped, result.deleted
     on_disk = sum(1 for _ in (output / "cases").glob("*/index.html")) if (output / "cases").is_dir() else 0
     if on_disk != result.case_pages:
-        msg = (f"{on_disk} case pages in {output}/cases but {result.case_pages} closed public cases: "
-               "the output is out of step with the case log (rebuild with --clean)")
+        msg = (_("{on_disk} case pages in {output}/cases but {case_pages} closed public cases: the output "
+                 "is out of step with the case log (rebuild with --clean)").format(
+                 on_disk=on_disk, output=output, case_pages=result.case_pages))
         raise BuildError(msg)
     if search:
         started = time.perf_counter()
@@ -136,6 +140,7 @@ def check_output(root: Path, output: Path, result) -> None:
         # in path order: the same leaks read the same whichever files a cache spared reading
         leaks = sorted(leaks, key=lambda leak: (leak.path, leak.what))
         shown = "\n  ".join(str(leak) for leak in leaks[:50])
-        msg = f"the built site leaks {len(leaks)} item(s); it must not be published:\n  {shown}"
+        msg = _("the built site leaks {count} item(s); it must not be published:\n  {shown}").format(
+                count=len(leaks), shown=shown)
         raise BuildError(msg)
 

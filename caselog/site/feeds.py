@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..errors import CaselogError
+from ..i18n import _
 from .open311 import stamp
 from .views import CaseView, known_events
 
@@ -28,12 +29,12 @@ class FeedSettingsError(CaselogError):
 def tag_authority(value) -> str:
     """The checked CASELOG_FEED_AUTHORITY setting."""
     if not value:
-        msg = ("CASELOG_FEED_AUTHORITY is not set: the Atom feeds need a domain or e-mail address the "
-               "office owns and a date, e.g. CASELOG_FEED_AUTHORITY = \"qingxi.example.org,2026\"")
+        msg = (_('CASELOG_FEED_AUTHORITY is not set: the Atom feeds need a domain or e-mail address the '
+                 'office owns and a date, e.g. CASELOG_FEED_AUTHORITY = "qingxi.example.org,2026"'))
         raise FeedSettingsError(msg)
     if not AUTHORITY.fullmatch(str(value)):
-        msg = (f"CASELOG_FEED_AUTHORITY = {value!r} is not a tag URI authority: write a domain or e-mail "
-               "address and a date, e.g. \"qingxi.example.org,2026\"")
+        msg = (_('CASELOG_FEED_AUTHORITY = {value!r} is not a tag URI authority: write a domain or e-mail '
+                 'address and a date, e.g. "qingxi.example.org,2026"').format(value=value))
         raise FeedSettingsError(msg)
     return str(value)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CaselogError
+from ..i18n import _
 from .forking import fork_slices
 from .pages import PageSpec
 
@@ -42,7 +43,8 @@ def inside_output(output: Path, rel: str) -> Path:
     """output/rel, once rel is known to stay inside output (no absolute path, no '..', no '\\')."""
     parts = rel.split("/")
     if "\\" in rel or ":" in parts[0] or any(part in ("", ".", "..") for part in parts):
-        msg = f"refusing to write {rel!r}: it is not a path inside the output directory {output}"
+        msg = _("refusing to write {rel!r}: it is not a path inside the output directory {output}").format(
+                rel=rel, output=output)
         raise UnsafeOutputPath(msg)
     return output / rel
 
