@@ -9,14 +9,15 @@ import click
 
 from ..cms import ADMIN_SOURCE, Backend, admin_config, case_periods, config_text, write_admin_site
 from ..cmslocal import start_local_admin
+from ..i18n import N_, _
 from .base import main_group, pass_env
 
-# the messages of these commands, in one place (issue 13 translates CLI strings)
-WROTE = "wrote the editing interface to {dest} ({count} files); open {dest}/index.html through the site"
-SERVING = "editing interface at {url} — each save is a commit on branch '{branch}' (Ctrl-C stops)"
-SERVING_WORKFLOW = ("editing interface at {url} — each save is a branch cms/... to review and merge "
+# the messages of these commands, in one place
+WROTE = N_("wrote the editing interface to {dest} ({count} files); open {dest}/index.html through the site")
+SERVING = N_("editing interface at {url} — each save is a commit on branch '{branch}' (Ctrl-C stops)")
+SERVING_WORKFLOW = N_("editing interface at {url} — each save is a branch cms/... to review and merge "
                     "into '{branch}' (Ctrl-C stops)")
-STOPPED = "stopped"
+STOPPED = N_("stopped")
 
 
 @main_group.command("admin-config")
@@ -46,7 +47,7 @@ def admin_config_command(env, backend, repo, branch, base_url, api_root, app_id,
         return
     dest = output if output.is_absolute() else (env.directory / output).resolve()
     written = write_admin_site(env.root / ADMIN_SOURCE, dest, config)
-    click.echo(WROTE.format(dest=dest, count=len(written)))
+    click.echo(_(WROTE).format(dest=dest, count=len(written)))
 
 
 @main_group.command("admin")
@@ -64,12 +65,12 @@ def admin(env, port, bind, workflow):
     """
     server = start_local_admin(env.root, env.registry, env.today(), port=port, bind=bind,
                                workflow=workflow)
-    click.echo((SERVING_WORKFLOW if workflow else SERVING).format(url=server.url, branch=server.branch))
+    click.echo(_(SERVING_WORKFLOW if workflow else SERVING).format(url=server.url, branch=server.branch))
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop also stops the server
     try:
         server.process.wait()
     except KeyboardInterrupt:
-        click.echo(STOPPED)
+        click.echo(_(STOPPED))
     finally:
         server.stop()
 

@@ -30,7 +30,7 @@ def _write(env, documents, output: Path | None, default: str, fmt: str) -> None:
         folder = output if output.is_absolute() else env.directory / output
     formats = FORMATS if fmt == "both" else (fmt,)
     written = write_documents(documents, folder, formats)
-    click.echo(f"已生成 {len(written)} 个文件，保存在 {folder}：")
+    click.echo(_("wrote {count} file(s) into {folder}:").format(count=len(written), folder=folder))
     for path in written:
         click.echo(f"  {path.name}")
 
@@ -68,7 +68,9 @@ def week(env, as_of, week, number, output, fmt):
     report = documents[0]
     _write(env, documents, output, report.figures["period"], fmt)
     notices = len(documents) - 1
-    click.echo(f"周报 {report.number}；督办通知书 {notices} 份" + ("" if notices else "（本周未记录督办）"))
+    line = (_("weekly report {number}; {count} supervision notice(s)") if notices
+            else _("weekly report {number}; no supervision recorded this week"))
+    click.echo(line.format(number=report.number, count=notices))
 
 
 @doc.command("bulletin")
