@@ -15,7 +15,7 @@ import yaml
 
 from .checks import free_text_fields
 from .errors import InvalidCase, Problem
-from .i18n import _
+from .i18n import N_, _
 from .privacy import KINDS, find_personal_data, mask, mask_finding
 from .registry import Registry
 from .repository import LoadedCase
@@ -36,7 +36,7 @@ _PRINTABLE = re.compile(r"[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010
 _YAML12_NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
                             r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 # text that is being entered: nothing was written yet, so 'caselog mask ID' cannot help
-ENTRY_ADVICE = "give --mask to mask it as it is entered"
+ENTRY_ADVICE = N_("give --mask to mask it as it is entered")
 FIELD_ORDER = ("date", "type", "unit", "mode", "by", "ref", "due", "final", "approved_by",
                "reason", "days", "method", "satisfaction", "outcome", "duplicate_of",
                "referred_to", "text", "note")

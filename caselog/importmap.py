@@ -68,7 +68,8 @@ class Columns(Model):
 
 def _value_maps(value):
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise PydanticCustomError("caselog", _("must map each field to a table of cell values and keys (cell value: key)"))
+        msg = _("must map each field to a table of cell values and keys (cell value: key)")
+        raise PydanticCustomError("caselog", msg)
     for field, table in value.items():
         if field not in VALUE_FIELDS:
             msg = _("no value map for '{field}' ({fields}){hint}").format(

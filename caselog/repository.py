@@ -129,7 +129,7 @@ def scan_case_files(root: Path) -> tuple[list[tuple[str, int, int]], list[Proble
             for entry in sorted(os.scandir(month.path), key=lambda e: e.name):
                 rel = f"{rel_month}/{entry.name}"
                 if entry.is_symlink():
-                    stray.append(Problem(rel, 0, "", SYMLINK))
+                    stray.append(Problem(rel, 0, "", _(SYMLINK)))
                 elif entry.name.endswith(".yaml") and entry.is_file():
                     stat = entry.stat()
                     found.append((rel, stat.st_size, stat.st_mtime_ns))

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import LoadError, Problem
-from .i18n import _
+from .i18n import N_, _
 
 try:  # the C parser is a chosen dependency; the pure one is a slow fallback
     from yaml import CSafeLoader as _Loader
@@ -26,8 +26,8 @@ MAX_CASE_BYTES = 256 * 1024
 MAX_REGISTRY_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 16
 
-SYMLINK = ("is a symbolic link; case log files must be regular files (replace the link with "
-           "the file itself: a link can point anywhere on the machine)")
+SYMLINK = N_("is a symbolic link; case log files must be regular files (replace the link with "
+              "the file itself: a link can point anywhere on the machine)")
 
 Loc = tuple  # a path into the document: ("events", 2, "unit")
 
@@ -69,7 +69,7 @@ def read_text(path: Path, display: str, limit: int) -> str:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
         if exc.errno == errno.ELOOP or os.path.islink(path):
-            raise LoadError(Problem(display, 0, "", SYMLINK)) from None
+            raise LoadError(Problem(display, 0, "", _(SYMLINK))) from None
         message = _("cannot read file: {reason}").format(reason=exc.strerror)
         raise LoadError(Problem(display, 0, "", message)) from None
     try:
