@@ -284,7 +284,9 @@ def _render(root: Path, plans, mapping: Mapping, registry: Registry, name: str,
         try:
             loaded = check_text(text, rel, registry, today=today)
         except InvalidCase as exc:
-            reasons = "; ".join(f"{_column(mapping, p.field)}: {p.message}" for p in exc.problems)
+            reasons = _("; ").join(
+                _("{column}: {reason}").format(column=_column(mapping, p.field), reason=p.message)
+                for p in exc.problems)
             results[plan.number] = RowResult(name, plan.number, "error", reason=reasons)
             continue
         taken.add(case_id)

@@ -64,7 +64,8 @@ class _Row:
         try:
             return parse_moment(value)
         except ValueError as exc:
-            raise ValueError(f"{self.mapping.column_of(field)}: {exc}") from None
+            column = self.mapping.column_of(field)
+            raise ValueError(_("{column}: {reason}").format(column=column, reason=exc)) from None
 
     def choose(self, field: str, allowed, names=None, many=False):
         """A key (or keys) for a classified field; the fixed value when the cell is empty;
@@ -79,7 +80,7 @@ class _Row:
                 return keys, False
             except ValueError as exc:
                 if not classify:
-                    raise ValueError(f"{column}: {exc}") from None
+                    raise ValueError(_("{column}: {reason}").format(column=column, reason=exc)) from None
                 self.notes.append(_("{column}: unknown value '{cell}': awaiting classification ({field} "
                                     "held by {value} until then)").format(
                                     column=column, cell=cell, field=field, value=_shown(fixed)))
@@ -106,7 +107,8 @@ class _Row:
         try:
             return self.mapping.key_for(values or field, cell, allowed, names)
         except ValueError as exc:
-            self.notes.append(f"{self.mapping.column_of(field)}: {exc}: {what}")
+            self.notes.append(_("{column}: {reason}: {what}").format(
+                column=self.mapping.column_of(field), reason=exc, what=what))
             return None
 
 
