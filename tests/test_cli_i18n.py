@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import string
 
 import pytest
@@ -14,6 +15,7 @@ from caselog import i18n
 from caselog.i18n_extract import click_messages, interface_messages
 
 CATALOGUE = i18n.CATALOGUE
+MAPPING = REPO / "docs" / "import-mapping.example.yaml"
 
 
 def read_catalogue():
@@ -222,3 +224,71 @@ def test_validate_json_keeps_english_messages_for_scripts(log_root, cli):
                                   "(did you mean 'help'?)")
     text = cli(log_root, "validate", lang="zh")
     assert text.stdout.endswith("category: 未知的值“hlep”（可选：help, complaint, inquiry, suggestion）（您是否要输入“help”？）\n")
+
+
+# three or more English words in a row: a sentence the catalogue does not translate (quoted values,
+# which are what the clerk typed or the file holds, and the usage line are left out first)
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b")
+QUOTED = re.compile(r"“[^”]*”|'[^']*'|\"[^\"]*\"")
+
+
+def _english_sentences(text: str) -> list[str]:
+    return [line for line in text.splitlines()
+            if not line.startswith("用法：") and ENGLISH_SENTENCE.search(QUOTED.sub("", line))]
+
+
+def test_an_english_sentence_is_told_from_names_and_paths():
+    assert _english_sentences("a.yaml: is a symbolic link; case log files must be regular files") != []
+    assert _english_sentences("a.yaml:2: title: 含有控制字符 U+0007（请删除）\n运行 'caselog new --help' 查看帮助") == []
+
+
+def test_failing_commands_speak_chinese_to_the_clerk(log_root, tmp_path, cli, monkeypatch):
+    """What a clerk sees when a command refuses (typos, control characters, a script address,
+    personal data, a locked or linked file, broken YAML, bad import rows and mappings) is Chinese:
+    a message added without _() shows up here as an English sentence."""
+    from caselog import store
+
+    monkeypatch.setattr(store, "LOCK_WAIT_SECONDS", 0.1)
+    case = log_root / "cases/2026/03/20260302-K7Q2MD.yaml"
+    new = ("new", "--channel", "县长信箱", "--category", "complaint", "--topic", "住房保障", "--alias", "网友",
+           "--anonymous", "--no-similar", "--received", "2026-03-05 09:00", "--accepted", "2026-03-05")
+    phone = "139" + "0012" + "3456"
+    runs = {
+        "control character": cli(log_root, *new, "--title", "路灯\x07坏了", "--message", "路灯坏了。", lang="zh"),
+        "script address": cli(log_root, *new, "--title", "路灯坏了", "--message", "路灯坏了。",
+                              "--source-url", "javascript:alert(1)", lang="zh"),
+        "personal data": cli(log_root, *new, "--title", "路灯坏了", "--message", f"电话{phone}", lang="zh"),
+        "unit typo": cli(log_root, "assign", "20260302-K7Q2MD", "--unit", "区住建", lang="zh"),
+    }
+    case.with_name(case.name + ".lock").write_text("", encoding="utf-8")
+    runs["locked"] = cli(log_root, "assign", "20260302-K7Q2MD", "--unit", "区住建局", lang="zh")
+    case.with_name(case.name + ".lock").unlink()
+    real = tmp_path / "elsewhere.yaml"
+    real.write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
+    case.unlink()
+    case.symlink_to(real)
+    runs["linked"] = cli(log_root, "assign", "20260302-K7Q2MD", "--unit", "区住建局", lang="zh")
+    case.unlink()
+    case.write_text("id: 20260302-K7Q2MD\nid: 20260302-K7Q2MD\n", encoding="utf-8")
+    runs["broken YAML"] = cli(log_root, "validate", lang="zh")
+
+    demo_root = tmp_path / "demo"
+    shutil.copytree(REPO / "cases", demo_root / "cases")
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "留言编号,标题,留言时间,留言内容,留言人,类别,领域,渠道\n"
+        "A1,路灯不亮,2026-11-10 09:14,建设街路灯不亮。,路人甲,投诉,市容管理,县长信箱\n"
+        "A2,噪音扰民,2099-01-01 08:00,夜间施工。,路人乙,投诉,生态环境,县长信箱\n"
+        "A3,咨询,2026-11-11 10:00,,路人丙,咨询,教育,县长信箱\n"
+        "A4,积水,2026-11-12 10:00,积水严重。,路人丁,求助,市容管理,某渠道\n"
+        "A5,路灯不亮,2026-11-10 09:14,建设街路灯不亮。,路人甲,投诉,市容管理,县长信箱\n", encoding="utf-8")
+    runs["import rows"] = cli(demo_root, "import", str(export), "--mapping", str(MAPPING), "--dry-run", lang="zh")
+    bad_mapping = tmp_path / "mapping.yaml"
+    bad_mapping.write_text("columns:\n  title: 标题\nvalues:\n  colour: {红: red}\n", encoding="utf-8")
+    runs["import mapping"] = cli(demo_root, "import", str(export), "--mapping", str(bad_mapping), lang="zh")
+    runs["period"] = cli(demo_root, "doc", "bulletin", "2026-W47", lang="zh")
+
+    for what, result in runs.items():
+        assert result.exit_code != 0, what
+        assert re.search("[\u4e00-\u9fff]", result.stderr), what
+        assert _english_sentences(result.stdout + result.stderr) == [], what
