@@ -177,11 +177,12 @@ def append_event(root: Path, rel: str, fields: dict, registry: Registry, *, toda
     return write_case(root, rel, change, registry, today=today, advice=advice)
 
 
-def mask_entered(text: str) -> tuple[str, list[str]]:
-    """Text as it is entered, with its personal data masked; and what was masked (masked
-    forms only: the original is not repeated)."""
-    found = [f"{KINDS[f.kind]} ({f.kind}) {mask_finding(f)}" for f in find_personal_data(text)]
-    return (mask(text), found) if found else (text, [])
+def mask_entered(text: str, public_numbers: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
+    """Text as it is entered, with its personal data masked (an office's own public numbers
+    left as they are); and what was masked (masked forms only: the original is not repeated)."""
+    findings = find_personal_data(text, public_numbers)
+    found = [f"{KINDS[f.kind]} ({f.kind}) {mask_finding(f)}" for f in findings]
+    return (mask(text, public_numbers), found) if found else (text, [])
 
 
 def mask_text(text: str, rel: str, public_numbers: frozenset[str] = frozenset()) -> tuple[str, list[str]]:

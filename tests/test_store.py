@@ -208,3 +208,14 @@ def test_mask_masks_a_number_only_its_label_makes_personal_data(log_root, cli):
     result = cli(log_root, "mask", ID)
     assert result.stdout == f"{CASE}: masked qq: 23456789 -> 23****89\n"
     assert "一直没有批下来。QQ号 23****89\n" in (log_root / CASE).read_text(encoding="utf-8")
+
+
+def test_mask_on_entry_leaves_an_offices_public_number(log_root, cli):
+    rules = log_root / "cases" / "registry" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + f"public_numbers: ['{PHONE}']\n", encoding="utf-8")
+    other = PHONE[:-1] + ("1" if PHONE[-1] != "1" else "2")
+    text = f"服务热线{PHONE}；市民来电{other}。"
+    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", text, "--mask")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"masked 手机号码 (mobile) {other[:3]}****{other[-4:]} in --text\n"
+    assert f"服务热线{PHONE}；市民来电{other[:3]}****{other[-4:]}。" in (log_root / CASE).read_text(encoding="utf-8")

@@ -36,7 +36,7 @@ def event_command(name: str, help_text: str, *options):
             if fields.get("unit") is not None:
                 fields["unit"] = registry.unit_key(fields["unit"])
             if mask_on_entry:
-                fields = masked_fields(fields)
+                fields = masked_fields(fields, registry.public_numbers)
             try:
                 append_event(env.root, loaded.path, fields, registry, today=env.today())
             except InvalidCase as exc:
@@ -79,12 +79,12 @@ def as_option_problems(problems, index: int):
     return named
 
 
-def masked_fields(fields: dict) -> dict:
+def masked_fields(fields: dict, public_numbers: frozenset[str]) -> dict:
     """The event's free text with personal data masked; says what was masked."""
     fields = dict(fields)
     for name in EVENT_TEXT_FIELDS:
         if isinstance(fields.get(name), str):
-            fields[name], found = mask_entered(fields[name])
+            fields[name], found = mask_entered(fields[name], public_numbers)
             for what in found:
                 click.echo(_("masked {what} in --{option}").format(what=what, option=name.replace("_", "-")),
                            err=True)

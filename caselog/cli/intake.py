@@ -96,7 +96,7 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
     if mask_on_entry:
         for name in ("title", "message", "alias", "area"):
             if values.get(name):
-                values[name], found = mask_entered(values[name])
+                values[name], found = mask_entered(values[name], registry.public_numbers)
                 for what in found:
                     click.echo(_("masked {what} in --{option}").format(what=what, option=name), err=True)
     case = NewCase(
