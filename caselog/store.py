@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .checks import MASK_ADVICE, future_problems
 from .errors import InvalidCase, LoadError, WriteError, WriteRefused
-from .i18n import _
+from .i18n import N_, _
 from .registry import Registry
 from .repository import LoadedCase, check_document
 from .yamlsafe import MAX_CASE_BYTES, check_size, parse, read_text
@@ -60,8 +60,14 @@ def _take_lock(path: Path, display: str) -> int:
             raise _write_error(display, exc) from None
 
 
+# the operating system's reasons a clerk may meet when writing, as the C library words them
+OS_REASONS = frozenset({N_("No space left on device"), N_("Disk quota exceeded"), N_("File too large"),
+                        N_("Permission denied"), N_("Read-only file system"), N_("Operation not permitted")})
+
+
 def _write_error(display: str, exc: OSError) -> WriteError:
     reason = exc.strerror or str(exc)
+    reason = _(reason) if reason in OS_REASONS else reason
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         reason += _(" (free some space, then run the command again)")
     elif exc.errno == errno.EFBIG:

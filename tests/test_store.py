@@ -219,3 +219,23 @@ def test_mask_on_entry_leaves_an_offices_public_number(log_root, cli):
     assert result.exit_code == 0, result.output
     assert result.stderr == f"masked 手机号码 (mobile) {other[:3]}****{other[-4:]} in --text\n"
     assert f"服务热线{PHONE}；市民来电{other[:3]}****{other[-4:]}。" in (log_root / CASE).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", f"error: cannot write {CASE}: No space left on device (free some space, then run the command "
+           "again); nothing was written\n"),
+    ("zh", f"错误：无法写入 {CASE}：磁盘空间不足（请腾出磁盘空间后重新运行命令）；未写入任何内容\n")])
+def test_a_full_disk_is_named_in_the_clerks_language(log_root, cli, monkeypatch, lang, expected):
+    import errno
+
+    before = (log_root / CASE).read_bytes()
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store.os, "write", full)
+    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", "答复。", lang=lang)
+    monkeypatch.undo()
+    assert (result.exit_code, result.stderr) == (1, expected)
+    assert (log_root / CASE).read_bytes() == before
+    assert not list((log_root / "cases/2026/03").glob("*.lock"))
