@@ -276,12 +276,13 @@ def test_failing_commands_speak_chinese_to_the_clerk(log_root, tmp_path, cli, mo
     shutil.copytree(REPO / "cases", demo_root / "cases")
     export = tmp_path / "export.csv"
     export.write_text(
-        "留言编号,标题,留言时间,留言内容,留言人,类别,领域,渠道\n"
-        "A1,路灯不亮,2026-11-10 09:14,建设街路灯不亮。,路人甲,投诉,市容管理,县长信箱\n"
-        "A2,噪音扰民,2099-01-01 08:00,夜间施工。,路人乙,投诉,生态环境,县长信箱\n"
-        "A3,咨询,2026-11-11 10:00,,路人丙,咨询,教育,县长信箱\n"
-        "A4,积水,2026-11-12 10:00,积水严重。,路人丁,求助,市容管理,某渠道\n"
-        "A5,路灯不亮,2026-11-10 09:14,建设街路灯不亮。,路人甲,投诉,市容管理,县长信箱\n", encoding="utf-8")
+        "留言编号,标题,留言时间,留言内容,留言人,类别,领域,渠道,链接\n"
+        "A1,路灯不亮,2026-11-10 09:14,建设街路灯不亮。,路人甲,投诉,市容管理,县长信箱,\n"
+        "A2,噪音扰民,2099-01-01 08:00,夜间施工。,路人乙,投诉,生态环境,县长信箱,\n"
+        "A3,咨询,2026-11-11 10:00,,路人丙,咨询,教育,县长信箱,\n"
+        "A4,积水,2026-11-12 10:00,积水严重。,路人丁,求助,市容管理,某渠道,\n"
+        "A5,路灯不亮,2026-11-10 09:14,建设街路灯不亮。,路人甲,投诉,市容管理,县长信箱,javascript:x\n"
+        "A6,路灯不亮,2026-11-10 09:14,建设街路灯不亮。,路人甲,投诉,市容管理,县长信箱,\n", encoding="utf-8")
     runs["import rows"] = cli(demo_root, "import", str(export), "--mapping", str(MAPPING), "--dry-run", lang="zh")
     bad_mapping = tmp_path / "mapping.yaml"
     bad_mapping.write_text("columns:\n  title: 标题\nvalues:\n  colour: {红: red}\n", encoding="utf-8")
@@ -292,3 +293,15 @@ def test_failing_commands_speak_chinese_to_the_clerk(log_root, tmp_path, cli, mo
         assert result.exit_code != 0, what
         assert re.search("[\u4e00-\u9fff]", result.stderr), what
         assert _english_sentences(result.stdout + result.stderr) == [], what
+    assert len(runs["import rows"].stdout.splitlines()) >= 6  # every row was read and reported
+
+
+def test_import_json_keeps_english_reasons_for_scripts(tmp_path, cli):
+    shutil.copytree(REPO / "cases", tmp_path / "cases")
+    export = tmp_path / "export.csv"
+    export.write_text("留言编号,标题,留言时间,留言内容,留言人,类别,领域,渠道,链接\n"
+                      "A1,咨询,2026-11-11 10:00,,路人丙,咨询,教育,县长信箱,\n", encoding="utf-8")
+    args = ("import", str(export), "--mapping", str(MAPPING), "--dry-run")
+    [row] = json.loads(cli(tmp_path, *args, "--format", "json", lang="zh").stdout)
+    assert (row["outcome"], row["reason"]) == ("error", "留言内容: is empty")
+    assert cli(tmp_path, *args, lang="zh").stdout == "export.csv:2: 留言内容：为空\n"

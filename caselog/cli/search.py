@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from .. import i18n
 from ..derive import STATUSES
 from ..describe import STATUS, label
 from ..i18n import _
@@ -182,6 +183,8 @@ def import_(env, source, mapping, dry_run, fmt):
     from ..importer import import_file
     from ..importmap import load_mapping
 
+    if fmt == "json":
+        i18n.set_language("en")  # for scripts: reasons, notes and warnings stay English, whatever the locale
     rules = load_mapping(mapping, env.registry)
     report = import_file(env.root, source, rules, env.registry, today=env.today(), dry_run=dry_run)
     if fmt == "json":
