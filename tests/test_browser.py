@@ -190,7 +190,7 @@ def test_searching_a_chinese_word_finds_the_case(visit):
     tab = visit()
     assert f"/cases/{WAGES}/" in search(tab, "欠薪")
     names = tab.page.locator(".pagefind-ui__filter-name")
-    expect(names).to_have_text(["类别", "领域", "承办单位", "年份"])
+    expect(names).to_have_text(["类别", "留言渠道", "领域", "承办单位", "年份"])
 
 
 def test_searching_a_case_id_from_the_header_box_finds_that_case_first(visit):

@@ -1,11 +1,113 @@
-// Starts Pagefind's UI (served from this site, never a CDN) and runs the query from ?q=.
+// Starts Pagefind's UI (served from this site, never a CDN) over the search bundles of every
+// period, cuts the query the way the index was cut, and runs the query from ?q=.
 (function () {
   "use strict";
   var root = document.getElementById("search");
   if (!root || typeof PagefindUI === "undefined") { return; }
+  function attribute(name, fallback) {
+    try { return JSON.parse(root.getAttribute(name) || fallback); } catch (e) { return JSON.parse(fallback); }
+  }
   // the index keeps stable keys (unit, topic, category, year, id); the page says what to call them
-  var labels = {};
-  try { labels = JSON.parse(root.getAttribute("data-labels") || "{}"); } catch (e) { labels = {}; }
+  var labels = attribute("data-labels", "{}");
+  var bundles = attribute("data-bundles", "[]");
+  if (!bundles.length) { return; }
+
+  // The index holds each run of Chinese characters as the overlapping pairs and (marked) triples
+  // of its characters, other words whole (caselog/site/search_records.py: search_words). A query
+  // of two characters is searched as that pair, a longer one as its triples, so that it finds
+  // every case holding its characters in that order.
+  var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
+  var WORDS = new RegExp("([" + HAN + "]+)|[^\\s\\p{P}\\p{S}_" + HAN + "]+(?:[-./][^\\s\\p{P}\\p{S}_" + HAN + "]+)*", "gu");
+  var IS_PAIR = new RegExp("^[" + HAN + "]{2}$", "u");
+  var CASE_ID = /^\d{8}-[0-9A-Za-z]{6}$/;
+  var PART = "\u00b6";
+  var MARK = "\u203f";  // before a case number (and, in the index, a lone character)
+  var TRIPLE = "\u2040";  // before a triple
+
+  // A query's words; a lone character stays as it is, so that it finds the pairs it begins.
+  function searchWords(text) {
+    var words = [], match;
+    WORDS.lastIndex = 0;
+    while ((match = WORDS.exec(text)) !== null) {
+      var run = match[0];
+      if (match[1] && run.length === 2) {
+        words.push(run);
+      } else if (match[1] && run.length > 2) {
+        for (var i = 0; i + 2 < run.length; i++) { words.push(TRIPLE + run.slice(i, i + 3)); }
+      } else {
+        words.push(CASE_ID.test(run) ? MARK + run : run);
+      }
+    }
+    return words;
+  }
+
+  var asked = [];  // the words of the last query, as typed: what an excerpt marks
+  function processTerm(term) {
+    var exact = /^\s*".+"\s*$/.test(term);
+    asked = (term.toLowerCase().match(WORDS) || []).filter(function (w) { return w.length > 0; });
+    var cut = searchWords(term).join(" ");
+    return exact ? "\"" + cut + "\"" : cut;
+  }
+
+  // A record's text back from its index words: the parts are title, message, each reply, facts.
+  function recordParts(content) {
+    var parts = [], text = "", previous = null;
+    content.split(" ").forEach(function (word) {
+      if (word === PART) { parts.push(text); text = ""; previous = null; return; }
+      if (word.charAt(0) === TRIPLE) { return; }
+      if (IS_PAIR.test(word)) {
+        text += previous !== null && previous.charAt(1) === word.charAt(0) ? word.charAt(1) : word;
+        previous = word;
+        return;
+      }
+      if (word.charAt(0) === MARK) { word = word.slice(1); }
+      if (/[0-9A-Za-z]$/.test(text) && /^[0-9A-Za-z]/.test(word)) { text += " "; }
+      text += word;
+      previous = null;
+    });
+    parts.push(text);
+    return parts;
+  }
+
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // The words found, in the message or a reply: the stretch of text holding the most of them.
+  function excerpt(content) {
+    var parts = recordParts(content);
+    var texts = parts.slice(1, Math.max(2, parts.length - 1));
+    var best = null;
+    texts.forEach(function (text) {
+      var lower = text.toLowerCase();
+      asked.forEach(function (word) {
+        for (var at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + 1)) {
+          var window = lower.slice(at, at + 60);
+          var found = asked.filter(function (w) { return window.indexOf(w) >= 0; }).length;
+          if (best === null || found > best.found) { best = { text: text, at: at, found: found }; }
+        }
+      });
+    });
+    if (best === null) { best = { text: texts[0] || "", at: 0 }; }
+    var start = Math.max(0, best.at - 20);
+    var shown = best.text.slice(start, start + 90);
+    var marks = [];  // [from, to) of each word found in what is shown
+    var lower = shown.toLowerCase();
+    asked.forEach(function (word) {
+      for (var at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + 1)) { marks.push([at, at + word.length]); }
+    });
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    var out = "", done = 0;
+    marks.forEach(function (mark) {
+      if (mark[0] < done) { return; }
+      out += escapeHtml(shown.slice(done, mark[0])) + "<mark>" + escapeHtml(shown.slice(mark[0], mark[1])) + "</mark>";
+      done = mark[1];
+    });
+    out += escapeHtml(shown.slice(done));
+    return (start > 0 ? "…" : "") + out + (start + 90 < best.text.length ? "…" : "");
+  }
 
   function renamedMeta(meta) {
     var out = {};
@@ -16,9 +118,16 @@
   }
 
   var ui = new PagefindUI({
-    element: "#search", showSubResults: false, showImages: false, resetStyles: false,
+    element: "#search", bundlePath: bundles[0],
+    mergeIndex: bundles.slice(1).map(function (path) { return { bundlePath: path }; }),
+    showSubResults: false, showImages: false, resetStyles: false,
     pageSize: 10, excerptLength: 40, showEmptyFilters: false,
-    processResult: function (result) { result.meta = renamedMeta(result.meta); return result; }
+    processTerm: processTerm,
+    processResult: function (result) {
+      result.excerpt = excerpt(result.content || "");
+      result.meta = renamedMeta(result.meta);
+      return result;
+    }
   });
 
   // Pagefind writes a filter's key as its heading; show the interface name instead
