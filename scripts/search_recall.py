@@ -52,6 +52,8 @@ class KindFigures:
     worst: list = field(default_factory=list)  # (recall, query, found, expected)
     top_ok: int = 0  # queries whose first results all contain the query
     top_bad: list = field(default_factory=list)
+    results: int = 0  # results of all queries
+    results_showing: int = 0  # of those, cases whose page shows the query
 
     @property
     def recall(self) -> float:
@@ -156,6 +158,8 @@ def measure(root: Path, output: Path, as_of: date, count: int = 150) -> dict:
         f.expected += len(expected)
         f.found += len(found)
         f.worst.append((len(found) / len(expected) if expected else 1.0, text, len(found), len(expected)))
+        f.results += len(answer["ids"])
+        f.results_showing += sum(1 for i in answer["ids"] if i in by_id and shows(by_id[i], text))
         first = answer["ids"][:min(TOP, len(expected))]
         if kind == "case numbers":
             first = answer["ids"][:1]
@@ -190,11 +194,11 @@ def report(result: dict) -> str:
     """The figures as a Markdown table."""
     lines = [f"{result['cases']:,} published cases.", "",
              "| queries | count | cases found / cases containing them | recall "
-             "| first results contain the query |",
-             "|---|---|---|---|---|"]
+             "| first results contain the query | results whose page shows the query |",
+             "|---|---|---|---|---|---|"]
     for kind, f in result["kinds"].items():
         lines.append(f"| {kind} | {f.queries} | {f.found:,} / {f.expected:,} | {f.recall:.1%} | "
-                     f"{f.top_ok} of {f.queries} |")
+                     f"{f.top_ok} of {f.queries} | {f.results_showing:,} of {f.results:,} |")
     lines += ["", f"Filters: {result['filter_queries']} searches within one value of unit, topic, "
                   f"channel or year; cases lost: {result['filter_lost']}, cases outside the filter: "
                   f"{result['filter_outside']}."]

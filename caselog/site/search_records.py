@@ -5,15 +5,15 @@ Pagefind (1.5) cuts Chinese with its own segmenter when it indexes and with the 
 that a query starting the title then matches alone (docs/search.md, "Public search"). So the
 records carry their text already cut, in a way a query is cut the same in the browser
 (theme/static/js/search.js): each run of Chinese characters gives the overlapping pairs of
-its characters (县政府 → 县政 政府) and, marked, the overlapping triples (⁀县政府); every other
-word stays whole. A query of two characters is one exact pair, a longer one the triples it is
-made of, so a search finds every case whose text holds the query's characters in that order
-(and, for five characters or more, nearly only those), whatever a segmenter makes of them.
+its characters (县政府 → 县政 政府), each at its own position; every other word stays whole.
+A query of two characters is one exact pair; a longer one is searched as the phrase of its
+pairs (Pagefind's exact search: the pairs next to each other, in order), so a search finds
+exactly the cases whose text holds the query's characters in that order, whatever a
+segmenter would make of them.
 
 Pagefind looks a word up as the start of index words, and a word that starts none as the
-longest index word that starts it (县政 as 县, 县政府 as 县政): so no index word may be the
-start of another kind of word. Pairs are unmarked, triples carry ⁀, a lone character and a case
-number carry ‿ (both kept in words by Pagefind, which splits nothing at them).
+longest index word that starts it (县政 as 县): so no index word may be the start of a pair.
+A lone character and a case number carry ‿ (Pagefind keeps it in words and splits nothing at it).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ _WORDS = re.compile(f"([{_HAN}]+)|[^\\W_{_HAN}]+(?:[-./][^\\W_{_HAN}]+)*|[^\\s{_
 _TAG = re.compile(r"<[^>]*>")
 _CASE_ID = re.compile(r"\d{8}-[0-9A-Za-z]{6}")
 MARK = "\u203f"  # before a lone character and a case number
-TRIPLE = "\u2040"  # before a triple of characters
 
 
 @dataclass(frozen=True)
@@ -58,15 +57,12 @@ class SearchRecord:
 
 
 def search_words(text: str) -> list[str]:
-    """Text cut into index words: pairs and triples of each Chinese run, other words whole."""
+    """Text cut into index words: the pairs of each Chinese run, other words whole."""
     words: list[str] = []
     for match in _WORDS.finditer(text):
         run = match.group()
         if match.group(1) and len(run) > 1:
-            for i in range(len(run) - 1):
-                words.append(run[i:i + 2])
-                if i + 2 < len(run):
-                    words.append(TRIPLE + run[i:i + 3])
+            words.extend(run[i:i + 2] for i in range(len(run) - 1))
         elif match.group(1) or _CASE_ID.fullmatch(run):
             words.append(MARK + run)
         else:

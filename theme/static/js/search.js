@@ -12,17 +12,17 @@
   var bundles = attribute("data-bundles", "[]");
   if (!bundles.length) { return; }
 
-  // The index holds each run of Chinese characters as the overlapping pairs and (marked) triples
-  // of its characters, other words whole (caselog/site/search_records.py: search_words). A query
-  // of two characters is searched as that pair, a longer one as its triples, so that it finds
-  // every case holding its characters in that order.
+  // The index holds each run of Chinese characters as the overlapping pairs of its characters,
+  // other words whole (caselog/site/search_records.py: search_words). A query is cut the same
+  // way; a query of one run of three characters or more is searched as the phrase of its pairs
+  // (next to each other, in order), so that it finds exactly the cases holding it.
   var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
   var WORDS = new RegExp("([" + HAN + "]+)|[^\\s\\p{P}\\p{S}_" + HAN + "]+(?:[-./][^\\s\\p{P}\\p{S}_" + HAN + "]+)*", "gu");
   var IS_PAIR = new RegExp("^[" + HAN + "]{2}$", "u");
   var CASE_ID = /^\d{8}-[0-9A-Za-z]{6}$/;
   var PART = "\u00b6";
   var MARK = "\u203f";  // before a case number (and, in the index, a lone character)
-  var TRIPLE = "\u2040";  // before a triple
+  var ONE_RUN = new RegExp("^[" + HAN + "]{3,}$", "u");
 
   // A query's words; a lone character stays as it is, so that it finds the pairs it begins.
   function searchWords(text) {
@@ -30,10 +30,8 @@
     WORDS.lastIndex = 0;
     while ((match = WORDS.exec(text)) !== null) {
       var run = match[0];
-      if (match[1] && run.length === 2) {
-        words.push(run);
-      } else if (match[1] && run.length > 2) {
-        for (var i = 0; i + 2 < run.length; i++) { words.push(TRIPLE + run.slice(i, i + 3)); }
+      if (match[1] && run.length > 1) {
+        for (var i = 0; i + 1 < run.length; i++) { words.push(run.slice(i, i + 2)); }
       } else {
         words.push(CASE_ID.test(run) ? MARK + run : run);
       }
@@ -43,10 +41,10 @@
 
   var asked = [];  // the words of the last query, as typed: what an excerpt marks
   function processTerm(term) {
-    var exact = /^\s*".+"\s*$/.test(term);
-    asked = (term.toLowerCase().match(WORDS) || []).filter(function (w) { return w.length > 0; });
+    asked = term.toLowerCase().match(WORDS) || [];
     var cut = searchWords(term).join(" ");
-    return exact ? "\"" + cut + "\"" : cut;
+    var phrase = /^\s*".+"\s*$/.test(term) || (asked.length === 1 && ONE_RUN.test(asked[0]));
+    return phrase ? "\"" + cut + "\"" : cut;
   }
 
   // A record's text back from its index words: the parts are title, message, each reply, facts.
@@ -54,7 +52,6 @@
     var parts = [], text = "", previous = null;
     content.split(" ").forEach(function (word) {
       if (word === PART) { parts.push(text); text = ""; previous = null; return; }
-      if (word.charAt(0) === TRIPLE) { return; }
       if (IS_PAIR.test(word)) {
         text += previous !== null && previous.charAt(1) === word.charAt(0) ? word.charAt(1) : word;
         previous = word;
