@@ -179,7 +179,7 @@ def test_build_reports_what_it_did(demo, published):
     line = result.stdout.strip()
     assert re.fullmatch(rf"built {re.escape(str(demo[1]))}: {len(published)} case pages, \d+ files "
                         r"\(\d+ rendered, 0 unchanged, 0 removed\); pelican [\d.]+s, pagefind [\d.]+s, "
-                        r"scan [\d.]+s", line), line
+                        r"scan [\d.]+s; search index: 2 of 2 periods rewritten", line), line
 
 
 def test_one_page_per_closed_public_case(demo, published):

@@ -21,9 +21,11 @@ def _build(env, output, as_of, settings, no_search, clean, publish):
     report = build_site(root, output, as_of or env.today(), settings_file=settings_file,
                         search=not no_search, clean=clean)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
+    searched = (f"; search index: {len(report.search_written)} of {len(report.search_bundles)} periods "
+                "rewritten" if report.search_bundles else "")
     click.echo(f"built {output}: {report.case_pages} case pages, {report.pages} files "
                f"({report.rendered} rendered, {report.skipped} unchanged, {report.deleted} removed); "
-               f"{times}")
+               f"{times}{searched}")
     return output
 
 

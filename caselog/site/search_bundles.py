@@ -101,16 +101,16 @@ def write_search_bundles(data, output: Path, categories: dict[str, str],
         period = period_of(state.received_day, granularity)
         if period in by_period:
             by_period[period].append(state)
-    with PagefindService() as service:
-        for period in changed:
-            records = [search_record(data.view(s), categories) for s in by_period[period]]
-            fresh = root / f".{period}.new"
-            shutil.rmtree(fresh, ignore_errors=True)
+    for period in changed:
+        records = [search_record(data.view(s), categories) for s in by_period[period]]
+        fresh = root / f".{period}.new"
+        shutil.rmtree(fresh, ignore_errors=True)
+        with PagefindService() as service:  # one process a bundle: its memory is returned after each
             service.write_bundle(records, fresh)
-            (fresh / STAMP).write_text(digests[period] + "\n", encoding="utf-8")
-            _swap(fresh, root / period)
-            report.written.append(period)
-            report.records += len(records)
+        (fresh / STAMP).write_text(digests[period] + "\n", encoding="utf-8")
+        _swap(fresh, root / period)
+        report.written.append(period)
+        report.records += len(records)
     report.seconds = time.perf_counter() - started
     return report
 
