@@ -36,6 +36,10 @@ const sandbox = {
 };
 vm.runInNewContext(fs.readFileSync(path.join(site, "theme", "js", "search.js"), "utf8"), sandbox);
 if (!ui) { throw new Error("search.js did not start Pagefind's UI (no search bundles?)"); }
+// a site built before the bundles (one index at /pagefind/, the query as typed) is searched too
+ui.bundlePath = ui.bundlePath || "/pagefind/";
+ui.processTerm = ui.processTerm || ((term) => term);
+ui.processResult = ui.processResult || ((result) => result);
 
 const local = (bundlePath) => ORIGIN + new URL(bundlePath, ORIGIN + "/").pathname;
 const pagefind = await import(pathToFileURL(path.join(site, new URL(ui.bundlePath, ORIGIN + "/").pathname, "pagefind.js")).href);
