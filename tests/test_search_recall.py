@@ -138,3 +138,21 @@ def test_a_build_with_nothing_changed_writes_no_bundle(demo_site, tmp_path):
     output = build(demo_site[0], out)
     assert {year: _files(out / "pagefind" / year) for year in ("2025", "2026")} == before
     assert json.dumps(output)  # the report line
+
+
+def test_every_record_is_checked_for_leaks_before_pagefind_sees_it(demo_site, tmp_path):
+    # in a bundle a title is cut into pairs, where the scan after the build could not see it
+    from caselog.site.model import load_site_data
+    from caselog.site.scan import Leak
+    from caselog.site.search_bundles import write_search_bundles
+
+    data = load_site_data(demo_site[0], date.fromisoformat(AS_OF), with_history=False)
+    secret = "建新小区电梯停了两个多月，到底谁来管？"
+    report = write_search_bundles(
+        data, tmp_path, {}, lambda rel, text: [Leak(rel, "title")] if secret in text else [])
+    assert report.written == ["2026", "2025"]
+    assert report.checked["pagefind/2025/pagefind-entry.json"] == [
+        Leak("pagefind/2025/pagefind-entry.json", "title")]
+    assert report.checked["pagefind/2026/pagefind-entry.json"] == []
+    assert all(not leaks for rel, leaks in report.checked.items() if "entry" not in rel)
+    assert sum(1 for rel in report.checked if "/fragment/" in rel) == len(data.published)

@@ -6,7 +6,9 @@ output/pagefind/<period>/. The search page searches the newest bundle and merges
 in the browser (Pagefind's mergeIndex). A bundle is written again only when a digest of what
 its records are made from changed: its cases' files and links, the registry, this code and
 Pagefind's version. A bundle is written beside the old one and swapped in, so a failed build
-never leaves half a bundle.
+never leaves half a bundle. Every record is checked for leaks (personal data, any trace of a
+non-public case) before Pagefind sees it: in the bundle its words are cut apart, where a
+title could not be recognised.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +43,7 @@ class SearchReport:
     periods: list[str] = field(default_factory=list)  # every bundle, newest first
     written: list[str] = field(default_factory=list)
     records: int = 0
+    checked: dict = field(default_factory=dict)  # file written -> leaks found in the records behind it
     seconds: float = 0.0
 
 
@@ -75,11 +79,12 @@ def _period_digests(data, granularity: str, salt: str) -> dict[str, str]:
             for period, parts in groups.items()}
 
 
-def write_search_bundles(data, output: Path, categories: dict[str, str],
+def write_search_bundles(data, output: Path, categories: dict[str, str], check: Callable,
                          granularity: str = "year") -> SearchReport:
     """Write the bundle of every period whose cases changed; remove bundles of no period.
 
-    `categories` names each category as the interface does (the category filter's values)."""
+    `categories` names each category as the interface does (the category filter's values);
+    `check(rel, text)` gives the leaks in a text (scan.scan_written)."""
     if granularity not in GRANULARITIES:
         msg = f"CASELOG_SEARCH_PERIOD must be one of {', '.join(GRANULARITIES)}, not {granularity!r}"
         raise SearchIndexError(msg)
@@ -103,12 +108,18 @@ def write_search_bundles(data, output: Path, categories: dict[str, str],
             by_period[period].append(state)
     for period in changed:
         records = [search_record(data.view(s), categories) for s in by_period[period]]
+        entry = f"{BUNDLES}/{period}/pagefind-entry.json"  # a bundle's leaks are named on its entry file
+        leaks = [leak for r in records for leak in check(entry, r.text)]
         fresh = root / f".{period}.new"
         shutil.rmtree(fresh, ignore_errors=True)
         with PagefindService() as service:  # one process a bundle: its memory is returned after each
             service.write_bundle(records, fresh)
         (fresh / STAMP).write_text(digests[period] + "\n", encoding="utf-8")
         _swap(fresh, root / period)
+        for path in (root / period).rglob("*"):  # made from the checked records only
+            if path.is_file():
+                report.checked[path.relative_to(output).as_posix()] = []
+        report.checked[entry] = leaks
         report.written.append(period)
         report.records += len(records)
     report.seconds = time.perf_counter() - started

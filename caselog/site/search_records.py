@@ -38,6 +38,7 @@ LANGUAGE = "und"
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # a Chinese run; a word of letters and digits (a case number, G107, 2026); any other mark alone
+# (so no word of a citizen's text can be one of Pagefind's ___ markers)
 _WORDS = re.compile(f"([{_HAN}]+)|[^\\W_{_HAN}]+(?:[-./][^\\W_{_HAN}]+)*|[^\\s{_HAN}]")
 _TAG = re.compile(r"<[^>]*>")
 _CASE_ID = re.compile(r"\d{8}-[0-9A-Za-z]{6}")
@@ -49,11 +50,10 @@ class SearchRecord:
     """One case as the public search indexes it."""
 
     url: str
-    content: str
+    content: str  # the index words, as Pagefind gets them
     meta: dict[str, str]
     filters: dict[str, list[str]]
-    year: int
-    quarter: int
+    text: str  # everything it holds, as text: what the leak checks read (the words are cut apart)
 
 
 def search_words(text: str) -> list[str]:
@@ -94,13 +94,14 @@ def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
              WEIGHT_START.format(CASE_ID_WEIGHT), *search_words(view.id), WEIGHT_END]
     for text in texts:
         words += [PART, *search_words(text)]
-    words += [PART, *search_words(" ".join(dict.fromkeys(facts)))]
+    facts_text = " ".join(dict.fromkeys(facts))
+    words += [PART, *search_words(facts_text)]
     filters = {"year": [str(view.received_day.year)], "channel": [view.channel.name],
                "category": [category], "topic": [t.name for t in view.topics]}
     if view.unit:
         filters["unit"] = [view.unit.name]
     return SearchRecord(
         url=f"/cases/{view.id}/", content=" ".join(words),
-        meta={"title": view.title, "id": view.id},
-        filters=filters, year=view.received_day.year,
-        quarter=(view.received_day.month - 1) // 3 + 1)
+        meta={"title": view.title, "id": view.id}, filters=filters,
+        text="\n".join([view.title, view.id, *texts, facts_text,
+                        *(value for values in filters.values() for value in values)]))
