@@ -43,8 +43,8 @@ ui.processResult = ui.processResult || ((result) => result);
 
 const local = (bundlePath) => ORIGIN + new URL(bundlePath, ORIGIN + "/").pathname;
 const pagefind = await import(pathToFileURL(path.join(site, new URL(ui.bundlePath, ORIGIN + "/").pathname, "pagefind.js")).href);
-await pagefind.options({ basePath: local(ui.bundlePath), baseUrl: "/" });
-for (const other of ui.mergeIndex || []) { await pagefind.mergeIndex(local(other.bundlePath)); }
+await pagefind.options({ basePath: local(ui.bundlePath), baseUrl: "/", ...(ui.ranking ? { ranking: ui.ranking } : {}) });
+for (const { bundlePath, ...options } of ui.mergeIndex || []) { await pagefind.mergeIndex(local(bundlePath), options); }
 
 const urls = new Map();  // result id -> url (a fragment is read once)
 const lines = readline.createInterface({ input: process.stdin });

@@ -185,12 +185,15 @@ class PagefindService:
         self._process.stdout.close()
 
     def _read(self) -> None:
-        buffer = b""
+        pieces: list[bytes] = []  # of a message not yet ended (a bundle's files come as one)
         stream = self._process.stdout
-        while chunk := stream.read1(1 << 16):
-            buffer += chunk
-            *messages, buffer = buffer.split(b",")
-            for message in messages:
+        while chunk := stream.read1(1 << 20):
+            *ended, rest = chunk.split(b",")
+            if ended:
+                ended[0] = b"".join([*pieces, ended[0]])
+                pieces = []
+            pieces.append(rest)
+            for message in ended:
                 answer = json.loads(base64.b64decode(message))
                 payload = answer.get("payload", {})
                 with self._arrived:
@@ -248,5 +251,11 @@ class PagefindService:
                         "content": record.content, "language": LANGUAGE, "meta": record.meta,
                         "filters": record.filters, "sort": None}, keep=False)
         self._wait_all()
-        self._wait(self._send({"type": "WriteFiles", "index_id": index, "output_path": str(bundle)}))
+        # the files come back to be written here: Pagefind's own WriteFiles answers before its
+        # files are all on disk, and a service closed then leaves some of them empty
+        files = self._wait(self._send({"type": "GetFiles", "index_id": index}))["files"]
         self._wait(self._send({"type": "DeleteIndex", "index_id": index}))
+        for file in files:
+            path = bundle / file["path"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(file["content"]))

@@ -29,7 +29,8 @@ WEIGHT_START = "___PAGEFIND_WEIGHT___{}"
 WEIGHT_END = "___END_PAGEFIND_WEIGHT___"
 TITLE_WEIGHT = 5
 CASE_ID_WEIGHT = 10  # searching a case number finds that case before the cases that cite it
-# separates the parts of a record (title, message, each reply, the case's facts); not indexed,
+FACTS = "facts"  # the metadata field of unit, topic, channel, category and area names, cut as text is
+# separates the parts of a record (title, message, each reply); not indexed,
 # search.js cuts the record back into its parts at it to make an excerpt of the message and replies
 PART = "¶"
 # the language given to Pagefind: not zh, so that neither Pagefind nor the browser cut the words
@@ -78,9 +79,11 @@ def html_text(markup: str) -> str:
 def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
     """The search record of a published case, made from its public view only.
 
-    Title (weighted), message and every text of its timeline (replies, instructions, notes) are
-    searched; unit, topics, channel, category, area and case number too, so that searching a
-    unit's name finds its cases. `labels` names the category (the interface's words)."""
+    Title (weighted), case number (weighted more), message and every text of its timeline
+    (replies, instructions, notes) are its text; the names of its units, topics, channel,
+    category and area go in a metadata field, `facts`, searched too (searching a unit's name
+    finds its cases) but ranked after the text (search.js weighs it less). `labels` names the
+    category (the interface's words)."""
     texts = [html_text(view.message_html)]
     texts += [html_text(item.html) for item in view.timeline if item.html]
     category = labels.get(view.category, view.category)
@@ -95,13 +98,13 @@ def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
     for text in texts:
         words += [PART, *search_words(text)]
     facts_text = " ".join(dict.fromkeys(facts))
-    words += [PART, *search_words(facts_text)]
     filters = {"year": [str(view.received_day.year)], "channel": [view.channel.name],
                "category": [category], "topic": [t.name for t in view.topics]}
     if view.unit:
         filters["unit"] = [view.unit.name]
     return SearchRecord(
         url=f"/cases/{view.id}/", content=" ".join(words),
-        meta={"title": view.title, "id": view.id}, filters=filters,
+        meta={"title": view.title, "id": view.id, FACTS: " ".join(search_words(facts_text))},
+        filters=filters,
         text="\n".join([view.title, view.id, *texts, facts_text,
                         *(value for values in filters.values() for value in values)]))

@@ -75,7 +75,7 @@
   // The words found, in the message or a reply: the stretch of text holding the most of them.
   function excerpt(content) {
     var parts = recordParts(content);
-    var texts = parts.slice(1, Math.max(2, parts.length - 1));
+    var texts = parts.slice(1);
     var best = null;
     texts.forEach(function (text) {
       var lower = text.toLowerCase();
@@ -109,14 +109,18 @@
   function renamedMeta(meta) {
     var out = {};
     Object.keys(meta || {}).forEach(function (key) {
+      if (key === "facts") { return; }  // searched, not shown (the page shows them)
       out[key === "title" || key === "image" || key === "image_alt" ? key : (labels[key] || key)] = meta[key];
     });
     return out;
   }
 
+  // a case found by the names of its unit, topics or channel (metadata "facts") comes after the
+  // cases whose text holds the words
+  var ranking = { metaWeights: { title: 5, facts: 0.5 } };
   var ui = new PagefindUI({
-    element: "#search", bundlePath: bundles[0],
-    mergeIndex: bundles.slice(1).map(function (path) { return { bundlePath: path }; }),
+    element: "#search", bundlePath: bundles[0], ranking: ranking,
+    mergeIndex: bundles.slice(1).map(function (path) { return { bundlePath: path, ranking: ranking }; }),
     showSubResults: false, showImages: false, resetStyles: false,
     pageSize: 10, excerptLength: 40, showEmptyFilters: false,
     processTerm: processTerm,
