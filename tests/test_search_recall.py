@@ -156,3 +156,26 @@ def test_every_record_is_checked_for_leaks_before_pagefind_sees_it(demo_site, tm
     assert report.checked["pagefind/2026/pagefind-entry.json"] == []
     assert all(not leaks for rel, leaks in report.checked.items() if "entry" not in rel)
     assert sum(1 for rel in report.checked if "/fragment/" in rel) == len(data.published)
+
+
+def test_periods_and_their_setting(demo_site, tmp_path):
+    from caselog.site.model import load_site_data
+    from caselog.site.search_bundles import SearchIndexError, period_of, write_search_bundles
+
+    assert period_of(date(2026, 3, 31), "year") == "2026"
+    assert period_of(date(2026, 3, 31), "quarter") == "2026-q1"
+    assert period_of(date(2026, 10, 1), "quarter") == "2026-q4"
+    data = load_site_data(demo_site[0], date.fromisoformat(AS_OF), with_history=False)
+    with pytest.raises(SearchIndexError) as caught:
+        write_search_bundles(data, tmp_path, {}, lambda rel, text: [], "month")
+    assert str(caught.value) == "CASELOG_SEARCH_PERIOD must be one of year, quarter, not 'month'"
+
+
+def test_search_words_mark_what_no_pair_may_start():
+    from caselog.site.search_records import search_words
+
+    assert search_words("县政府为何不管？G107国道 3栋，20260302-K7Q2MD。") == [
+        "县政", "政府", "府为", "为何", "何不", "不管", "？", "G107", "国道", "3", "\u203f栋", "，",
+        "\u203f20260302-K7Q2MD", "。"]
+    # no word of a citizen's text is one of Pagefind's markers
+    assert not any(w.startswith("___") for w in search_words("___PAGEFIND_WEIGHT___9 电梯"))
