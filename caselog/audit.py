@@ -16,13 +16,26 @@ from pydantic import ValidationError
 
 from .edit import FIELD_ORDER
 from .errors import LoadError, Problem
-from .gitread import FileChange, changed_case_files, read_at, resolve_ref
+from .gitread import FileChange, changed_case_files, read_at, resolve_ref, run_git
 from .schema import EVENT_TYPES, parse_moment
 from .yamlsafe import Document, decode_utf8, load_file, parse
 
 HINT = "add a 'corrected' event that says what was corrected"
 APPEND_ONLY = f"published events are append-only: {HINT}"
 WATCHED_TEXT = ("title", "message")  # published text whose silent edit earns a warning
+REGISTRY = "cases/registry/"
+
+
+def _moment(value):
+    try:
+        return parse_moment(value)
+    except Exception:  # pydantic's error type; an unparsable value compares as text
+        return value
+
+
+# fields a published case keeps unless a correction says why: they decide its file, its
+# deadlines and so its published on-time verdicts (reader, default when absent)
+KEPT = {"id": (str, None), "received": (_moment, None), "priority": (str, "normal")}
 
 
 def append_only_problems(root: Path, base: str, only: list[str] | None = None) -> list[Problem]:
@@ -37,7 +50,40 @@ def append_only_problems(root: Path, base: str, only: list[str] | None = None) -
     for change in changes:
         old = parse_old(before.get(change.old_path), change.old_path, base) if change.old_path else None
         problems += change_problems(root, change, old, base)
+    if only is None:
+        problems += [Problem(path, 0, ", ".join(keys), (
+            f"changed since {base}: the deadlines and verdicts of published cases may change with it; "
+            "say why in the pull request"), "warning")
+            for path, keys in registry_changes(root, commit)]
     return problems
+
+
+def registry_changes(root: Path, commit: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Registry files changed since `commit`, each with the top-level keys that changed
+    (settings in rules.yaml; units, channels or topics in the others)."""
+    out = run_git(root, "diff", "--name-only", "-z", "--relative", "--no-ext-diff", commit, "--", REGISTRY)
+    paths = [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+    before = read_at(root, commit, paths)
+    changes = []
+    for path in paths:
+        old = _mapping(before.get(path), path)
+        try:
+            new = _mapping((root / path).read_bytes(), path)
+        except OSError:
+            new = {}
+        keys = tuple(sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k)))
+        changes.append((path, keys))
+    return changes
+
+
+def _mapping(raw: bytes | None, path: str) -> dict:
+    if raw is None:
+        return {}
+    try:
+        data = parse(decode_utf8(raw, path), path).data
+    except LoadError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def parse_old(raw: bytes | None, path: str, base: str) -> Document | None:
@@ -88,8 +134,8 @@ def compare(old: Document, new: Document, base: str, moved_from: str | None = No
         problems.append(Problem(path, 1, "", (
             f"the case file was moved (it is {moved_from} at {base}); case files never move: "
             "restore it, or " + HINT)))
-    for name, reader in (("id", str), ("received", _moment)):
-        was, now = old.data.get(name), new.data.get(name)
+    for name, (reader, default) in KEPT.items():
+        was, now = old.data.get(name, default), new.data.get(name, default)
         if was is not None and now is not None and reader(was) != reader(now):
             problems.append(Problem(path, new.line_of((name,)), name, (
                 f"'{name}' was changed (it is '{was}' at {base}); a published case keeps its "
@@ -129,13 +175,6 @@ def event_problems(old: Document, new: Document) -> list[Problem]:
                                     f"a published event was changed ({', '.join(fields)}); "
                                     f"{APPEND_ONLY}"))
     return problems
-
-
-def _moment(value):
-    try:
-        return parse_moment(value)
-    except Exception:  # pydantic's error type; an unparsable value compares as text
-        return value
 
 
 def _raw(doc: Document, index: int) -> dict:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import PurePosixPath
 
+from .derive import derive, last_update
 from .errors import Problem
 from .privacy import KINDS, find_personal_data
 from .registry import Registry
-from .schema import ID_RE, Case, Closed, suggest
+from .schema import ID_RE, Case, Closed, Extended, Replied, Supervised, suggest
+from .workdays import LAST_YEAR, CalendarError
 from .yamlsafe import Document, format_loc
+
+CLOCK_TOLERANCE = timedelta(days=1)  # another office's clock, or a time zone, may be a day ahead
+MAX_SUPERVISION_DAYS = 366  # a supervision notice sets a date within the year
+# limits and extensions are at most 9,999 working days (about 40 years): from a day up to this
+# year they stay inside the calendar, so the deadlines need not be counted to know they can be
+SAFE_YEAR = LAST_YEAR - 50
+MASK_ADVICE = "run 'caselog mask {id}' to mask it"
 
 AFTER_CLOSE_ALLOWED = {"visited", "corrected", "reopened", "closed"}
 EVENT_TEXT_FIELDS = ("text", "note", "reason", "by", "approved_by")
@@ -21,12 +32,15 @@ class CaseRefs:
     """What the checks between files need of one case: its id and the ids it points at.
 
     `related` holds (index, id, line) for each related id; `duplicates` holds
-    (event index, id, line) for each duplicate_of.
+    (event index, id, line) for each duplicate_of; `newest` holds (day, line, field) of
+    the latest day the case says something happened (checked against today at each load,
+    so it is not cached as a problem).
     """
 
     id: str
     related: tuple[tuple[int, str, int], ...] = ()
     duplicates: tuple[tuple[int, str, int], ...] = ()
+    newest: tuple[date, int, str] | None = None
 
 
 def case_refs(case: Case, line_of) -> CaseRefs:
@@ -35,7 +49,24 @@ def case_refs(case: Case, line_of) -> CaseRefs:
     duplicates = tuple((i, target, line_of(("events", i, "duplicate_of")))
                        for i, event in enumerate(case.events)
                        if (target := event.__dict__.get("duplicate_of")))
-    return CaseRefs(case.id, related, duplicates)
+    newest_loc: tuple = ("received",)
+    newest = case.received_day
+    for index, event in enumerate(case.events):
+        if event.day > newest:
+            newest, newest_loc = event.day, ("events", index, "date")
+    return CaseRefs(case.id, related, duplicates, (newest, line_of(newest_loc), format_loc(newest_loc)))
+
+
+def future_problems(entries, today: date) -> list[Problem]:
+    """Dates after today (with a day's tolerance for clocks): a case records what happened."""
+    problems = []
+    for path, refs in entries:
+        if refs.newest is not None and refs.newest[0] > today + CLOCK_TOLERANCE:
+            day, line, field = refs.newest
+            problems.append(Problem(path, line, field, (
+                f"{day} is in the future (today is {today}): a case records what has happened; "
+                "check the year, or record the event on the day it happens")))
+    return problems
 
 
 def free_text_fields(case: Case):
@@ -53,8 +84,8 @@ def free_text_fields(case: Case):
                 yield ("events", index, name), value
 
 
-def privacy_problems(case: Case, doc: Document) -> list[Problem]:
-    """Unmasked personal data in free text."""
+def privacy_problems(case: Case, doc: Document, advice: str = MASK_ADVICE) -> list[Problem]:
+    """Unmasked personal data in free text; `advice` says how to fix it."""
     problems = []
     for loc, text in free_text_fields(case):
         for finding in find_personal_data(text):
@@ -62,7 +93,7 @@ def privacy_problems(case: Case, doc: Document) -> list[Problem]:
             problems.append(Problem(
                 doc.path, line, format_loc(loc),
                 f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{_preview(finding.text)}'; "
-                f"run 'caselog mask {case.id}' to mask it"))
+                + advice.format(id=case.id)))
     return problems
 
 
@@ -104,8 +135,10 @@ def raw_reference_problems(doc: Document, registry: Registry) -> list[Problem]:
     return problems
 
 
-def check_case(case: Case, doc: Document, registry: Registry, rel_path: str) -> list[Problem]:
-    """Every per-file problem of a typed case."""
+def check_case(case: Case, doc: Document, registry: Registry, rel_path: str,
+               advice: str = MASK_ADVICE) -> tuple[list[Problem], bool]:
+    """Every per-file problem of a typed case (`advice`: how to fix unmasked personal data),
+    and whether its deadlines can be counted (if not, no later stage may use the case)."""
     problems: list[Problem] = []
 
     def add(loc, message, severity="error"):
@@ -134,15 +167,67 @@ def check_case(case: Case, doc: Document, registry: Registry, rel_path: str) -> 
             add(("related", index), f"'{related}' is not a case id")
         elif related == case.id:
             add(("related", index), "a case cannot be related to itself")
+    before = len(problems)
     _check_events(case, registry, add)
-    problems.extend(privacy_problems(case, doc))
-    return problems
+    countable = True
+    if not any(p.field.endswith(".date") for p in problems[before:]):  # deadlines need the order
+        countable = _check_dates(case, registry, add)
+    problems.extend(privacy_problems(case, doc, advice))
+    return problems, countable
+
+
+def _check_dates(case: Case, registry: Registry, add) -> bool:
+    """Dates every later stage can count with: inside the working-day calendar, a
+    supervision date after its notice, an extension that ends after the day it was granted.
+    Return whether the deadlines can be counted at all."""
+    calendar = registry.calendar
+    first = calendar.first_year
+    if case.received_day.year < first:
+        add(("received",), f"{case.received_day} is before {first}, where the working-day calendar "
+                           "starts: check the date (an empty spreadsheet date reads as 1900-01-01)")
+        return False
+    found = False
+    for index, event in enumerate(case.events):
+        if isinstance(event, Supervised) and event.due is not None:
+            loc = ("events", index, "due")
+            if event.due < event.day:
+                add(loc, f"{event.due} is before the notice's own date ({event.day}): "
+                         "a notice sets a completion date on or after the day it is given; check the date")
+                found = True
+            elif (event.due - event.day).days > MAX_SUPERVISION_DAYS:
+                add(loc, f"{event.due} is more than a year after the notice ({event.day}): "
+                         "check the year")
+                found = True
+    last = max(last_update(case), case.received_day)
+    dues = [e.due for e in case.events if isinstance(e, Supervised) and e.due is not None]
+    if max([last, *dues]).year <= SAFE_YEAR and not any(isinstance(e, Extended) for e in case.events):
+        return True  # nothing to check that needs the deadlines, and they fit in the calendar
+    try:
+        state = derive(case, last, registry.rules, calendar)
+    except CalendarError as exc:
+        # a date past the calendar is reported as in the future when the log is loaded
+        if not found and last.year <= LAST_YEAR:
+            add(("received",), f"the deadlines cannot be counted: {exc}")
+        return False
+    steps = state.final_reply.steps
+    for before, step in pairwise(steps):
+        if step.event is not None and isinstance(case.events[step.event], Extended) \
+                and step.deadline < step.day:
+            need = calendar.workdays_between(before.deadline, step.day)
+            if calendar.add_workdays(before.deadline, need) < step.day:
+                need += 1
+            add(("events", step.event, "days"), (
+                f"the extension granted on {step.day} moves the final-reply deadline to "
+                f"{step.deadline}, before the day it was granted (the deadline it extends, "
+                f"{before.deadline}, had passed): give at least {need} days, or check the dates"))
+    return True
 
 
 def _check_events(case: Case, registry: Registry, add) -> None:
     previous = case.received_day
     assigned: set[str] = set()
     closed = False
+    reopened_on = None  # the day of the latest reopening not yet answered by a final reply
     for index, event in enumerate(case.events):
         loc = ("events", index)
         if event.day < previous:
@@ -160,10 +245,18 @@ def _check_events(case: Case, registry: Registry, add) -> None:
             add((*loc, "type"), f"'{event.type}' after the case was closed: add a reopened event first")
         if event.type == "closed":
             closed = True
+            if reopened_on is not None and event.outcome == "resolved":
+                add((*loc, "outcome"), (
+                    f"closed as resolved after the case was reopened on {reopened_on}, but no final "
+                    "reply followed the reopening: record the unit's new final reply first "
+                    f"(caselog reply {case.id} --final), or close with another outcome"))
         elif event.type == "reopened":
             if not closed and not any(e.type == "replied" and e.final for e in case.events[:index]):
                 add((*loc, "type"), "reopened before any final reply or closing")
             closed = False
+            reopened_on = event.day
+        elif isinstance(event, Replied) and event.final:
+            reopened_on = None
         if isinstance(event, Closed):
             if event.outcome == "duplicate":
                 if not event.duplicate_of:

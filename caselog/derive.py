@@ -20,11 +20,13 @@ LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 @dataclass(frozen=True)
 class Step:
-    """One move of a deadline: on `day`, `reason` set it to `deadline`."""
+    """One move of a deadline: on `day`, `reason` set it to `deadline` (`event`: the index of
+    the event that moved it, None for the acceptance)."""
 
     day: date
     reason: str
     deadline: date
+    event: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
     first_on = final_on = closed_on = None
     outcome = satisfaction = None
     reopen_count = extension_days = 0
-    for event in events:
+    for index, event in enumerate(events):
         day = event.day
         if event.type == "assigned":
             unit = event.unit
@@ -126,17 +128,17 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
                 final_on = day
         elif isinstance(event, Supervised) and event.due is not None:
             final_due = event.due
-            final_steps.append(Step(day, f"督办通知 {event.ref} 限期", final_due))
+            final_steps.append(Step(day, f"督办通知 {event.ref} 限期", final_due, index))
         elif isinstance(event, Extended):
             final_due = calendar.add_workdays(final_due, event.days)
             extension_days += event.days
             final_steps.append(Step(day, f"延期 {event.days} 个工作日（{event.approved_by}批准）",
-                                    final_due))
+                                    final_due, index))
         elif isinstance(event, Reopened):
             reopen_count += 1
             final_on = closed_on = outcome = None
             final_due = calendar.add_workdays(day, limit.final_reply)
-            final_steps.append(Step(day, f"重新办理，{limit.final_reply} 个工作日", final_due))
+            final_steps.append(Step(day, f"重新办理，{limit.final_reply} 个工作日", final_due, index))
         elif isinstance(event, Visited):
             satisfaction = event.satisfaction
         elif isinstance(event, Closed):

@@ -1,15 +1,13 @@
-"""Changing case files: append an event, mask personal data, write atomically.
+"""Changing case files: append an event, mask personal data.
 
 Edits are made to the file's text, not by re-dumping parsed YAML, so that
-comments and the layout of hand-edited files survive. Every edit is checked as a
-whole case before it is written, and written via a temporary file and rename.
+comments and the layout of hand-edited files survive. Every edit goes through
+store.write_case: under the file's lock, checked as a whole case, then renamed.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,10 +15,12 @@ import yaml
 
 from .checks import free_text_fields
 from .errors import InvalidCase, Problem
-from .privacy import find_personal_data, mask_finding
+from .privacy import KINDS, find_personal_data, mask, mask_finding
 from .registry import Registry
-from .repository import LoadedCase, check_document
-from .yamlsafe import parse
+from .repository import LoadedCase
+from .schema import type_case
+from .store import write_case
+from .yamlsafe import format_loc, parse
 
 try:
     from yaml import CBaseLoader as _BaseLoader
@@ -30,6 +30,8 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader
 
 _PRINTABLE = re.compile(r"[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# text that is being entered: nothing was written yet, so 'caselog mask ID' cannot help
+ENTRY_ADVICE = "give --mask to mask it as it is entered"
 FIELD_ORDER = ("date", "type", "unit", "mode", "by", "ref", "due", "final", "approved_by",
                "reason", "days", "method", "satisfaction", "outcome", "duplicate_of",
                "referred_to", "text", "note")
@@ -148,65 +150,82 @@ def append_event_text(text: str, fields: dict) -> str:
     return "".join(lines[:end]) + rendered + "".join(lines[end:])
 
 
-def check_text(text: str, rel: str, registry: Registry) -> LoadedCase:
-    """Parse and check a case's would-be text; raise InvalidCase unless it is valid."""
-    loaded = check_document(parse(text, rel), rel, registry)
-    errors = [p for p in loaded.problems if p.severity == "error"]
-    if loaded.case is None or errors:
-        raise InvalidCase(errors or loaded.problems)
-    return loaded
-
-
-def atomic_write(path: Path, text: str, *, exclusive: bool = False) -> None:
-    """Write `text` to `path` via a temporary file and rename; never leaves a half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if exclusive:
-            os.link(tmp, path)  # fails if path exists, unlike rename
-            os.unlink(tmp)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def append_event(root: Path, rel: str, fields: dict, registry: Registry) -> LoadedCase:
+def append_event(root: Path, rel: str, fields: dict, registry: Registry, *, today: date,
+                 advice: str = ENTRY_ADVICE) -> LoadedCase:
     """Append an event to a case file, refusing to write a case that would be invalid."""
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    try:
-        new_text = append_event_text(text, fields)
-    except InvalidCase as exc:
-        raise InvalidCase([Problem(rel, p.line, p.field, p.message) for p in exc.problems]) from None
-    loaded = check_text(new_text, rel, registry)
-    atomic_write(path, new_text)
-    return loaded
+
+    def change(text: str) -> str:
+        try:
+            return append_event_text(text, fields)
+        except InvalidCase as exc:
+            raise InvalidCase([Problem(rel, p.line, p.field, p.message) for p in exc.problems]) from None
+
+    return write_case(root, rel, change, registry, today=today, advice=advice)
 
 
-def mask_text(text: str, case) -> tuple[str, list[str]]:
-    """The file text with every personal datum in free text masked; and what was masked."""
+def mask_entered(text: str) -> tuple[str, list[str]]:
+    """Text as it is entered, with its personal data masked; and what was masked (masked
+    forms only: the original is not repeated)."""
+    found = [f"{KINDS[f.kind]} ({f.kind}) {mask_finding(f)}" for f in find_personal_data(text)]
+    return (mask(text), found) if found else (text, [])
+
+
+def mask_text(text: str, rel: str) -> tuple[str, list[str]]:
+    """The file text with the personal data of every free-text field masked, and nothing
+    else touched (not source_url, not source_ref); and what was masked."""
+    doc = parse(text, rel)
+    case, problems = type_case(doc)
+    if case is None:
+        raise InvalidCase(problems)
+    lines = text.splitlines(keepends=True)
+    starts = sorted(set(doc.lines.values()))
     changed: list[str] = []
-    for _loc, value in free_text_fields(case):
-        for finding in find_personal_data(value):
+    edits: dict[int, tuple[int, str]] = {}  # first line -> (end line, new text), 1-based
+    for loc, value in free_text_fields(case):
+        findings = find_personal_data(value)
+        if not findings:
+            continue
+        first = doc.line_of(loc)
+        end = next((n for n in starts if n > first), len(lines) + 1)
+        region = "".join(lines[first - 1:end - 1])
+        if first in edits:  # two fields on one line (a flow mapping): mask the edited line
+            end, region = edits[first]
+        literal = region
+        for finding in findings:
             masked = mask_finding(finding)
-            if finding.text in text:
-                text = text.replace(finding.text, masked)
-                changed.append(f"{finding.kind}: {finding.text} -> {masked}")
-    return text, changed
+            changed.append(f"{finding.kind}: {finding.text} -> {masked}")
+            literal = literal.replace(finding.text, masked) if literal is not None \
+                and finding.text in literal else None
+        edits[first] = (end, literal if literal is not None else _rewritten(region, loc, mask(value), rel))
+    for first in sorted(edits, reverse=True):
+        end, new = edits[first]
+        lines[first - 1:end - 1] = [new]
+    return "".join(lines), changed
 
 
-def mask_case(root: Path, loaded: LoadedCase, registry: Registry) -> list[str]:
+def _rewritten(region: str, loc: tuple, value: str, rel: str) -> str:
+    """A field's lines written anew with `value`: for text a line fold splits."""
+    key = loc[-1]
+    match = re.match(rf"([ ]*(?:-[ ]+)?){re.escape(key)}[ ]*:", region)
+    if match is None:
+        msg = "personal data spans lines in a way that cannot be masked automatically: mask it by hand"
+        raise InvalidCase([Problem(rel, 0, format_loc(loc), msg)])
+    kept = region.splitlines(keepends=True)
+    tail = []
+    while len(kept) > 1 and (not kept[-1].strip() or kept[-1].lstrip().startswith("#")):
+        tail.insert(0, kept.pop())
+    return f"{match.group(1)}{key}: {scalar(value, len(match.group(1)) + 2)}\n" + "".join(tail)
+
+
+def mask_case(root: Path, loaded: LoadedCase, registry: Registry, *, today: date) -> list[str]:
     """Mask personal data in a case file in place; return what was masked."""
-    path = root / loaded.path
-    new_text, changed = mask_text(path.read_text(encoding="utf-8"), loaded.case)
-    if changed:
-        check_text(new_text, loaded.path, registry)
-        atomic_write(path, new_text)
+    changed: list[str] = []
+
+    def change(text: str) -> str:
+        new_text, found = mask_text(text, loaded.path)
+        changed[:] = found
+        return new_text
+
+    write_case(root, loaded.path, change, registry, today=today)
     return changed
+

@@ -42,6 +42,14 @@ class InvalidCase(CaselogError):
         self.problems = problems
 
 
+class WriteRefused(InvalidCase):
+    """A change was refused because its result would not be valid; nothing was written."""
+
+
+class WriteError(CaselogError):
+    """A file could not be written (locked, a full disk, a symbolic link); it is as it was."""
+
+
 class RepositoryError(CaselogError):
     """The case log repository is missing or unusable."""
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import yaml
 
-from .edit import check_text
 from .errors import CaselogError, InvalidCase
 from .importmap import Mapping, is_yes
 from .intake import NewCase, create_case, new_id, render_case
@@ -28,6 +27,7 @@ from .privacy import mask
 from .registry import Registry
 from .repository import list_case_files
 from .schema import CATEGORIES, PRIORITIES
+from .store import check_text
 
 _MOMENT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                      r"(?:[\sT]+(\d{1,2})\s*[:：时点]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})\s*秒?)?\s*分?)?\s*$")
@@ -279,11 +279,11 @@ def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, 
             if dry_run:
                 case_id = new_id(new.received, lambda _id: False, rng)
                 check_text(render_case(new, case_id), f"cases/{case_id[:4]}/{case_id[4:6]}/{case_id}.yaml",
-                           registry)
+                           registry, today=today)
                 report.rows.append(RowResult(name, number, "would-create"))
                 planned[ref] = number
                 continue
-            loaded = create_case(root, new, registry, rng)
+            loaded = create_case(root, new, registry, rng, today=today)
         except InvalidCase as exc:
             reasons = "; ".join(f"{_column(mapping, p.field)}: {p.message}" for p in exc.problems)
             report.rows.append(RowResult(name, number, "error", reason=reasons))

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .edit import atomic_write, check_text, render_event, scalar
+from .edit import ENTRY_ADVICE, render_event, scalar
+from .errors import RepositoryError
 from .registry import Registry
 from .repository import LoadedCase
 from .schema import day_of
+from .store import write_case
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -24,7 +27,7 @@ def new_id(received: date, exists: Callable[[str], bool], rng=secrets) -> str:
         if not exists(case_id):
             return case_id
     msg = "could not find a free case id in 100 tries"  # 1 in 10^9 per try at 1,000 cases a day
-    raise RuntimeError(msg)
+    raise RepositoryError(msg)
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,12 @@ def render_case(new: NewCase, case_id: str) -> str:
     return "\n".join(out) + "\n" + render_event({"date": new.accepted_on, "type": "accepted"})
 
 
-def create_case(root: Path, new: NewCase, registry: Registry, rng=secrets) -> LoadedCase:
+def create_case(root: Path, new: NewCase, registry: Registry, rng=secrets, *, today: date,
+                advice: str = ENTRY_ADVICE) -> LoadedCase:
     """Write a new, valid case file under cases/YYYY/MM/ and return it."""
     day = day_of(new.received)
     folder = root / "cases" / f"{day:%Y}" / f"{day:%m}"
-    case_id = new_id(day, lambda cid: (folder / f"{cid}.yaml").exists(), rng)
+    case_id = new_id(day, lambda cid: os.path.lexists(folder / f"{cid}.yaml"), rng)
     rel = f"cases/{day:%Y}/{day:%m}/{case_id}.yaml"
-    text = render_case(new, case_id)
-    loaded = check_text(text, rel, registry)
-    atomic_write(root / rel, text, exclusive=True)
-    return loaded
+    return write_case(root, rel, lambda _old: render_case(new, case_id), registry, today=today,
+                      create=True, advice=advice)

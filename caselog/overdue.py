@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from .derive import LEVEL_RANK, CaseState
 
@@ -39,3 +40,26 @@ def overdue_by_unit(states: list[CaseState]) -> list[UnitOverdue]:
     result.sort(key=lambda g: (-LEVEL_RANK[g.worst],
                                -sum(LEVEL_RANK[s.level] for s in g.states), g.unit or ""))
     return result
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """An unmet deadline of an open case that falls in a span of days."""
+
+    state: CaseState
+    kind: str  # first | final
+    due: date
+
+
+def due_between(states: list[CaseState], start: date, end: date) -> list[DueSoon]:
+    """Unmet first- and final-reply deadlines of open cases due from `start` to `end` (both
+    included), by unit, then day, then case."""
+    found = []
+    for s in states:
+        if s.status == "closed":
+            continue
+        for kind, deadline in (("first", s.first_reply), ("final", s.final_reply)):
+            if deadline.met_on is None and start <= deadline.due <= end:
+                found.append(DueSoon(s, kind, deadline.due))
+    found.sort(key=lambda d: (d.state.unit or "", d.due, d.state.id, d.kind))
+    return found

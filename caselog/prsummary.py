@@ -10,20 +10,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .audit import parse_old
+from .audit import parse_old, registry_changes
 from .derive import derive, last_update
 from .errors import LoadError
 from .gitread import FileChange, changed_case_files, read_at, resolve_ref
 from .registry import Registry, load_registry
 from .schema import Case, Event, type_case
+from .workdays import CalendarError
 from .yamlsafe import Document, load_file
 
 ACTIVITIES = {  # what the summary counts, in this order, with its label
     "opened": "新受理", "assigned": "交办", "instructed": "领导批示", "supervised": "督办",
     "replied-interim": "阶段性答复", "replied-final": "最终答复", "extended": "延期",
     "visited": "回访", "closed": "办结", "reopened": "重新办理", "corrected": "更正",
-    "deleted": "删除", "moved": "移动",
+    "deleted": "删除", "moved": "移动", "edited": "修改",
 }
+FIELDS = {"title": "标题", "received": "收到时间", "channel": "渠道", "source_url": "原帖地址",
+          "source_ref": "来源编号", "category": "类别", "topics": "领域", "area": "地点",
+          "priority": "优先级", "author": "留言人", "public": "公开", "message": "留言内容",
+          "related": "相关案件"}
+SHOWN_VALUES = ("received", "channel", "category", "topics", "priority", "public")  # short, not personal
 MODES = {"assign": "交办", "transfer": "转办", "self": "自办", "escalate": "呈办"}
 OUTCOMES = {"resolved": "已解决", "explained": "解释说明", "unfounded": "反映不实",
             "referred": "转递", "duplicate": "重复留言", "withdrawn": "撤回"}
@@ -44,6 +50,7 @@ class CaseChange:
     final_due_before: date | None
     final_due_after: date | None
     final_due_reason: str | None  # why the final-reply deadline is where it is now
+    fields: tuple[tuple[str, object, object], ...] = ()  # (name, before, after) of changed case fields
 
     @property
     def deadline_moved(self) -> bool:
@@ -61,6 +68,8 @@ class CaseChange:
                 kind += "-final" if event.final else "-interim"
             if kind in ACTIVITIES and kind not in found:
                 found.append(kind)
+        if self.fields and self.change == "updated":
+            found.append("edited")
         return found
 
 
@@ -70,6 +79,7 @@ class PullSummary:
 
     base: str
     changes: tuple[CaseChange, ...]
+    registry: tuple[tuple[str, tuple[str, ...]], ...] = ()  # registry files changed, with their keys
 
     def counts(self) -> dict[str, int]:
         """How many cases each activity touches (activities with none are left out)."""
@@ -93,7 +103,7 @@ def summarize(root: Path, base: str, registry: Registry | None = None) -> PullSu
         if item is not None:
             result.append(item)
     result.sort(key=lambda c: (c.change != "opened", c.case_id))
-    return PullSummary(base, tuple(result))
+    return PullSummary(base, tuple(result), tuple(registry_changes(root, commit)))
 
 
 def case_change(root: Path, change: FileChange, old_doc: Document | None,
@@ -119,7 +129,15 @@ def case_change(root: Path, change: FileChange, old_doc: Document | None,
     due_before, _ = _final_due(old, registry, new)
     due_after, reason = _final_due(new, registry, old)
     return CaseChange(change.path, shown.id, shown.title, kind, added, edited,
-                      due_before, due_after, reason)
+                      due_before, due_after, reason, _changed_fields(old, new))
+
+
+def _changed_fields(old: Case | None, new: Case | None) -> tuple[tuple[str, object, object], ...]:
+    """The case's own fields (not its events) that differ between two versions."""
+    if old is None or new is None:
+        return ()
+    return tuple((name, getattr(old, name), getattr(new, name)) for name in FIELDS
+                 if getattr(old, name) != getattr(new, name))
 
 
 def _added_events(old: Case | None, new: Case | None) -> tuple[tuple[Event, ...], bool]:
@@ -144,7 +162,10 @@ def _final_due(case: Case | None, registry: Registry, other: Case | None):
     if case is None:
         return None, None
     as_of = max(last_update(case), last_update(other) if other is not None else last_update(case))
-    state = derive(case, as_of, registry.rules, registry.calendar)
+    try:
+        state = derive(case, as_of, registry.rules, registry.calendar)
+    except CalendarError:  # a date validation refuses: `caselog validate` reports it
+        return None, None
     if state is None:
         return None, None
     return state.final_reply.due, state.final_reply.steps[-1].reason
@@ -181,16 +202,22 @@ def _cell(text: str) -> str:
 def summary_markdown(summary: PullSummary, registry: Registry) -> str:
     """The summary as Markdown, for a pull request description or a job summary."""
     lines = [f"## 案件变更摘要（对比 {summary.base}）", ""]
+    for path, keys in summary.registry:
+        changed = f"（{'、'.join(keys)}）" if keys else ""
+        lines += [f"**登记表变更**：`{path}` 已修改{changed}；已发布案件的期限和按期结论可能随之变化。", ""]
     if not summary.changes:
         return "\n".join([*lines, "本次变更没有改动案件。"]) + "\n"
     counts = "，".join(f"{ACTIVITIES[k]} {n} 件" for k, n in summary.counts().items())
-    lines += [f"{len(summary.changes)} 件案件有变更：{counts}。", "",
+    lines += [f"{len(summary.changes)} 件案件有变更" + (f"：{counts}。" if counts else "。"), "",
               "| 编号 | 标题 | 变更 | 最终答复期限 |", "| --- | --- | --- | --- |"]
     for change in summary.changes:
         what = [ACTIVITIES[change.change]] if change.change != "updated" else []
         what += [describe(e, registry) for e in change.added if e.type != "accepted"]
         if change.edited:
             what.append("修改了已发布内容")
+        what += [_field_change(*item) for item in change.fields]
+        if not what:
+            what.append("仅调整格式，内容未变")
         due = change.final_due_after.isoformat() if change.final_due_after else "-"
         lines.append(f"| `{change.case_id}` | {_cell(change.title)} | {_cell('；'.join(what))} | {due} |")
     moved = [c for c in summary.changes if c.deadline_moved]
@@ -200,6 +227,18 @@ def summary_markdown(summary: PullSummary, registry: Registry) -> str:
         lines += [f"| `{c.case_id}` | {c.final_due_before} | {c.final_due_after} | "
                   f"{_cell(c.final_due_reason or '')} |" for c in moved]
     return "\n".join(lines) + "\n"
+
+
+def _field_change(name: str, before, after) -> str:
+    label = FIELDS.get(name, name)
+    if name not in SHOWN_VALUES:
+        return f"修改{label}"
+
+    def value(item) -> str:
+        return "、".join(item) if isinstance(item, tuple) else str(item).lower() if isinstance(item, bool) \
+            else str(item)
+
+    return f"修改{label}（{value(before)} → {value(after)}）"
 
 
 def event_json(event: Event) -> dict:
@@ -221,9 +260,11 @@ def summary_json(summary: PullSummary) -> dict:
     return {
         "base": summary.base,
         "counts": summary.counts(),
+        "registry": [{"path": path, "keys": list(keys)} for path, keys in summary.registry],
         "cases": [{
             "id": c.case_id, "path": c.path, "title": c.title, "change": c.change,
             "activities": c.activities, "edited": c.edited,
+            "fields": [name for name, _before, _after in c.fields],
             "events": [event_json(e) for e in c.added],
             "final_reply_due": {"before": iso(c.final_due_before), "after": iso(c.final_due_after),
                                 "moved": c.deadline_moved, "reason": c.final_due_reason},

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from .errors import InvalidCase, LoadError, Problem
-from .schema import Day, Days, Model, Text, _choice, problems_from
+from .schema import Day, Days, Model, Text, _choice, problems_from, suggest
 from .workdays import CalendarError, WorkCalendar
 from .yamlsafe import MAX_REGISTRY_BYTES, Document, load_file
 
@@ -60,6 +63,23 @@ class Limits(Model):
     urgent: Limit
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _timezone(value):
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("caselog", "must be a time zone name like Asia/Shanghai")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = suggest(value, _zone_names())
+        raise PydanticCustomError("caselog", f"unknown time zone '{value}'{hint or ' (like Asia/Shanghai)'}"
+                                  ) from None
+    return value
+
+
 def _days_list(value):
     if value is None:
         return ()
@@ -71,7 +91,7 @@ def _days_list(value):
 class Rules(Model):
     """The office's handling rules (rules.yaml)."""
 
-    timezone: Text = "Asia/Shanghai"
+    timezone: Annotated[str, PlainValidator(_timezone)] = "Asia/Shanghai"
     calendar: Annotated[str, _choice("CN")] = "CN"
     calendar_confirmed_through: Days
     extra_holidays: Annotated[tuple[Day, ...], PlainValidator(_days_list)] = ()
@@ -84,6 +104,10 @@ class Rules(Model):
     def limit(self, priority: str) -> Limit:
         """The limits that apply to a priority."""
         return self.limits.urgent if priority == "urgent" else self.limits.normal
+
+    def today(self) -> date:
+        """Today in the site's time zone."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -161,7 +185,11 @@ def load_registry(root: Path) -> Registry:
                                     extra_holidays=rules.extra_holidays,
                                     extra_workdays=rules.extra_workdays)
         except CalendarError as exc:
-            problems.append(Problem("cases/registry/rules.yaml", 0, "extra_holidays", str(exc)))
+            message = str(exc)
+            # the messages start with the setting they are about
+            settings = ("extra_workdays", "calendar_confirmed_through")
+            name = next((n for n in settings if message.startswith(n)), "extra_holidays")
+            problems.append(Problem("cases/registry/rules.yaml", 0, name, message))
     if problems:
         raise InvalidCase(problems)
     return Registry(tables["units"], tables["channels"], tables["topics"], rules, calendar)

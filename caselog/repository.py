@@ -11,12 +11,20 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from .cache import CaseCache, cache_key, is_fresh, paused_gc
-from .checks import CaseRefs, case_refs, check_case, cross_case_problems, raw_reference_problems
+from .checks import (
+    MASK_ADVICE,
+    CaseRefs,
+    case_refs,
+    check_case,
+    cross_case_problems,
+    future_problems,
+    raw_reference_problems,
+)
 from .derive import CaseState, derive, derive_facts, state_from_facts
 from .errors import CaseNotFound, InvalidCase, LoadError, Problem, RepositoryError
 from .registry import Registry, load_registry
 from .schema import ID_RE, Case, case_data, case_from_data, type_case
-from .yamlsafe import Document, decode_utf8, load_file
+from .yamlsafe import SYMLINK, Document, decode_utf8, load_file
 
 PARALLEL_THRESHOLD = 2000  # files to parse; below it a second process costs more than it saves
 CACHE_MIN_FILES = 1000  # a smaller log parses in well under a second: no cache to keep
@@ -119,9 +127,16 @@ def scan_case_files(root: Path) -> tuple[list[tuple[str, int, int]], list[Proble
                 continue
             for entry in sorted(os.scandir(month.path), key=lambda e: e.name):
                 rel = f"{rel_month}/{entry.name}"
-                if entry.name.endswith(".yaml") and entry.is_file():
+                if entry.is_symlink():
+                    stray.append(Problem(rel, 0, "", SYMLINK))
+                elif entry.name.endswith(".yaml") and entry.is_file():
                     stat = entry.stat()
                     found.append((rel, stat.st_size, stat.st_mtime_ns))
+                elif entry.name.endswith(".yaml.lock"):
+                    stray.append(Problem(rel, 0, "", (
+                        f"a write of {entry.name.removesuffix('.lock')} is in progress, or was "
+                        "interrupted; if no caselog command is running, delete this lock file"),
+                        "warning"))
                 elif not entry.name.startswith("."):
                     stray.append(Problem(rel, 0, "", "not a case file (case files end in .yaml)"))
     return found, stray
@@ -147,16 +162,19 @@ def text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def check_document(doc: Document, rel: str, registry: Registry) -> LoadedCase:
-    """Type and check a parsed case document."""
+def check_document(doc: Document, rel: str, registry: Registry, advice: str = MASK_ADVICE) -> LoadedCase:
+    """Type and check a parsed case document (`advice`: how to fix unmasked personal data)."""
     case, problems = type_case(doc)
+    refs = None
     if case is not None:
-        problems = check_case(case, doc, registry, rel)
+        problems, countable = check_case(case, doc, registry, rel, advice)
+        refs = case_refs(case, doc.line_of)
+        if not countable:  # no later stage could derive its deadlines: not a usable case
+            case = None
     else:
         problems += raw_reference_problems(doc, registry)
     problems.sort(key=lambda p: p.line)
     digest = text_digest(doc.text)
-    refs = case_refs(case, doc.line_of) if case is not None else None
     return LoadedCase(rel, case, problems, doc.lines, digest, refs)
 
 
@@ -319,14 +337,15 @@ def _load_cached(root: Path, registry: Registry, listing, jobs: int, need: str) 
 
 
 def load_log(root: Path, only: list[str] | None = None, jobs: int | None = None, *,
-             need: str = "cases") -> CaseLog:
+             need: str = "cases", today: date | None = None) -> CaseLog:
     """Load the registry and every case (or `only` these paths); raise InvalidCase only if
     the registry is unusable.
 
     `need` says what the caller uses: "problems" (enough to validate: each file's problems
     and references, no Case), "facts" (also each case's derived state, enough for
     CaseLog.states, far less to load than whole cases) or "cases" (everything). Large logs
-    are loaded through the cache (cache.py).
+    are loaded through the cache (cache.py). Dates after `today` (default: today in the
+    site's time zone) are problems.
     """
     if need not in NEEDS:
         raise ValueError(f"need must be one of {NEEDS}")
@@ -347,8 +366,11 @@ def load_log(root: Path, only: list[str] | None = None, jobs: int | None = None,
         problems = list(stray)
         for loaded in files:
             problems.extend(loaded.problems)
-        problems.extend(cross_case_problems(((f.path, f.refs) for f in files if f.refs is not None),
-                                            other_ids))
+        # an unusable file still holds the case its name says: links to it are not dangling
+        other_ids |= {PurePosixPath(f.path).stem for f in files if f.refs is None}
+        typed = [(f.path, f.refs) for f in files if f.refs is not None]
+        problems.extend(cross_case_problems(typed, other_ids))
+        problems.extend(future_problems(typed, today or registry.rules.today()))
     return CaseLog(root, registry, files, problems)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
-from datetime import date
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, timedelta
 
 from .derive import LEVEL_RANK, CaseState
 from .errors import CaselogError
@@ -25,7 +25,7 @@ class PeriodError(CaselogError):
 
 @dataclass(frozen=True)
 class Period:
-    """A span of received dates: a year, a quarter, a month, or everything."""
+    """A span of received dates: a year, a quarter, a month, an ISO week, or everything."""
 
     label: str
     start: date | None
@@ -36,16 +36,24 @@ class Period:
 
     @property
     def kind(self) -> str:
-        """year, quarter, month or all."""
+        """year, quarter, month, week or all."""
         if self.start is None:
             return "all"
+        if "-W" in self.label:
+            return "week"
         if "-Q" in self.label:
             return "quarter"
         return "month" if "-" in self.label else "year"
 
 
+def week_of(day: date) -> Period:
+    """The ISO week (Monday to Sunday) that holds `day`."""
+    year, week, _ = day.isocalendar()
+    return parse_period(f"{year}-W{week:02d}")
+
+
 def parse_period(text: str | None) -> Period:
-    """'2026', '2026-Q1', '2026-03' or 'all'/None."""
+    """'2026', '2026-Q1', '2026-03', '2026-W48' (ISO week, Monday to Sunday) or 'all'/None."""
     original = text
     if text is None or text.strip().lower() == "all":
         return Period("all", None, None)
@@ -57,11 +65,18 @@ def parse_period(text: str | None) -> Period:
         year, quarter = int(m.group(1)), int(m.group(2))
         start = date(year, 3 * quarter - 2, 1)
         return Period(text, start, _month_end(year, 3 * quarter))
+    if m := re.fullmatch(r"(\d{4})-W(\d{2})", text):
+        try:
+            monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        except ValueError:
+            pass
+        else:
+            return Period(text, monday, monday + timedelta(days=6))
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
             return Period(text, date(year, month, 1), _month_end(year, month))
-    msg = f"'{original}' is not a period (use 2026, 2026-Q1, 2026-03 or all)"
+    msg = f"'{original}' is not a period (use 2026, 2026-Q1, 2026-03, 2026-W48 or all)"
     raise PeriodError(msg)
 
 
@@ -296,8 +311,51 @@ def build_report(states: list[CaseState], period: Period, min_cases: int,
 
     `as_of` names the day when `states` is empty (otherwise it is the states' own day)."""
     as_of = states[0].as_of if states else (as_of or date.today())
-    return report_from_months(tally_months(s for s in states if s.received_day in period), period,
-                              min_cases, as_of)
+    months = tally_months(s for s in states if s.received_day in period)
+    # the states are already chosen: every month tally belongs (a week is not whole months)
+    report = report_from_months(months, Period("all", None, None), min_cases, as_of)
+    return replace(report, period=period)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What happened to cases between two days: how many were received, assigned (交办, in any
+    mode), given a final reply and closed. A case counts once in each it had in the span."""
+
+    received: int = 0
+    assigned: int = 0
+    replied: int = 0
+    closed: int = 0
+
+    def as_dict(self) -> dict:
+        """Plain values for JSON."""
+        return {"received": self.received, "assigned": self.assigned, "replied": self.replied,
+                "closed": self.closed}
+
+
+def count_activity(states: list[CaseState], period: Period) -> tuple[Activity, dict[str, Activity]]:
+    """The activity of `period` (events dated in it, up to the states' as-of day), overall and by
+    each case's current unit. States must carry their case (the events are read)."""
+    counts: dict[str | None, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for s in states:
+        seen = {"assigned": False, "replied": False, "closed": False}
+        for event in s.case.events:
+            day = event.day
+            if day > s.as_of or day not in period:
+                continue
+            if event.type == "replied" and event.final:
+                seen["replied"] = True
+            elif event.type in ("assigned", "closed"):
+                seen[event.type] = True
+        row = counts[s.unit]
+        row[0] += s.received_day in period
+        row[1] += seen["assigned"]
+        row[2] += seen["replied"]
+        row[3] += seen["closed"]
+    overall = Activity(*(sum(row[i] for row in counts.values()) for i in range(4)))
+    by_unit = {unit: Activity(*counts[unit]) for unit in sorted(u for u in counts if u is not None)
+               if any(counts[unit])}
+    return overall, by_unit
 
 
 def rank_units(report: Report) -> tuple[list[tuple[str, Figures]], list[tuple[str, Figures]]]:

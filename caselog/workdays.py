@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
+from .errors import CaselogError
+
 LAST_YEAR = 2100
 # The eve is a statutory day of the Spring Festival holiday (2008-2013 and since 2025).
 _HOLIDAY_ALIASES = {"农历除夕": "春节"}
 
 
-class CalendarError(Exception):
+class CalendarError(CaselogError):
     """A calendar setting cannot be used."""
 
 
@@ -23,7 +25,7 @@ class DayNote:
     """Why a day counts differently from the plain week or the official schedule."""
 
     day: date
-    kind: str  # holiday | workday | extra-holiday | extra-workday
+    kind: str  # holiday | workday | extra-holiday | extra-workday | assumed-holiday
     name: str
 
 
@@ -105,7 +107,8 @@ class WorkCalendar:
         return self._notes[lo:hi]
 
     def is_provisional(self, day: date) -> bool:
-        """Whether `day` falls in a year whose official schedule is not confirmed."""
+        """Whether `day` falls in a year whose official schedule is not confirmed (its
+        statutory holidays are counted, its make-up days are not known)."""
         return day.year > self.confirmed_through
 
     def _ordinal(self, day: date) -> int:
@@ -126,7 +129,10 @@ class WorkCalendar:
 
     def _build_year(self, year: int) -> None:
         """Append one year's working days and notes to the tables."""
-        statutory = self._statutory_notes(year) if year <= self.confirmed_through else {}
+        if year <= self.confirmed_through:
+            statutory = self._statutory_notes(year)
+        else:
+            statutory = self._assumed_notes(year)
         day = date(year, 1, 1)
         while day.year == year:
             weekend = day.weekday() >= 5
@@ -178,6 +184,19 @@ class WorkCalendar:
             if day.year == year:
                 notes[day] = DayNote(day, "workday", "调休上班")
         return notes
+
+
+    def _assumed_notes(self, year: int) -> dict[date, DayNote]:
+        """The statutory holidays of an unconfirmed year: the days the law names (元旦, 春节,
+        清明节, 劳动节, 端午节, 中秋节, 国庆节), known in advance; the substitute days off
+        and make-up working days of the official schedule are not, so none are counted."""
+        china = holidays.China(years=year, language="zh_CN")
+        return {
+            day: DayNote(day, "assumed-holiday", _chinese_name(label))
+            for day, label in china.items()
+            if day.weekday() < 5 and not any(part.endswith("（补假）") or part.startswith("休息日（由")
+                                             for part in label.split("; "))
+        }
 
 
 def _local_note(day: date, working: bool) -> DayNote:

@@ -7,6 +7,7 @@ they can cost memory, and every scalar stays a string until the schema types it.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,9 @@ except ImportError:  # pragma: no cover - only on a PyYAML built without libyaml
 MAX_CASE_BYTES = 256 * 1024
 MAX_REGISTRY_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 16
+
+SYMLINK = ("is a symbolic link; case log files must be regular files (replace the link with "
+           "the file itself: a link can point anywhere on the machine)")
 
 Loc = tuple  # a path into the document: ("events", 2, "unit")
 
@@ -59,16 +63,29 @@ def format_loc(loc: Loc) -> str:
 
 
 def read_text(path: Path, display: str, limit: int) -> str:
-    """Read a file as UTF-8, refusing oversized and undecodable files."""
+    """Read a file as UTF-8, refusing symbolic links, oversized and undecodable files."""
     try:
-        size = os.stat(path).st_size
-        if size > limit:
-            msg = f"file is {size:,} bytes, over the limit of {limit:,} bytes"
-            raise LoadError(Problem(display, 0, "", msg))
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or os.path.islink(path):
+            raise LoadError(Problem(display, 0, "", SYMLINK)) from None
+        raise LoadError(Problem(display, 0, "", f"cannot read file: {exc.strerror}")) from None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            check_size(os.fstat(handle.fileno()).st_size, display, limit)
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise LoadError(Problem(display, 0, "", f"cannot read file: {exc.strerror}")) from None
+    check_size(len(raw), display, limit)  # it grew while being read
     return decode_utf8(raw, display)
+
+
+def check_size(size: int, display: str, limit: int) -> None:
+    """Refuse a file of more than `limit` bytes (the same rule when reading and writing)."""
+    if size > limit:
+        msg = (f"file is {size:,} bytes, over the limit of {limit:,} bytes "
+               "(shorten the longest text, or keep attachments outside the case log)")
+        raise LoadError(Problem(display, 0, "", msg))
 
 
 def decode_utf8(raw: bytes, display: str) -> str:

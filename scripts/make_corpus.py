@@ -159,7 +159,8 @@ def _event(fields: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _events(rng, pool, related, unit, start: date, today: date, earlier: list[str]) -> list[dict]:
+def _events(rng, pool, related, unit, start: date, today: date, earlier: list[str],
+            urgent: bool = False) -> list[dict]:
     """A realistic event sequence, cut at `today` (so recent cases are still open)."""
     day = start + timedelta(days=rng.choice((0, 0, 0, 1)))
     events = [{"date": day, "type": "accepted"}]
@@ -187,8 +188,12 @@ def _events(rng, pool, related, unit, start: date, today: date, earlier: list[st
                        "ref": _q(f"青督〔{events[-1]['date'].year}〕{rng.randint(1, 300)}号"),
                        "due": later(14, 28)})
     if rng.random() < 0.08:
-        events.append({"date": later(5, 12), "type": "extended", "approved_by": _q("县政府督查室"),
-                       "reason": _q(rng.choice(pool["reasons"])), "days": rng.choice((5, 10, 15))})
+        extension = {"date": later(5, 12), "type": "extended", "approved_by": _q("县政府督查室"),
+                     "reason": _q(rng.choice(pool["reasons"])), "days": rng.choice((5, 10, 15))}
+        # an office does not extend a deadline that has long passed (validation refuses it): not
+        # an urgent case's (5 working days), nor a supervision date
+        if not urgent and not any(e["type"] == "supervised" and e["due"] < extension["date"] for e in events):
+            events.append(extension)
     if stuck:
         return [e for e in events if e["date"] <= today]
     for round_ in range(2):
@@ -266,7 +271,8 @@ def generate_cases(n: int, seed: int, *, today: date = TODAY, days: int = 730,
         # must not also be a public case's title (real titles rarely repeat word for word)
         lines[1] = f"title: {_q(title if public else area + '：' + title)}"
         lines += [f"public: {'true' if public else 'false'}", f"message: {_block(message, 2)}", "events:"]
-        events = _events(rng, pool, by_topic[pool["topics"][0]], unit, received.date(), today, earlier)
+        events = _events(rng, pool, by_topic[pool["topics"][0]], unit, received.date(), today, earlier,
+                         urgent="priority: urgent" in lines)
         earlier.append(case_id)
         text = "\n".join(lines) + "\n" + "".join(_event(e) for e in events)
         yield f"cases/{received:%Y}/{received:%m}/{case_id}.yaml", text

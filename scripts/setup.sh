@@ -13,7 +13,14 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
     && ! command -v google-chrome >/dev/null 2>&1 && [ -z "${CASELOG_CHROMIUM:-}" ]; then
   missing+=(chromium)
 fi
-if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then missing+=(fonts-noto-cjk fontconfig); fi
+if ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then missing+=(fonts-noto-cjk fontconfig); fi
+# official documents (caselog doc): WeasyPrint lays out PDFs with Pango; Noto Serif CJK stands in
+# for 小标宋 and 仿宋 (fonts-noto-cjk), AR PL UKai for 楷体; the tests read PDFs back with
+# poppler's pdftotext and pdffonts (grep without -q: under pipefail -q would fail the pipe)
+if ! fc-list 2>/dev/null | grep -i "Noto Serif CJK SC" >/dev/null; then missing+=(fonts-noto-cjk fontconfig); fi
+if ! fc-list 2>/dev/null | grep -i "AR PL UKai" >/dev/null; then missing+=(fonts-arphic-ukai); fi  # 楷体 of level-2 headings
+if ! ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null; then missing+=(libpango-1.0-0 libpangoft2-1.0-0); fi
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 # the search recall test and the benchmark search the built site with its own pagefind.js in Node
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if ((${#missing[@]})); then

@@ -198,3 +198,39 @@ def test_compare_works_on_parsed_documents():
     old = parse(CASE_TEXT + REPLY, "a.yaml")
     new = parse(CASE_TEXT + REPLY.replace("final: false", "final: true") + CORRECTED, "a.yaml")
     assert compare(old, new, "main") == []
+
+
+def test_a_priority_rewrite_needs_a_correction(repo, cli):
+    edit(repo, "area: 岳阳楼区建湘社区\n", "area: 岳阳楼区建湘社区\npriority: urgent\n")
+    result = cli(repo, "validate", "--base", "main")
+    assert (result.exit_code, result.stdout) == (1, (
+        f"{CASE}:8: priority: 'priority' was changed (it is 'normal' at main); a published case keeps "
+        "its priority: add a 'corrected' event that says what was corrected\n"))
+    path = repo / CASE
+    path.write_text(path.read_text(encoding="utf-8") + CORRECTED.replace(
+        "更正 3 月 10 日答复中的维保单位名称。", "更正优先级：该件为紧急件。"), encoding="utf-8")
+    assert cli(repo, "validate", "--base", "main").exit_code == 0
+
+
+def test_a_change_of_the_rules_is_reported(repo, cli):
+    rules = repo / "cases/registry/rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("warning_days: 3", "warning_days: 2"),
+                     encoding="utf-8")
+    result = cli(repo, "validate", "--base", "main")
+    assert (result.exit_code, result.stdout) == (0, (
+        "cases/registry/rules.yaml: warning_days: warning: changed since main: the deadlines and "
+        "verdicts of published cases may change with it; say why in the pull request\n"))
+
+
+def test_a_case_file_committed_as_a_symlink_is_seen(repo, cli, tmp_path):
+    target = tmp_path / "elsewhere.yaml"
+    target.write_text((repo / CASE).read_text(encoding="utf-8"), encoding="utf-8")
+    (repo / CASE).unlink()
+    (repo / CASE).symlink_to(target)
+    git(repo, "commit", "-qam", "link the case elsewhere")
+    target.write_text(target.read_text(encoding="utf-8").replace("已联系维保单位检修", "已督促物业公司检修"),
+                      encoding="utf-8")
+    result = cli(repo, "validate", "--base", "main")
+    assert result.exit_code == 1
+    assert result.stdout == (f"{CASE}: is a symbolic link; case log files must be regular files (replace "
+                             "the link with the file itself: a link can point anywhere on the machine)\n")

@@ -19,6 +19,18 @@ def test_broken_input_gives_exact_message(log_root, cli, name):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("name", sorted(p.stem for p in BROKEN.glob("*.yaml")))
+def test_no_later_stage_fails_on_a_broken_input(log_root, cli, name):
+    # what validate refuses, the reports leave out (with a warning) or name: never a traceback
+    (log_root / CASE).write_bytes((BROKEN / f"{name}.yaml").read_bytes())
+    for command in (["overdue"], ["stats"], ["overdue", "--format", "json"], ["stats", "--period", "2026"]):
+        result = cli(log_root, *command)
+        assert result.exit_code == 0, (command, result.output)
+    result = cli(log_root, "show", "20260302-K7Q2MD")
+    assert result.exit_code in (0, 1)
+    assert "nothing was written" not in result.stderr
+
+
 def test_file_that_is_not_utf8(log_root, cli):
     (log_root / CASE).write_bytes("title: 电梯\n".encode("gb18030") + b"\xff\xfe\n")
     result = cli(log_root, "validate")
@@ -30,7 +42,8 @@ def test_huge_file_is_refused_before_parsing(log_root, cli):
     (log_root / CASE).write_text("message: |\n" + ("  电梯停运。\n" * 40_000), encoding="utf-8")
     result = cli(log_root, "validate")
     assert result.exit_code == 1
-    assert result.stdout == f"{CASE}: file is 720,011 bytes, over the limit of 262,144 bytes\n"
+    assert result.stdout == (f"{CASE}: file is 720,011 bytes, over the limit of 262,144 bytes "
+                             "(shorten the longest text, or keep attachments outside the case log)\n")
 
 
 def test_billion_laughs_is_refused_at_the_first_anchor(log_root, cli):

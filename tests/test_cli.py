@@ -206,5 +206,23 @@ def test_provisional_deadlines_name_the_year(log_root, cli):
     write_case(log_root, "20261228-AAAAAA", text)
     result = cli(log_root, "show", "20261228-AAAAAA", "--as-of", "2026-12-30")
     assert result.exit_code == 0
-    assert "warning: holidays for 2027 are not confirmed" in result.stderr
-    assert "final reply: due 2027-01-18, not yet met  [provisional]" in result.stdout
+    assert result.stderr == (
+        "warning: holidays for 2027 are not confirmed (rules.yaml calendar_confirmed_through: 2026); "
+        "deadlines in those years count weekends and the statutory holidays known in advance "
+        "(not the make-up working days) and are provisional\n")
+    # 元旦 is known in advance: the fifth working day after 2026-12-28 is 2027-01-05, not 01-04
+    assert "first reply: due 2027-01-05, not yet met  [provisional]\n" in result.stdout
+    assert "final reply: due 2027-01-19, not yet met  [provisional]\n" in result.stdout
+    assert ("    holidays assumed (statutory days of an unconfirmed year; make-up days not yet known): "
+            "01-01 元旦\n") in result.stdout
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(log_root, cli, tmp_path):
+    # a settings file Pelican cannot use: its own error, shown as one line
+    settings = tmp_path / "bad.py"
+    settings.write_text("PATH = None\nTHEME = 42\n", encoding="utf-8")
+    result = cli(log_root, "build", "--no-search", "--settings", str(settings), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr

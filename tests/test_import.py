@@ -168,3 +168,12 @@ def test_an_imported_repeat_is_pointed_out_when_there_is_an_index(demo_root, tmp
     original = next(c.id for c in load_log(demo_root).cases if c.title.startswith("建新小区多部电梯停运"))
     assert result.exit_code == 0
     assert "export.csv:2: warning: " in result.stderr and f" may repeat {original} " in result.stderr
+
+
+def test_a_blank_spreadsheet_date_is_a_row_error_not_a_case(demo_root, tmp_path):
+    row = ["LY-1005", "路灯不亮", "1900-01-01", "路灯坏了。", "夜归人", "求助", "市容管理", "县长信箱", ""]
+    report = _import(demo_root, _write_csv(tmp_path / "export.csv", [row]))
+    assert [str(r) for r in report.rows] == [
+        "export.csv:2: 留言时间: 1900-01-01 is before 2000, where the working-day calendar starts: check "
+        "the date (an empty spreadsheet date reads as 1900-01-01)"]
+    assert not (demo_root / "cases" / "1900").exists()

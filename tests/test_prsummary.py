@@ -120,3 +120,31 @@ def test_a_bad_base(repo, cli):
     assert result.stderr.startswith("error: unknown base 'v9': not a branch, tag or commit")
     with pytest.raises(RepositoryError):
         summarize(repo, "--all")
+
+
+def test_a_priority_rewrite_and_a_rules_change_are_described(repo, cli):
+    path = repo / "cases/2026/03" / f"{K7}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("area: 岳阳楼区建湘社区\n",
+                                                             "area: 岳阳楼区建湘社区\npriority: urgent\n"),
+                    encoding="utf-8")
+    rules = repo / "cases/registry/rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("warning_days: 3", "warning_days: 2"),
+                     encoding="utf-8")
+    result = cli(repo, "pr-summary", "--base", "main")
+    assert result.stdout == (
+        "## 案件变更摘要（对比 main）\n\n"
+        "**登记表变更**：`cases/registry/rules.yaml` 已修改（warning_days）；已发布案件的期限和按期结论可能随之变化。\n\n"
+        "1 件案件有变更：修改 1 件。\n\n"
+        "| 编号 | 标题 | 变更 | 最终答复期限 |\n| --- | --- | --- | --- |\n"
+        f"| `{K7}` | 建湘社区多部电梯停运，维修资金迟迟无法启动 | 修改优先级（normal → urgent） | 2026-03-09 |\n\n"
+        "### 期限变化\n\n| 编号 | 原最终答复期限 | 新最终答复期限 | 依据 |\n| --- | --- | --- | --- |\n"
+        f"| `{K7}` | 2026-03-23 | 2026-03-09 | 受理后 5 个工作日 |\n")
+
+
+def test_a_layout_only_change_says_so(repo, cli):
+    path = repo / "cases/2026/03" / f"{K7}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("topics: [housing]", "topics:\n  - housing"),
+                    encoding="utf-8")
+    result = cli(repo, "pr-summary", "--base", "main")
+    assert "1 件案件有变更。\n" in result.stdout
+    assert f"| `{K7}` | 建湘社区多部电梯停运，维修资金迟迟无法启动 | 仅调整格式，内容未变 | 2026-03-23 |\n" in result.stdout

@@ -473,7 +473,7 @@ def test_build_fails_on_an_invalid_case(small_root, cli, tmp_path):
         "(did you mean 'transport-bureau'?)",
         "cases/2026/03/20260301-BAD111.yaml:17: events[2].unit: unknown unit 'transport-burea' "
         "(did you mean 'transport-bureau'?)",
-        "nothing was written: 2 problem(s)",
+        "2 problem(s) to fix first ('caselog validate' lists every problem of the log)",
     ]
     assert not (tmp_path / "out" / "cases").exists()
 
@@ -487,7 +487,7 @@ def test_build_fails_on_an_unmasked_phone_number(small_root, cli, tmp_path):
     assert result.stderr.splitlines() == [
         "cases/2026/03/20260301-PH0NE1.yaml:13: message: unmasked 手机号码 (mobile) '13812345678'; "
         "run 'caselog mask 20260301-PH0NE1' to mask it",
-        "nothing was written: 1 problem(s)",
+        "1 problem(s) to fix first ('caselog validate' lists every problem of the log)",
     ]
 
 

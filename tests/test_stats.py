@@ -314,11 +314,20 @@ def test_period_bounds_are_inclusive():
     assert date(1999, 1, 1) in parse_period("all")
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-Q5", "2026-Q0", "26", "2026-3", "march", "", "2026/03"])
+def test_week_periods_are_iso_weeks():
+    week = parse_period("2026-w48")
+    assert (week.label, week.kind, week.start, week.end) == ("2026-W48", "week", date(2026, 11, 23),
+                                                              date(2026, 11, 29))
+    assert parse_period("2026-W53").start == date(2026, 12, 28)  # 2026 has 53 ISO weeks
+    assert parse_period("2027-W01").start == date(2027, 1, 4)
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-Q5", "2026-Q0", "26", "2026-3", "march", "", "2026/03",
+                                  "2026-W00", "2027-W53", "2026-W5"])
 def test_parse_period_errors(text):
     with pytest.raises(PeriodError) as info:
         parse_period(text)
-    assert str(info.value) == f"'{text}' is not a period (use 2026, 2026-Q1, 2026-03 or all)"
+    assert str(info.value) == f"'{text}' is not a period (use 2026, 2026-Q1, 2026-03, 2026-W48 or all)"
 
 
 # --- ranking ---------------------------------------------------------------------------------------
@@ -387,7 +396,7 @@ def test_stats_json_for_a_period(stats_root, cli):
 def test_stats_bad_period(stats_root, cli):
     result = cli(stats_root, "stats", "--period", "2026-13")
     assert result.exit_code == 2
-    assert "Error: Invalid value for --period: '2026-13' is not a period (use 2026, 2026-Q1, 2026-03 or all)" \
+    assert "Error: Invalid value for --period: '2026-13' is not a period (use 2026, 2026-Q1, 2026-03, 2026-W48 or all)" \
         in result.stderr
 
 

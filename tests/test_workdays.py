@@ -148,28 +148,43 @@ def test_local_extras_override_the_official_schedule():
 
 
 def test_notes_skip_extras_that_change_nothing():
+    # 2035-10-08 is a Monday: a local make-up day there changes nothing and gets no note
     assert LOCAL.notes_between(date(2035, 10, 1), date(2035, 10, 31)) == [
+        DayNote(date(2035, 10, 2), "assumed-holiday", "国庆节"),
+        DayNote(date(2035, 10, 3), "assumed-holiday", "国庆节"),
         DayNote(date(2035, 10, 7), "extra-workday", "本地调休上班"),
     ]
 
 
-def test_unconfirmed_years_use_weekends_only():
-    # 2027-01-01 is a Friday; the holidays package would guess 元旦, we must not.
-    assert CN_2026.is_workday(date(2027, 1, 1))
+def test_unconfirmed_years_count_the_statutory_holidays_known_in_advance():
+    # 2027-01-01 (元旦) is a Friday: the law names it, so it is a day off even unconfirmed
+    assert not CN_2026.is_workday(date(2027, 1, 1))
     assert CN_2026.is_provisional(date(2027, 1, 1))
     assert not CN_2026.is_provisional(date(2026, 12, 31))
-    assert CN_2026.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 1)
-    assert CN_2026.add_workdays(date(2027, 1, 1), 1) == date(2027, 1, 4)
-    assert CN_2026.workdays_between(date(2026, 12, 31), date(2027, 1, 31)) == 21
-    assert CN_2026.notes_between(date(2026, 12, 31), date(2027, 12, 31)) == []
+    # received 2026-12-28: the fifth working day after it skips 元旦
+    assert CN_2026.add_workdays(date(2026, 12, 28), 5) == date(2027, 1, 5)
+    assert CN_2026.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert CN_2026.workdays_between(date(2026, 12, 31), date(2027, 1, 31)) == 20
+    # the statutory days only: not the package's guessed substitute days (补假) nor make-up days
+    assert CN_2026.notes_between(date(2026, 12, 31), date(2027, 12, 31)) == [
+        DayNote(date(2027, 1, 1), "assumed-holiday", "元旦"),
+        DayNote(date(2027, 2, 5), "assumed-holiday", "春节"),
+        DayNote(date(2027, 2, 8), "assumed-holiday", "春节"),
+        DayNote(date(2027, 4, 5), "assumed-holiday", "清明节"),
+        DayNote(date(2027, 6, 9), "assumed-holiday", "端午节"),
+        DayNote(date(2027, 9, 15), "assumed-holiday", "中秋节"),
+        DayNote(date(2027, 10, 1), "assumed-holiday", "国庆节"),
+    ]
+    assert CN_2026.is_workday(date(2027, 2, 9))  # the package guesses 春节（补假）: not counted
 
 
 def test_unconfirmed_years_apply_extras():
-    assert LOCAL.add_workdays(date(2027, 2, 5), 1) == date(2027, 2, 6)
+    assert LOCAL.add_workdays(date(2027, 2, 4), 1) == date(2027, 2, 6)  # 02-05 除夕 is off
     assert LOCAL.add_workdays(date(2027, 2, 6), 1) == date(2027, 2, 9)
     assert LOCAL.notes_between(date(2027, 2, 1), date(2027, 2, 28)) == [
+        DayNote(date(2027, 2, 5), "assumed-holiday", "春节"),
         DayNote(date(2027, 2, 6), "extra-workday", "本地调休上班"),
-        DayNote(date(2027, 2, 8), "extra-holiday", "本地假日"),
+        DayNote(date(2027, 2, 8), "assumed-holiday", "春节"),
     ]
 
 
@@ -212,7 +227,8 @@ def test_dates_outside_the_calendar():
 def test_everything_provisional_when_nothing_is_confirmed():
     calendar = WorkCalendar(confirmed_through=2019, first_year=2020)
     assert calendar.is_provisional(date(2020, 1, 1))
-    assert calendar.is_workday(date(2026, 10, 1))
+    assert not calendar.is_workday(date(2026, 10, 1))  # 国庆节, known in advance
+    assert calendar.is_workday(date(2026, 10, 8))  # off in the official schedule, not known in advance
 
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2098, 12, 31))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -10,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ..errors import CaselogError, InvalidCase
+from ..errors import CaselogError, InvalidCase, WriteRefused
 from ..registry import Registry, load_registry
 from ..repository import CaseLog, find_root, load_log
 from ..schema import parse_moment
@@ -40,7 +42,7 @@ class Env:
 
     def today(self) -> date:
         """Today in the site's time zone."""
-        return datetime.now(ZoneInfo(self.registry.rules.timezone)).date()
+        return self.registry.rules.today()
 
     def now(self) -> datetime:
         """Now in the site's time zone, to the minute, without tzinfo (as the files hold it)."""
@@ -68,24 +70,57 @@ class DateType(click.ParamType):
         return moment
 
 
+# The messages of the error boundary, one place each.
+WROTE_NOTHING = "nothing was written: {count} problem(s)"
+FIX_FIRST = "{count} problem(s) to fix first ('caselog validate' lists every problem of the log)"
+INTERRUPTED = "interrupted; nothing was half-written (writes are atomic)"
+SYSTEM_ERROR = "error: {what}: {reason}"
+NO_SPACE = " (free some space, then run the command again; nothing was half-written)"
+UNEXPECTED = ("error: {kind}: {detail} (unexpected: if it looks like a bug in caselog, please report it "
+              "with the command you ran; CASELOG_DEBUG=1 shows where it happened)")
+
+
+def handle_error(exc: BaseException) -> int:
+    """Print one clean message for a failure and return the exit code (pypa/build's
+    _handle_build_error): the only place where errors become messages."""
+    if isinstance(exc, InvalidCase):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        template = WROTE_NOTHING if isinstance(exc, WriteRefused) else FIX_FIRST
+        click.echo(template.format(count=len(exc.problems)), err=True)
+        return 1
+    if isinstance(exc, CaselogError):
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo(INTERRUPTED, err=True)
+        return 130
+    if isinstance(exc, OSError):
+        hint = NO_SPACE if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else ""
+        what = exc.filename or "system"
+        click.echo(SYSTEM_ERROR.format(what=what, reason=exc.strerror or exc) + hint, err=True)
+        return 1
+    click.echo(UNEXPECTED.format(kind=type(exc).__name__, detail=exc), err=True)
+    return 1
+
+
 class SuggestingGroup(click.Group):
-    """The command group: suggests the closest command for a typo, and turns the
-    library's errors into messages and exit codes (the library never prints)."""
+    """The command group: suggests the closest command for a typo, and is the one error
+    boundary: the library and the commands never print an error or exit themselves; a
+    command returns its exit code when it is not 0."""
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
-        except InvalidCase as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(f"nothing was written: {len(exc.problems)} problem(s)", err=True)
-            raise SystemExit(1) from None
-        except CaselogError as exc:
-            click.echo(f"error: {exc}", err=True)
-            raise SystemExit(1) from None
-        except KeyboardInterrupt:
-            click.echo("interrupted; nothing was half-written (writes are atomic)", err=True)
-            raise SystemExit(130) from None
+            code = super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            if os.environ.get("CASELOG_DEBUG") and not isinstance(exc, CaselogError):
+                raise
+            code = handle_error(exc)
+        if isinstance(code, int) and code:
+            ctx.exit(code)
+        return code
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else None

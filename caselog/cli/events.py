@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..edit import append_event, mask_case
+from ..checks import EVENT_TEXT_FIELDS
+from ..edit import append_event, mask_case, mask_entered
 from ..gitops import commit_paths
 from ..repository import load_one
 from ..schema import METHODS, MODES, OUTCOMES, SATISFACTIONS
@@ -21,12 +22,16 @@ def event_command(name: str, help_text: str, *options):
         @click.argument("case_id", metavar="ID")
         @click.option("--date", "day", type=DateType(allow_time=True), default=None,
                       help="When it happened (default: today).")
+        @click.option("--mask", "mask_on_entry", is_flag=True,
+                      help="Mask personal data (phone, ID, card numbers...) in the text as it is entered.")
         @click.option("--commit", is_flag=True, help="Commit the change to Git.")
         @pass_env
-        def command(env, case_id, day, commit, **kwargs):
+        def command(env, case_id, day, mask_on_entry, commit, **kwargs):
             fields = {"date": day or env.today(), **build(**kwargs)}
+            if mask_on_entry:
+                fields = masked_fields(fields)
             loaded = load_one(env.root, case_id, env.registry)
-            append_event(env.root, loaded.path, fields, env.registry)
+            append_event(env.root, loaded.path, fields, env.registry, today=env.today())
             summary = f"{loaded.case.id}: {describe(fields)}"
             click.echo(f"{loaded.path}: added {describe(fields)}")
             if commit:
@@ -37,11 +42,22 @@ def event_command(name: str, help_text: str, *options):
         for option in options:
             command = option(command)  # appended in the order given
         # the event's own options first, then --date and --commit
-        common = [p for p in command.params if p.name in ("day", "commit")]
+        common = [p for p in command.params if p.name in ("day", "mask_on_entry", "commit")]
         command.params = [p for p in command.params if p not in common] + common
         return command
 
     return decorate
+
+
+def masked_fields(fields: dict) -> dict:
+    """The event's free text with personal data masked; says what was masked."""
+    fields = dict(fields)
+    for name in EVENT_TEXT_FIELDS:
+        if isinstance(fields.get(name), str):
+            fields[name], found = mask_entered(fields[name])
+            for what in found:
+                click.echo(f"masked {what} in --{name.replace('_', '-')}", err=True)
+    return fields
 
 
 def describe(fields: dict) -> str:
@@ -149,7 +165,7 @@ def mask(env, case_ids):
     """Mask personal data (phone, ID, card, e-mail, QQ, plate numbers) in cases' free text."""
     for case_id in case_ids:
         loaded = load_one(env.root, case_id, env.registry)
-        changed = mask_case(env.root, loaded, env.registry)
+        changed = mask_case(env.root, loaded, env.registry, today=env.today())
         if not changed:
             click.echo(f"{loaded.path}: nothing to mask")
         for line in changed:

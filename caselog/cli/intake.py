@@ -7,6 +7,7 @@ from datetime import datetime
 
 import click
 
+from ..edit import mask_entered
 from ..gitops import commit_paths
 from ..intake import NewCase, create_case
 from ..schema import CATEGORIES, PRIORITIES
@@ -44,11 +45,14 @@ def _split_keys(values) -> tuple[str, ...]:
 @click.option("--area", help="Place, free text (e.g. 青溪镇建设街).")
 @click.option("--source-url", help="Address of the original post.")
 @click.option("--related", multiple=True, help="Id of a related case (repeatable).")
+@click.option("--mask", "mask_on_entry", is_flag=True,
+              help="Mask personal data (phone, ID, card numbers...) in the title, message, alias and "
+                   "area as they are entered.")
 @click.option("--no-similar", is_flag=True, help="Do not look for possible repeats.")
 @click.option("--commit", is_flag=True, help="Commit the new case file to Git.")
 @pass_env
 def new(env, message, message_file, topics, priority, real_name, contact_on_file, related,
-        no_similar, commit, **fields):
+        mask_on_entry, no_similar, commit, **fields):
     """Register a new message; writes cases/YYYY/MM/<id>.yaml with an accepted event."""
     registry = env.registry
     values = dict(fields)
@@ -67,6 +71,12 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
         real_name = click.confirm("Signed with a real name?", default=False)
     if interactive and contact_on_file is None:
         contact_on_file = click.confirm("Contact details held on file?", default=False)
+    if mask_on_entry:
+        for name in ("title", "message", "alias", "area"):
+            if values.get(name):
+                values[name], found = mask_entered(values[name])
+                for what in found:
+                    click.echo(f"masked {what} in --{name}", err=True)
     case = NewCase(
         title=values["title"].strip(), received=values["received"] or env.now(),
         channel=values["channel"], category=values["category"], topics=values["topics"],
@@ -77,7 +87,7 @@ def new(env, message, message_file, topics, priority, real_name, contact_on_file
         related=tuple(related))
     if isinstance(case.received, datetime) and case.received.date() > case.accepted_on:
         raise click.UsageError("--received is after --accepted")
-    loaded = create_case(env.root, case, registry)
+    loaded = create_case(env.root, case, registry, today=env.today())
     click.echo(f"created {loaded.path}")
     if commit:
         case_id = loaded.case.id

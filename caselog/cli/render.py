@@ -36,12 +36,16 @@ def _deadline_lines(label: str, deadline: Deadline, registry) -> list[str]:
     start = deadline.steps[0].day
     notes = registry.calendar.notes_between(start, deadline.due)
     if notes:
-        skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("holiday")]
+        skipped = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind in ("holiday", "extra-holiday")]
+        assumed = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind == "assumed-holiday"]
         worked = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("workday")]
         if skipped:
             lines.append(f"    holidays skipped: {', '.join(skipped)}")
         if worked:
             lines.append(f"    make-up working days counted: {', '.join(worked)}")
+        if assumed:
+            lines.append(f"    holidays assumed (statutory days of an unconfirmed year; make-up "
+                         f"days not yet known): {', '.join(assumed)}")
     return lines
 
 
@@ -73,7 +77,8 @@ def state_text(state: CaseState, registry, path: str) -> str:
                           ("unit", "mode", "final", "days", "due", "ref", "satisfaction",
                            "outcome", "duplicate_of", "referred_to")
                           if getattr(event, k, None) is not None)
-        lines.append(f"    {event.date}  {event.type:<10} {detail}".rstrip())
+        later = f"  [after {state.as_of}: not counted]" if event.day > state.as_of else ""
+        lines.append(f"    {event.date}  {event.type:<10} {detail}".rstrip() + later)
     return "\n".join(lines)
 
 
@@ -177,8 +182,8 @@ def _table(title: str, rows: dict[str, Figures], names: dict[str, str]) -> Table
     return table
 
 
-def report_text(report: Report, registry) -> str:
-    """The stats report as tables for the terminal."""
+def report_text(report: Report, registry, activity=None) -> str:
+    """The stats report as tables for the terminal (with a week's activity when given)."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, no_color=True, highlight=False, emoji=False)
     o = report.overall
@@ -192,6 +197,10 @@ def report_text(report: Report, registry) -> str:
         f"{_days(o.first_reply_days_median, o.first_reply_days_p90)}; to final reply "
         f"{_days(o.final_reply_days_median, o.final_reply_days_p90)}\n"
         f"satisfaction {_rate(o.satisfaction)} (unreachable: {o.unreachable})")
+    if activity is not None:
+        a = activity[0]
+        console.print(f"in {report.period.start} to {report.period.end}: received {a.received}, "
+                      f"assigned {a.assigned}, final replies {a.replied}, closed {a.closed}")
     groups = (
         ("By unit", report.by_unit, {k: u.label for k, u in registry.units.items()}),
         ("By topic", report.by_topic, {k: t.name for k, t in registry.topics.items()}),
@@ -206,11 +215,14 @@ def report_text(report: Report, registry) -> str:
     return buffer.getvalue()
 
 
-def report_json(report: Report) -> dict:
-    """The stats report for tools."""
+def report_json(report: Report, activity=None) -> dict:
+    """The stats report for tools (with a week's activity when given)."""
     def group(rows):
         return {key: f.as_dict() for key, f in rows.items()}
-    return {"period": report.period.label, "as_of": report.as_of.isoformat(),
-            "overall": report.overall.as_dict(), "by_unit": group(report.by_unit),
-            "by_topic": group(report.by_topic), "by_channel": group(report.by_channel),
-            "by_category": group(report.by_category), "by_month": group(report.by_month)}
+    out = {"period": report.period.label, "as_of": report.as_of.isoformat(),
+           "overall": report.overall.as_dict(), "by_unit": group(report.by_unit),
+           "by_topic": group(report.by_topic), "by_channel": group(report.by_channel),
+           "by_category": group(report.by_category), "by_month": group(report.by_month)}
+    if activity is not None:
+        out["activity"] = {"overall": activity[0].as_dict(), "by_unit": group(activity[1])}
+    return out

@@ -9,7 +9,7 @@ import click
 from ..derive import derive
 from ..overdue import overdue_by_unit
 from ..repository import load_one
-from ..stats import PeriodError, build_report, parse_period
+from ..stats import PeriodError, build_report, count_activity, parse_period
 from . import render
 from .base import as_of_option, main_group, pass_env
 
@@ -30,7 +30,8 @@ def _provisional_warning(states, rules) -> None:
     if years:
         click.echo(f"warning: holidays for {', '.join(map(str, years))} are not confirmed "
                    f"(rules.yaml calendar_confirmed_through: {rules.calendar_confirmed_through}); "
-                   "deadlines in those years count weekends only and are provisional", err=True)
+                   "deadlines in those years count weekends and the statutory holidays known in advance "
+                   "(not the make-up working days) and are provisional", err=True)
 
 
 @main_group.command("show")
@@ -83,7 +84,7 @@ def overdue(env, as_of, fmt):
 @main_group.command("stats")
 @as_of_option
 @click.option("--period", default=None, metavar="PERIOD",
-              help="2026, 2026-Q1, 2026-03 or all (default: all).")
+              help="2026, 2026-Q1, 2026-03, 2026-W48 (ISO week) or all (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @pass_env
@@ -93,13 +94,15 @@ def stats(env, as_of, period, fmt):
         chosen = parse_period(period)
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from None
-    log = env.load(need="facts")
+    week = chosen.kind == "week"
+    log = env.load(need="cases" if week else "facts")  # a week's activity reads the events
     _fail_on_errors(log)
     registry = log.registry
     as_of = as_of or env.today()
     states = log.states(as_of)
     report = build_report(states, chosen, registry.rules.min_cases_for_ranking, as_of)
+    activity = count_activity(states, chosen) if week else None
     if fmt == "json":
-        click.echo(json.dumps(render.report_json(report), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(render.report_json(report, activity), ensure_ascii=False, indent=2))
     else:
-        click.echo(render.report_text(report, registry), nl=False)
+        click.echo(render.report_text(report, registry, activity), nl=False)

@@ -25,11 +25,11 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 
 from ..derive import derive
-from ..edit import atomic_write
 from ..errors import CaselogError
 from ..registry import Registry, load_registry
 from ..repository import load_case_file
 from ..schema import FREE_TEXT_FIELDS, Case
+from ..store import write_file
 from . import INDEX_DIR, MANIFEST
 from .analyzer import chinese_analyzer, extra_words, segmenter, stop_words
 
@@ -205,9 +205,9 @@ def update_index(root: Path, rebuild: bool = False, today: date | None = None,
     if changed or gone:
         _write(ix, root, registry, today, changed, gone, known, current, report)
         manifest = {"version": index_version(), "files": known}
-        atomic_write(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
+        write_file(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
     elif report.rebuilt:
-        atomic_write(folder / MANIFEST, json.dumps({"version": index_version(), "files": {}}))
+        write_file(folder / MANIFEST, json.dumps({"version": index_version(), "files": {}}))
     report.documents = ix.doc_count()
     ix.close()
     report.size_bytes = _directory_size(folder)

@@ -137,5 +137,7 @@ def home_and_fixed_pages(data: SiteData) -> list[PageSpec]:
 
 def all_pages(data: SiteData) -> list[PageSpec]:
     """Every HTML page the plugin renders."""
+    from .hot import hot_pages  # the hot-issues page lives in its own module
+
     return [*home_and_fixed_pages(data), *case_pages(data), *browse_pages(data),
-            *unit_pages(data), *report_pages(data)]
+            *unit_pages(data), *report_pages(data), *hot_pages(data)]

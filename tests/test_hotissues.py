@@ -1,0 +1,190 @@
+"""Hot issues on a hand-made log where the right groups are known.
+
+  H1 H2 H3  金桂苑小区 heating not warm, three authors (H3 not public)   -> group 1
+  W1 W2     柏树村 tap water cut, two authors                              -> group 2
+  V1        望湖小区 heating not warm: the same problem in another place   -> alone
+  R1 R2     建新社区 lift stopped, one author writing twice (a repeat)     -> no group
+  P1        金桂苑小区 parking: the same place, another problem            -> alone
+  XEARY0    金桂苑小区 heating, received before the period                -> outside
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import write_case
+
+from caselog.hotissues import hot_issues, place_parts, same_place, vocabulary
+from caselog.repository import load_log
+from caselog.stats import parse_period
+
+CASES = {
+    "20260505-H1AAAA": ("金桂苑小区暖气不热，室内温度只有十二度", "湖滨街道金桂苑小区", "金桂苑住户",
+                        "金桂苑小区今年供暖以来暖气一直不热，室内温度只有十二度，老人孩子受不了。"
+                        "多次打热力公司电话，说是管网压力不够，一直没人上门检修。"),
+    "20260507-H2BBBB": ("金桂苑3栋供暖温度不达标，热力公司不上门", "湖滨街道金桂苑小区3栋", "三栋业主",
+                        "我家在金桂苑小区3栋，暖气片摸着是凉的，室内温度十三度，供暖不达标。"
+                        "给热力公司打了好几次电话，说管网压力不够，检修人员一直没上门。"),
+    "20260512-H3CCCC": ("金桂苑暖气冰凉，要求热力公司检修管网", "湖滨街道金桂苑小区", "冬天怕冷",
+                        "金桂苑小区暖气不热，室内温度十二三度，热力公司说管网压力不够，"
+                        "请督促热力公司尽快上门检修，保证供暖温度。"),
+    "20260506-W1DDDD": ("柏树村停水三天，自来水公司没有通知", "石桥镇柏树村", "柏树村村民",
+                        "柏树村从周一开始停水，已经三天了，自来水公司事先没有通知，"
+                        "村里老人只能去井里挑水，请尽快恢复供水。"),
+    "20260509-W2EEEE": ("柏树村又停水了，什么时候恢复供水", "石桥镇柏树村", "石桥人",
+                        "柏树村停水好几天了，自来水公司没有任何通知，问了也说不清楚什么时候恢复供水，"
+                        "家里做饭洗衣都成问题。"),
+    "20260510-V1FFFF": ("望湖小区暖气不热，室内温度只有十三度", "湖滨街道望湖小区", "望湖居民",
+                        "望湖小区供暖后暖气不热，室内温度只有十三度，热力公司说管网压力不够，"
+                        "一直没人上门检修。"),
+    "20260511-R1GGGG": ("建新社区电梯停运一个月", "青溪街道建新社区", "建新老住户",
+                        "建新社区5栋电梯停运一个月，物业说维修资金批不下来，老人上下楼困难。"),
+    "20260520-R2HHHH": ("建新社区电梯还是停运，维修资金何时批", "青溪街道建新社区", "建新老住户",
+                        "上次反映的建新社区5栋电梯停运问题，物业还是说维修资金没批下来，电梯到现在没修。"),
+    "20260513-P1JJJJ": ("金桂苑小区门口乱停车，消防通道被堵", "湖滨街道金桂苑小区", "金桂苑车主",
+                        "金桂苑小区门口每天晚上乱停车，消防通道被堵死，救护车进不来。"),
+    "20260420-XEARY0": ("金桂苑小区暖气不热", "湖滨街道金桂苑小区", "早来的住户",
+                        "金桂苑小区暖气不热，室内温度只有十二度，热力公司说管网压力不够，没人上门检修。"),
+}
+
+
+def case_text(case_id, title, area, alias, message, public=True):
+    return f"""\
+id: {case_id}
+title: {title}
+received: {case_id[:4]}-{case_id[4:6]}-{case_id[6:8]} 09:00
+channel: people-leaders-board
+category: complaint
+topics: [housing]
+area: {area}
+author:
+  alias: {alias}
+public: {'true' if public else 'false'}
+message: |
+  {message}
+"""
+
+
+@pytest.fixture
+def hot_log(log_root):
+    for case_id, (title, area, alias, message) in CASES.items():
+        write_case(log_root, case_id, case_text(case_id, title, area, alias, message,
+                                                public=case_id != "20260512-H3CCCC"))
+    log = load_log(log_root)
+    assert log.problems == []
+    return log
+
+
+def test_groups_are_the_known_ones(hot_log):
+    period = parse_period("2026-05")
+    states = [s for s in hot_log.states(date(2026, 5, 31)) if s.received_day in period]
+    issues = hot_issues(states, vocabulary(hot_log.cases, period.start, period.end))
+    assert [[m.id for m in h.members] for h in issues] == [
+        ["20260505-H1AAAA", "20260507-H2BBBB", "20260512-H3CCCC"],
+        ["20260506-W1DDDD", "20260509-W2EEEE"],
+    ]
+    heating, water = issues
+    assert (heating.place, heating.size, heating.authors, heating.span_days) == ("湖滨街道金桂苑小区", 3, 3, 8)
+    assert (water.place, water.size, water.authors, water.span_days) == ("石桥镇柏树村", 2, 2, 4)
+    assert "热力公司" in heating.terms and "停水" in water.terms
+    # what a page may show of the heating group: its public members' place and terms only
+    public = {"20260505-H1AAAA", "20260507-H2BBBB"}
+    assert heating.label_of(public) == ("湖滨街道金桂苑小区", heating.label_of(public)[1])
+    assert heating.label_of({"20260507-H2BBBB"})[0] == "湖滨街道金桂苑小区3栋"
+
+
+def test_a_longer_period_takes_in_the_earlier_message(hot_log):
+    states = hot_log.states(date(2026, 5, 31))
+    issues = hot_issues(states, vocabulary(hot_log.cases, date(2026, 4, 1), date(2026, 5, 31)))
+    assert [m.id for m in issues[0].members] == ["20260420-XEARY0", "20260505-H1AAAA", "20260507-H2BBBB",
+                                                 "20260512-H3CCCC"]
+    assert issues[0].span_days == 23
+
+
+@pytest.mark.parametrize(("area", "parts"), [
+    ("湖滨街道金桂苑小区3栋", ("湖滨街道", "金桂苑小区", "3栋")),
+    ("青溪县石桥镇柏树村", ("石桥镇", "柏树村")),
+    ("湖滨新城某住宅项目工地", ("湖滨新城", "某住宅项目工地")),
+    ("县人民医院周边", ("县人民医院",)),
+    ("青溪县", ()),
+    (None, ()),
+])
+def test_place_parts(area, parts):
+    assert place_parts(area) == parts
+
+
+def test_same_place_is_one_within_the_other():
+    assert same_place(("湖滨街道", "金桂苑小区"), ("湖滨街道", "金桂苑小区", "3栋"))
+    assert same_place(("湖滨街道",), ("湖滨街道", "望湖小区"))
+    assert not same_place(("湖滨街道", "金桂苑小区"), ("湖滨街道", "望湖小区"))
+    assert not same_place((), ())
+
+
+CLOSING = """\
+events:
+  - {{date: {day}, type: accepted}}
+  - {{date: {day}, type: assigned, unit: yueyanglou-housing, mode: assign}}
+  - date: {day}
+    type: replied
+    unit: yueyanglou-housing
+    final: true
+    text: 已安排检修。
+  - {{date: {day}, type: closed, outcome: resolved}}
+"""
+
+
+def test_portal_page_shows_published_cases_only(log_root, cli, tmp_path):
+    """H1 and W1, W2 are published; H2 is public but open; H3 is closed but not public."""
+    from conftest import REPO
+
+    (log_root / "cases" / "2026" / "03" / "20260302-K7Q2MD.yaml").unlink()
+    published = {"20260505-H1AAAA", "20260506-W1DDDD", "20260509-W2EEEE"}
+    for case_id, (title, area, alias, message) in CASES.items():
+        text = case_text(case_id, title, area, alias, message, public=case_id != "20260512-H3CCCC")
+        if case_id in published or case_id == "20260512-H3CCCC":
+            text += CLOSING.format(day="2026-05-20")
+        write_case(log_root, case_id, text)
+    out = tmp_path / "site"
+    result = cli(log_root, "build", "--output", str(out), "--as-of", "2026-05-31", "--no-search",
+                 "--settings", str(REPO / "pelicanconf.py"))
+    assert result.exit_code == 0, result.output
+    page = (out / "hot" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>热点问题</h1>" in page
+    assert "3 人反映，共 3 件留言，跨度 8 天（2026-05-05 至 2026-05-12）。" in page
+    assert "其中 2 件未公开（仍在办理或不予公开）。" in page
+    assert "2 人反映，共 2 件留言，跨度 4 天（2026-05-06 至 2026-05-09）。" in page
+    assert '<h3>石桥镇柏树村 · ' in page and '<h3>湖滨街道金桂苑小区 · ' in page
+    for case_id, (title, *_rest) in CASES.items():
+        linked = f'href="/cases/{case_id}/"' in page
+        assert linked == (case_id in published), case_id
+        assert (f">{title}</a>" in page) == (case_id in published), case_id
+    assert "区住建局" not in page and "岳阳楼区住房和城乡建设局" not in page  # no unit is named
+    reports = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/hot/">热点问题：多人反映的同一地点的同一问题</a>' in reports
+
+
+def test_cached_words_give_the_same_groups(hot_log, log_root):
+    """The words cache (.caselog/) is an optimisation only: groups with it, on a second run from it,
+    and after a message changes, equal groups without it."""
+    period = parse_period("2026-05")
+    states = [s for s in hot_log.states(date(2026, 5, 31)) if s.received_day in period]
+
+    def groups(root):
+        words = vocabulary(hot_log.cases, period.start, period.end, root)
+        return [([m.id for m in h.members], h.place, h.terms) for h in hot_issues(states, words)]
+
+    plain = groups(None)
+    assert groups(log_root) == plain  # filling the cache
+    assert list((log_root / ".caselog" / "cache").glob("*/2026-05.words"))
+    assert groups(log_root) == plain  # read from it
+    assert vocabulary(hot_log.cases, period.start, period.end, log_root).words == vocabulary(hot_log.cases, period.start, period.end).words
+    _title, area, alias, _message = CASES["20260507-H2BBBB"]
+    write_case(log_root, "20260507-H2BBBB", case_text("20260507-H2BBBB", "金桂苑3栋楼道灯坏了", area, alias,
+                                                      "金桂苑小区3栋楼道灯坏了一个月，晚上上下楼看不见。"))
+    log = load_log(log_root)
+    changed = [s for s in log.states(date(2026, 5, 31)) if s.received_day in period]
+    words = vocabulary(log.cases, period.start, period.end, log_root)
+    again = [[m.id for m in h.members] for h in hot_issues(changed, words)]
+    assert again == [[m.id for m in h.members] for h in hot_issues(changed, vocabulary(log.cases, period.start, period.end))]
+    assert again[0] == ["20260505-H1AAAA", "20260512-H3CCCC"]
