@@ -16,6 +16,12 @@ import { pathToFileURL } from "node:url";
 const site = path.resolve(process.argv[2]);
 const ORIGIN = "http://portal.invalid";
 
+// the language Pagefind takes from the page (<html lang>), as in a browser: it decides how a query is cut
+const page0 = fs.readFileSync(path.join(site, "search", "index.html"), "utf8");
+const lang = (page0.match(/<html[^>]*\slang="([^"]*)"/) || [])[1] || "unknown";
+globalThis.document = { currentScript: null,
+  querySelector: (s) => (s === "html" ? { getAttribute: (n) => (n === "lang" ? lang : null) } : null) };
+
 globalThis.fetch = async (url) => {
   const file = path.join(site, decodeURIComponent(new URL(url).pathname));
   return new Response(fs.readFileSync(file));
@@ -31,7 +37,7 @@ let ui = null;
 const sandbox = {
   document: { getElementById: (id) => (id === "search" ? { getAttribute: (n) => attributes[n] ?? null, querySelectorAll: () => [] } : null) },
   window: { location: { search: "" } },
-  URLSearchParams, MutationObserver: class { observe() {} },
+  URLSearchParams, MutationObserver: class { observe() {} }, Intl,  // this realm's Intl, which pagefind.js uses
   PagefindUI: class { constructor(options) { ui = options; } triggerSearch() {} },
 };
 vm.runInNewContext(fs.readFileSync(path.join(site, "theme", "js", "search.js"), "utf8"), sandbox);

@@ -12,6 +12,24 @@
   var bundles = attribute("data-bundles", "[]");
   if (!bundles.length) { return; }
 
+  // Pagefind cuts a query in a Chinese page (html lang zh-CN) into words with the browser's
+  // segmenter, which would cut the pairs below apart again (意标 → 意 标): on this page a word
+  // segmenter keeps each word between spaces whole, and Pagefind searches in this page's thread
+  // (noWorker below), not in a worker with a segmenter of its own. Nothing else here segments text.
+  var NativeSegmenter = typeof Intl !== "undefined" ? Intl.Segmenter : undefined;
+  if (NativeSegmenter) {
+    Intl.Segmenter = function (locale, options) {
+      if (!options || options.granularity !== "word") { return new NativeSegmenter(locale, options); }
+      return {
+        segment: function (text) {
+          return String(text).split(/(\s+)/).filter(Boolean).map(function (piece) {
+            return { segment: piece, isWordLike: !/^\s+$/.test(piece) };
+          });
+        }
+      };
+    };
+  }
+
   // The index holds each run of Chinese characters as the overlapping pairs of its characters,
   // other words whole (caselog/site/search_records.py: search_words). A query is cut the same
   // way; a query of one run of three characters or more is searched as the phrase of its pairs
@@ -119,7 +137,7 @@
   // cases whose text holds the words
   var ranking = { metaWeights: { title: 5, facts: 0.5 } };
   var ui = new PagefindUI({
-    element: "#search", bundlePath: bundles[0], ranking: ranking,
+    element: "#search", bundlePath: bundles[0], ranking: ranking, noWorker: true,
     mergeIndex: bundles.slice(1).map(function (path) { return { bundlePath: path, ranking: ranking }; }),
     showSubResults: false, showImages: false, resetStyles: false,
     pageSize: 10, excerptLength: 40, showEmptyFilters: false,
