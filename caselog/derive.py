@@ -50,7 +50,7 @@ class CaseState:
 
     `case` is None when the state was rebuilt from cached facts for a command that needs
     no more than the fields here (stats, overdue): what they need of the case itself
-    (id, title, day received, channel, category, topics, public) is copied in."""
+    (id, title, day received, channel, category, topics, unclassified, public) is copied in."""
 
     case: Case | None
     id: str
@@ -59,6 +59,7 @@ class CaseState:
     channel: str
     category: str
     topics: tuple[str, ...]
+    unclassified: tuple[str, ...]  # fields whose value only holds the place until staff classify
     public: bool
     as_of: date
     status: str
@@ -162,7 +163,8 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
                      deadline_level(final, as_of, calendar, rules)), key=LEVEL_RANK.__getitem__)
     return CaseState(
         case=case, id=case.id, title=case.title, received_day=case.received_day, channel=case.channel,
-        category=case.category, topics=tuple(case.topics), public=case.public, as_of=as_of,
+        category=case.category, topics=tuple(case.topics), unclassified=case.unclassified,
+        public=case.public, as_of=as_of,
         status=status, accepted_on=accepted, unit=unit,
         first_reply=first, final_reply=final, level=level,
         first_reply_on=first_on, final_reply_on=final_on, closed_on=closed_on,

@@ -30,6 +30,10 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader
 
 _PRINTABLE = re.compile(r"[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# what a YAML 1.2 core-schema reader (Decap CMS's editing interface) types as a number, not
+# text: 0o17, 1e3 and the like, which YAML 1.1 reads as strings
+_YAML12_NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
+                            r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 # text that is being entered: nothing was written yet, so 'caselog mask ID' cannot help
 ENTRY_ADVICE = "give --mask to mask it as it is entered"
 FIELD_ORDER = ("date", "type", "unit", "mode", "by", "ref", "due", "final", "approved_by",
@@ -38,7 +42,7 @@ FIELD_ORDER = ("date", "type", "unit", "mode", "by", "ref", "due", "final", "app
 
 
 def scalar(value, indent: int) -> str:
-    """A YAML scalar for `value` that any YAML 1.1 reader reads back as the same string."""
+    """A YAML scalar for `value` that any YAML 1.1 or 1.2 reader reads back as the same string."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | date | datetime):
@@ -69,8 +73,17 @@ def _literal(text: str, indent: int) -> str:
     return f"|{indicator}{chomp}\n" + "\n".join(lines)
 
 
+# One word of letters and digits with a character beyond ASCII in it (most titles and names):
+# no indicator, no space, and no implicit type (bool, null, number, date) matches it.
+_PLAIN_WORD = re.compile(r"[0-9A-Za-z\u00a1-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]+")
+
+
 def _reads_back(text: str) -> bool:
+    if _PLAIN_WORD.fullmatch(text) and not text.isascii():
+        return True
     if not text or text != text.strip() or _PRINTABLE.search(text) or "\t" in text:
+        return False
+    if _YAML12_NUMBER.fullmatch(text):
         return False
     try:
         return yaml.load(f"k: {text}\n", Loader=_Loader) == {"k": text}

@@ -1,46 +1,105 @@
-"""Importing the CSV or XLSX exports of message platforms as new cases.
+"""Importing the CSV or XLSX exports of message platforms as new cases, replies and all.
 
-Each row becomes a valid case through caselog.intake, with personal data masked on
-the way in and the author's real name never stored. A row whose source reference
-(the platform's message number, or its address) is already in the case log is
-skipped, so re-running an import is safe. Every row gets a line in the report; a
-bad row never stops the others, and each case file is written whole or not at all.
+Each row becomes a valid case (plain text, personal data masked, the author's real
+name never stored), with the department's reply, the closing and the follow-up
+visit when the export has them. A row is the same message as a case already in the
+log when both its source reference and its text match (`source_ref` and
+`source_digest`), so re-running an import is a no-op; a reference shared by a
+different message, or a text repeated under another reference, is imported and
+pointed out. A run is planned whole first (a dry run reports that plan) and then
+written whole: all its cases or none.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
+import os
+import random
 import re
-import secrets
-import warnings
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import yaml
 
-from .errors import CaselogError, InvalidCase
-from .importmap import Mapping, is_yes
-from .intake import NewCase, create_case, new_id, render_case
-from .privacy import mask
+from .errors import InvalidCase
+from .exportsheet import read_rows
+from .importmap import Mapping
+from .importrow import RowCase, message_digest, registry_names, row_case
+from .intake import new_id, render_case
 from .registry import Registry
-from .repository import list_case_files
-from .schema import CATEGORIES, PRIORITIES
-from .store import check_text
+from .repository import list_case_files, prefetch
+from .schema import day_of
+from .store import check_text, write_new_cases
 
-_MOMENT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                     r"(?:[\sT]+(\d{1,2})\s*[:：时点]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})\s*秒?)?\s*分?)?\s*$")
-_REF_LINE = re.compile(r"^source_ref:.*$", re.MULTILINE)
+_FIELD_LINE = re.compile(r"^(source_ref|source_digest|title):.*$", re.MULTILINE)
+
+try:
+    from yaml import CBaseLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import BaseLoader as _Loader
 
 
-class ImportFileError(CaselogError):
-    """The export file cannot be read."""
+@dataclass(frozen=True)
+class KnownCase:
+    """What an import needs of a case already in the log."""
+
+    id: str
+    title: str
+    ref: str | None
+    digest: str
+
+
+def known_cases(root: Path) -> list[KnownCase]:
+    """Every case in the log with its source reference and message digest (read from the
+    `source_digest` line an import writes; other cases are parsed for their message)."""
+    known = []
+    rels, _stray = list_case_files(root)
+    prefetch(root, rels)  # every read in flight at once: far quicker than one by one on a slow disk
+    base = str(root)
+    for rel in rels:
+        try:
+            with open(os.path.join(base, rel), encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        head = text[:text.find("\nmessage:")]  # the fields looked for come before the message
+        values = {m.group(1): _line_value(m.group(0)) for m in _FIELD_LINE.finditer(head)}
+        if "source_digest" not in values:  # not as an import writes it: look through the whole file
+            values = {m.group(1): _line_value(m.group(0)) for m in _FIELD_LINE.finditer(text)}
+        digest = values.get("source_digest")
+        if digest is None:  # a case entered by hand: its message is what a repeat would match
+            try:
+                data = yaml.load(text, Loader=_Loader)
+                digest = message_digest(str(data.get("message", "")))
+                values.setdefault("title", str(data.get("title", "")))
+            except (yaml.YAMLError, AttributeError):
+                continue  # `caselog validate` reports what is wrong with the file
+        known.append(KnownCase(rel.rpartition("/")[2].removesuffix(".yaml"), values.get("title") or "",
+                               values.get("source_ref"), digest))
+    return known
+
+
+_PLAIN_VALUE = re.compile(r"^[^:]+: ([0-9A-Za-z\u4e00-\u9fff][^#:'\"]*)$")
+
+
+def _line_value(line: str) -> str | None:
+    """The value of a one-line `key: value` (None if it does not read as one)."""
+    plain = _PLAIN_VALUE.match(line)
+    if plain and not plain.group(1).isdigit():
+        return plain.group(1).rstrip()
+    try:
+        value = yaml.load(line, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    value = next(iter(value.values()), None) if isinstance(value, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)
 class RowResult:
-    """What happened to one row: created, skipped or error, with the case id or the reason."""
+    """What happened to one row, with what was defaulted or dropped (notes) and the repeats
+    it may be (warnings)."""
 
     source: str
     row: int
@@ -48,29 +107,36 @@ class RowResult:
     case_id: str | None = None
     path: str | None = None
     reason: str = ""
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.row}:"
         if self.outcome == "created":
-            return f"{where} created {self.case_id} ({self.path})"
-        if self.outcome == "would-create":
-            return f"{where} would create a case (dry run)"
-        if self.outcome == "skipped":
-            return f"{where} skipped: {self.reason or f'already imported as {self.case_id}'}"
-        return f"{where} {self.reason}"
+            head = f"{where} created {self.case_id} ({self.path})"
+        elif self.outcome == "would-create":
+            head = f"{where} would create {self.case_id} ({self.path})"
+        elif self.outcome == "skipped":
+            head = f"{where} skipped: {self.reason or f'already imported as {self.case_id}'}"
+        else:
+            head = f"{where} {self.reason}"
+        lines = [head, *(f"{where}   {note}" for note in self.notes),
+                 *(f"{where} warning: {warning}" for warning in self.warnings)]
+        return "\n".join(lines)
 
     def as_json(self) -> dict:
         """The row's result as a JSON object."""
         return {"row": self.row, "outcome": self.outcome, "id": self.case_id, "path": self.path,
-                "reason": self.reason or None}
+                "reason": self.reason or None, "notes": list(self.notes), "warnings": list(self.warnings)}
 
 
 @dataclass
 class ImportReport:
-    """Every row's result, and the cases created."""
+    """Every row's result, and the cases written (or, in a dry run, that would be)."""
 
     rows: list[RowResult] = field(default_factory=list)
     cases: list = field(default_factory=list)
+    dry_run: bool = False
 
     def _count(self, *outcomes: str) -> int:
         return sum(1 for row in self.rows if row.outcome in outcomes)
@@ -82,7 +148,7 @@ class ImportReport:
 
     @property
     def skipped(self) -> int:
-        """Rows already imported."""
+        """Rows already imported, or repeating a row of the same file."""
         return self._count("skipped")
 
     @property
@@ -90,205 +156,137 @@ class ImportReport:
         """Rows that could not be imported."""
         return self._count("error")
 
-
-def decode_export(raw: bytes, encoding: str = "auto") -> str:
-    """The text of a CSV export: UTF-8 (with or without BOM) or GB18030, or the codec named."""
-    if encoding != "auto":
-        return raw.decode(encoding)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw.decode("utf-8-sig")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
+    @property
+    def warnings(self) -> int:
+        """Possible repeats pointed out."""
+        return sum(len(row.warnings) for row in self.rows)
 
 
-def _cell(value) -> str | datetime | date:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _seeded_rng(ref: str, digest: str) -> random.Random:
+    # ids drawn from the row's own reference and text: a dry run names the ids a real run writes
+    return random.Random(hashlib.blake2b(f"{ref}\0{digest}".encode(), digest_size=16).digest())
 
 
-def read_rows(path: Path, mapping: Mapping) -> list[tuple[int, dict]]:
-    """(row number as a spreadsheet shows it, {column: cell}) for every data row of the export."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            table = _xlsx_rows(path, mapping.sheet)
-        elif suffix in (".csv", ".txt"):
-            text = decode_export(path.read_bytes(), mapping.encoding)
-            table = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-        else:
-            msg = f"{path.name}: not a .csv or .xlsx file"
-            raise ImportFileError(msg)
-    except (OSError, UnicodeDecodeError, LookupError, csv.Error, KeyError, ValueError) as exc:
-        msg = f"{path.name}: cannot read it: {exc}"
-        raise ImportFileError(msg) from None
-    header_at = mapping.header_row
-    if len(table) < header_at:
-        msg = f"{path.name}: no header row {header_at}"
-        raise ImportFileError(msg)
-    header = [str(_cell(name)).strip() for name in table[header_at - 1]]
-    missing = [c for c in mapping.columns.model_dump().values() if c and c not in header]
-    if missing:
-        msg = (f"{path.name}:{header_at}: no column {', '.join(missing)} "
-               f"(the columns are: {', '.join(header)})")
-        raise ImportFileError(msg)
-    rows = []
-    for number, values in enumerate(table[header_at:], start=header_at + 1):
-        cells = {name: _cell(values[i]) if i < len(values) else "" for i, name in enumerate(header)}
-        if any(isinstance(v, date) or str(v).strip() for v in cells.values()):
-            rows.append((number, cells))
-    return rows
+@dataclass
+class _Planned:
+    number: int
+    row: RowCase
+    notes: list[str]
+    warnings: list[str]
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> list[list]:
-    from openpyxl import load_workbook
+def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, today: date,
+                dry_run: bool = False) -> ImportReport:
+    """Import every row of an export: plan it whole, then write all its cases or none.
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # e.g. "Workbook contains no default style"
-        book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        worksheet = book[sheet] if sheet else book.worksheets[0]
-        return [list(row) for row in worksheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def parse_received(value) -> date:
-    """A received time from a cell: 2026-03-02 09:14, 2026/3/2 9:14, 2026年3月2日 ... or a date."""
-    if isinstance(value, datetime):
-        return value.replace(second=0, microsecond=0)
-    if isinstance(value, date):
-        return value
-    match = _MOMENT.match(value)
-    if not match:
-        msg = f"'{value}' is not a date and time like 2026-03-02 09:14"
-        raise ValueError(msg)
-    year, month, day, hour, minute = (int(g) if g else None for g in match.groups()[:5])
-    try:
-        return date(year, month, day) if hour is None else datetime(year, month, day, hour, minute)
-    except ValueError:
-        msg = f"'{value}' is not a real date and time"
-        raise ValueError(msg) from None
-
-
-def existing_refs(root: Path) -> dict[str, str]:
-    """{source_ref: case id} for every case in the log that records one."""
-    refs = {}
-    rels, _stray = list_case_files(root)
-    for rel in rels:
+    A row whose reference and text are both in the log is skipped; repeats (a reference
+    shared by another text, a text under another reference) are imported and warned about."""
+    columns = [c for c in mapping.columns.model_dump().values() if c]
+    rows = read_rows(source, mapping.header_row, mapping.sheet, mapping.encoding, columns)
+    known = known_cases(root)
+    by_pair = {(k.ref, k.digest): k for k in known}
+    by_ref: dict[str, KnownCase] = {}
+    by_digest: dict[str, KnownCase] = {}
+    for k in known:
+        if k.ref is not None:
+            by_ref.setdefault(k.ref, k)
+        by_digest.setdefault(k.digest, k)
+    name = source.name
+    results: dict[int, RowResult] = {}
+    planned: dict[tuple[str, str], _Planned] = {}
+    planned_ref: dict[str, _Planned] = {}
+    planned_digest: dict[str, _Planned] = {}
+    names = registry_names(registry)
+    for number, cells in rows:
         try:
-            text = (root / rel).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        match = _REF_LINE.search(text)
-        if match:
-            try:
-                value = yaml.safe_load(match.group(0)).get("source_ref")
-            except (yaml.YAMLError, AttributeError):
-                continue
-            if value is not None:
-                refs[str(value)] = Path(rel).stem
-    return refs
-
-
-def row_case(cells: dict, mapping: Mapping, registry: Registry, today: date) -> tuple[str, NewCase]:
-    """The source reference and the new case for one row; raise ValueError('column: reason')."""
-
-    def text(field: str, required: bool = True) -> str | None:
-        column = getattr(mapping.columns, field)
-        value = str(cells.get(column, "")).strip() if column else ""
-        if required and not value:
-            raise ValueError(f"{mapping.column_of(field)}: is empty")
-        return value or None
-
-    def choose(field: str, allowed, many=False):
-        column = getattr(mapping.columns, field)
-        cell = str(cells.get(column, "")).strip() if column else ""
-        if not cell:
-            fixed = getattr(mapping, field)
-            if fixed is None:
-                raise ValueError(f"{mapping.column_of(field)}: is empty")
-            return fixed
-        try:
-            return mapping.keys_for(field, cell, allowed) if many else mapping.key_for(field, cell, allowed)
+            row = row_case(cells, mapping, registry, today, names)
         except ValueError as exc:
-            raise ValueError(f"{column}: {exc}") from None
+            results[number] = RowResult(name, number, "error", reason=str(exc))
+            continue
+        ref, digest = row.ref, row.new.source_digest
+        if (ref, digest) in by_pair:
+            results[number] = RowResult(name, number, "skipped", case_id=by_pair[ref, digest].id)
+            continue
+        earlier = planned.get((ref, digest))
+        if earlier is not None:  # the same message listed twice (e.g. once per label)
+            notes = [*row.notes, *_merge_labels(earlier, row, number)]  # nothing of it goes unsaid
+            results[number] = RowResult(name, number, "skipped", notes=tuple(notes),
+                                        reason=f"same message as row {earlier.number} (reference {ref})")
+            continue
+        plan = _Planned(number, row, list(row.notes), [])
+        if ref in by_ref:
+            other = by_ref[ref]
+            plan.warnings.append(f"reference {ref} is also case {other.id} {other.title}, "
+                                 "a different message: imported as a case of its own")
+        elif ref in planned_ref:
+            plan.warnings.append(f"reference {ref} is also row {planned_ref[ref].number}, "
+                                 "a different message: imported as a case of its own")
+        if digest in by_digest and by_digest[digest].ref != ref:
+            other = by_digest[digest]
+            plan.warnings.append(f"same text as case {other.id} {other.title}")
+        elif digest in planned_digest:
+            plan.warnings.append(f"same text as row {planned_digest[digest].number}")
+        planned[ref, digest] = plan
+        planned_ref.setdefault(ref, plan)
+        planned_digest.setdefault(digest, plan)
+    report = ImportReport(dry_run=dry_run)
+    writes = _render(root, planned.values(), mapping, registry, name, results, today)
+    if not dry_run and writes:
+        write_new_cases(root, [(rel, text) for _plan, rel, text, _loaded in writes])
+    for plan, rel, _text, loaded in writes:
+        outcome = "would-create" if dry_run else "created"
+        results[plan.number] = RowResult(name, plan.number, outcome, loaded.case.id, rel,
+                                         notes=tuple(plan.notes), warnings=tuple(plan.warnings))
+        report.cases.append(loaded.case)
+    report.rows = [results[number] for number in sorted(results)]
+    return report
 
-    source_url = text("source_url", required=False)
-    ref = text("source_ref", required=mapping.columns.source_url is None) or source_url
-    cell = cells.get(mapping.columns.received) or ""
-    if isinstance(cell, str) and not cell.strip():
-        raise ValueError(f"{mapping.columns.received}: is empty")
-    try:
-        received = parse_received(cell)
-    except ValueError as exc:
-        raise ValueError(f"{mapping.columns.received}: {exc}") from None
-    received_day = received.date() if isinstance(received, datetime) else received
-    if received_day > today:
-        raise ValueError(f"{mapping.columns.received}: {received_day} is in the future")
-    real_name = mapping.alias_is_real_name or bool(
-        mapping.columns.real_name and is_yes(str(cells.get(mapping.columns.real_name, ""))))
-    alias = None if real_name else text("alias", required=False)
-    new = NewCase(
-        title=mask(text("title")), received=received,
-        channel=choose("channel", registry.channels), category=choose("category", CATEGORIES),
-        topics=tuple(choose("topics", registry.topics, many=True)), message=mask(text("message")),
-        alias=mask(alias) if alias else mapping.default_alias,
-        accepted_on=received_day if mapping.accepted == "received" else today,
-        real_name=real_name, contact_on_file=mapping.contact_on_file, public=mapping.public,
-        priority=choose("priority", PRIORITIES) if mapping.columns.priority else mapping.priority,
-        area=mask(text("area", required=False) or "") or None, source_url=source_url,
-        source_ref=f"{mapping.ref_prefix}{ref}")
-    return new.source_ref, new
+
+def _merge_labels(earlier: _Planned, row: RowCase, number: int) -> list[str]:
+    """Add a repeated row's topics to the case of its first row; say what was added."""
+    added = [t for t in row.new.topics if t not in earlier.row.new.topics]
+    if not added or "topics" in row.new.unclassified:
+        return []
+    new = earlier.row.new
+    keep = () if "topics" in new.unclassified else new.topics
+    earlier.row.new = replace(new, topics=(*keep, *added),
+                              unclassified=tuple(f for f in new.unclassified if f != "topics"))
+    earlier.notes.append(f"topics {', '.join(added)} added from row {number} (the same message)")
+    return [f"its topics {', '.join(added)} added to the case of row {earlier.number}"]
+
+
+def _render(root: Path, plans, mapping: Mapping, registry: Registry, name: str,
+            results: dict[int, RowResult], today: date) -> list[tuple]:
+    """(plan, path, text, checked case) for every planned row that makes a valid case; the
+    others become error results."""
+    taken: set[str] = set()
+    writes = []
+    for plan in plans:
+        new = plan.row.new
+        day = day_of(new.received)
+        folder = root / "cases" / f"{day:%Y}" / f"{day:%m}"
+
+        def exists(case_id, folder=folder):
+            return case_id in taken or (folder / f"{case_id}.yaml").exists()
+
+        case_id = new_id(day, exists, _seeded_rng(new.source_ref, new.source_digest))
+        rel = f"cases/{day:%Y}/{day:%m}/{case_id}.yaml"
+        text = render_case(new, case_id)
+        try:
+            loaded = check_text(text, rel, registry, today=today)
+        except InvalidCase as exc:
+            reasons = "; ".join(f"{_column(mapping, p.field)}: {p.message}" for p in exc.problems)
+            results[plan.number] = RowResult(name, plan.number, "error", reason=reasons)
+            continue
+        taken.add(case_id)
+        writes.append((plan, rel, text, loaded))
+    return writes
 
 
 def _column(mapping: Mapping, problem_field: str) -> str:
     """The export column behind a case field named in a problem (author.alias -> 留言人)."""
     name = re.split(r"[.\[]", problem_field)[0]
+    if name == "events":
+        return mapping.column_of("reply_text")
     return mapping.column_of("alias" if name == "author" else name)
 
-
-def import_file(root: Path, source: Path, mapping: Mapping, registry: Registry, today: date,
-                dry_run: bool = False, rng=secrets) -> ImportReport:
-    """Import every row of an export; rows already imported (by source reference) are skipped."""
-    rows = read_rows(source, mapping)
-    refs = existing_refs(root)
-    planned: dict[str, int] = {}  # dry run: rows that would create a case, by source reference
-    report = ImportReport()
-    name = source.name
-    for number, cells in rows:
-        try:
-            ref, new = row_case(cells, mapping, registry, today)
-        except ValueError as exc:
-            report.rows.append(RowResult(name, number, "error", reason=str(exc)))
-            continue
-        if ref in refs:
-            report.rows.append(RowResult(name, number, "skipped", case_id=refs[ref]))
-            continue
-        if ref in planned:
-            report.rows.append(RowResult(name, number, "skipped",
-                                         reason=f"same source reference as row {planned[ref]}"))
-            continue
-        try:
-            if dry_run:
-                case_id = new_id(new.received, lambda _id: False, rng)
-                check_text(render_case(new, case_id), f"cases/{case_id[:4]}/{case_id[4:6]}/{case_id}.yaml",
-                           registry, today=today)
-                report.rows.append(RowResult(name, number, "would-create"))
-                planned[ref] = number
-                continue
-            loaded = create_case(root, new, registry, rng, today=today)
-        except InvalidCase as exc:
-            reasons = "; ".join(f"{_column(mapping, p.field)}: {p.message}" for p in exc.problems)
-            report.rows.append(RowResult(name, number, "error", reason=reasons))
-            continue
-        refs[ref] = loaded.case.id
-        report.cases.append(loaded.case)
-        report.rows.append(RowResult(name, number, "created", case_id=loaded.case.id, path=loaded.path))
-    return report

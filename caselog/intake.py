@@ -50,6 +50,11 @@ class NewCase:
     source_url: str | None = None
     source_ref: str | None = None
     related: tuple[str, ...] = ()
+    source_digest: str | None = None
+    unclassified: tuple[str, ...] = ()  # fields whose value only holds the place (category, topics)
+    text_format: str = "markdown"
+    platform_counts: tuple[tuple[str, int], ...] = ()  # (likes, 12), (dislikes, 3)
+    events: tuple[dict, ...] = ()  # what happened after the acceptance (an import's replies)
 
 
 def render_case(new: NewCase, case_id: str) -> str:
@@ -62,19 +67,28 @@ def render_case(new: NewCase, case_id: str) -> str:
         out.append(f"source_url: {scalar(new.source_url, 2)}")
     if new.source_ref:
         out.append(f"source_ref: {scalar(new.source_ref, 2)}")
+    if new.source_digest:
+        out.append(f"source_digest: {new.source_digest}")
     out += [f"category: {new.category}", f"topics: [{', '.join(new.topics)}]"]
+    if new.unclassified:
+        out.append(f"unclassified: [{', '.join(new.unclassified)}]")
     if new.area:
         out.append(f"area: {scalar(new.area, 2)}")
     out += [f"priority: {new.priority}", "author:", f"  alias: {scalar(new.alias, 4)}",
             f"  real_name: {scalar(new.real_name, 0)}",
             f"  contact_on_file: {scalar(new.contact_on_file, 0)}",
             f"public: {scalar(new.public, 0)}"]
+    if new.text_format != "markdown":
+        out.append(f"text_format: {new.text_format}")
     message = new.message if new.message.endswith("\n") else new.message + "\n"
     out.append(f"message: {scalar(message, 2)}")
+    if new.platform_counts:
+        out.append(f"platform_counts: {{{', '.join(f'{k}: {v}' for k, v in new.platform_counts)}}}")
     if new.related:
         out.append(f"related: [{', '.join(new.related)}]")
     out.append("events:")
-    return "\n".join(out) + "\n" + render_event({"date": new.accepted_on, "type": "accepted"})
+    events = [{"date": new.accepted_on, "type": "accepted"}, *new.events]
+    return "\n".join(out) + "\n" + "".join(render_event(event) for event in events)
 
 
 def create_case(root: Path, new: NewCase, registry: Registry, rng=secrets, *, today: date,

@@ -1,4 +1,5 @@
-"""Which open cases need attention on a day, grouped by unit, worst first."""
+"""Which cases need staff attention: open cases near or past a deadline, grouped by unit, worst
+first; deadlines due in a span of days; and cases whose category or topics await classification."""
 
 from __future__ import annotations
 
@@ -63,3 +64,8 @@ def due_between(states: list[CaseState], start: date, end: date) -> list[DueSoon
                 found.append(DueSoon(s, kind, deadline.due))
     found.sort(key=lambda d: (d.state.unit or "", d.due, d.state.id, d.kind))
     return found
+
+
+def awaiting_classification(states: list[CaseState]) -> list[CaseState]:
+    """Cases whose category or topics only hold the place (`unclassified`), oldest first."""
+    return sorted((s for s in states if s.unclassified), key=lambda s: (s.received_day, s.id))

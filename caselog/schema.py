@@ -23,6 +23,8 @@ MODES = ("assign", "transfer", "self", "escalate")
 METHODS = ("phone", "in-person", "online")
 SATISFACTIONS = ("satisfied", "basically-satisfied", "dissatisfied", "unreachable")
 OUTCOMES = ("resolved", "explained", "unfounded", "referred", "duplicate", "withdrawn")
+TEXT_FORMATS = ("markdown", "plain")
+CLASSIFIABLE = ("category", "topics")  # the fields a case may hold provisionally (`unclassified`)
 CONTACT_FIELDS = {"phone", "mobile", "tel", "telephone", "email", "e-mail", "mail", "address",
                   "id_card", "id_number", "idcard", "qq", "wechat", "contact", "plate"}
 ID_RE = re.compile(r"^(\d{8})-([0-9A-HJKMNP-TV-Z]{6})$")
@@ -103,6 +105,24 @@ def _keys(value):
     return tuple(value)
 
 
+def _tally(value):
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    raise _fail(f"must be a whole number, not {value!r}")
+
+
+def _unclassified(value):
+    if not isinstance(value, list) or not value:
+        raise _fail(f"must be a list of the fields awaiting classification, like [{', '.join(CLASSIFIABLE)}]")
+    for item in value:
+        if item not in CLASSIFIABLE:
+            raise _fail(f"unknown field '{item}' (one of {', '.join(CLASSIFIABLE)})"
+                        f"{suggest(str(item), CLASSIFIABLE)}")
+    if len(set(value)) != len(value):
+        raise _fail("names a field twice")
+    return tuple(value)
+
+
 def _ids(value):
     if value is None:
         return ()
@@ -118,6 +138,7 @@ Moment = Annotated[date, PlainValidator(parse_moment)]
 Day = Annotated[date, PlainValidator(_date_only)]
 Keys = Annotated[tuple[str, ...], PlainValidator(_keys)]
 CaseIds = Annotated[tuple[str, ...], PlainValidator(_ids)]
+Count = Annotated[int, PlainValidator(_tally)]
 
 
 class Model(BaseModel):
@@ -132,6 +153,13 @@ class Author(Model):
     alias: Text
     real_name: Flag = False
     contact_on_file: Flag = False
+
+
+class PlatformCounts(Model):
+    """Counters the source platform showed for the message (点赞数, 反对数), as exported."""
+
+    likes: Count | None = None
+    dislikes: Count | None = None
 
 
 class Event(Model):
@@ -247,13 +275,17 @@ class Case(Model):
     channel: Text
     source_url: Text | None = None
     source_ref: Text | None = None
+    source_digest: Text | None = None
     category: Annotated[str, _choice(*CATEGORIES)]
     topics: Keys
+    unclassified: Annotated[tuple[str, ...], PlainValidator(_unclassified)] = ()
     area: Text | None = None
     priority: Annotated[str, _choice(*PRIORITIES)] = "normal"
     author: Author
     public: Flag
+    text_format: Annotated[str, _choice(*TEXT_FORMATS)] = "markdown"
     message: Text
+    platform_counts: PlatformCounts | None = None
     events: tuple[Event, ...] = Field(default=())
     related: CaseIds = ()
 

@@ -17,6 +17,7 @@ from .errors import CaselogError
 
 NOT_ANSWERABLE = ("duplicate", "withdrawn")  # closed without needing an answer of their own
 SATISFIED = ("satisfied", "basically-satisfied")
+UNCLASSIFIED = "unclassified"  # the group of cases whose category or topics await classification
 
 
 class PeriodError(CaselogError):
@@ -148,6 +149,7 @@ class Tally:
     reopened: int = 0
     open: int = 0
     overdue: int = 0
+    unclassified: int = 0
     first_days: list = field(default_factory=list)
     final_days: list = field(default_factory=list)
 
@@ -163,6 +165,8 @@ class Tally:
                 self.overdue += 1
         if s.reopen_count:
             self.reopened += 1
+        if s.unclassified:
+            self.unclassified += 1
         if s.satisfaction == "unreachable":
             self.unreachable += 1
         elif s.satisfaction is not None:
@@ -199,7 +203,7 @@ class Tally:
         return Figures(
             received=self.received, answerable=self.answerable, replied=self.replied,
             closed=self.closed, open=self.open, overdue=self.overdue, reopened=self.reopened,
-            reply_rate=Rate(self.replied, self.answerable),
+            unclassified=self.unclassified, reply_rate=Rate(self.replied, self.answerable),
             first_reply_on_time=Rate(self.first_met_on_time, self.first_decided),
             final_reply_on_time=Rate(self.final_met_on_time, self.final_decided),
             satisfaction=Rate(self.satisfied, self.visited), unreachable=self.unreachable,
@@ -223,6 +227,7 @@ class Figures:
     open: int
     overdue: int
     reopened: int
+    unclassified: int  # cases whose category or topics await classification
     reply_rate: Rate
     first_reply_on_time: Rate
     final_reply_on_time: Rate
@@ -278,10 +283,11 @@ def tally_months(states) -> MonthTallies:
         overall.add(s)
         if s.unit is not None:
             groups["unit"][s.unit].add(s)
-        for topic in s.topics:
+        # a placeholder is not a classification: such cases are counted under "unclassified"
+        for topic in (UNCLASSIFIED,) if "topics" in s.unclassified else s.topics:
             groups["topic"][topic].add(s)
         groups["channel"][s.channel].add(s)
-        groups["category"][s.category].add(s)
+        groups["category"][UNCLASSIFIED if "category" in s.unclassified else s.category].add(s)
         groups["month"][f"{day:%Y-%m}"].add(s)
     return months
 

@@ -32,7 +32,7 @@ LOCK_WAIT_SECONDS = 30.0  # other writers of the same file hold the lock for mil
 
 
 def _refuse_symlink(path: Path, display: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # writing it will say why
         if stat.S_ISLNK(os.lstat(path).st_mode):
             msg = (f"{display} is a symbolic link; case log files must be regular files "
                    "(replace the link with the file itself)")
@@ -131,6 +131,54 @@ def write_file(path: Path, text: str) -> None:
     """Write a file the CLI keeps (an index manifest, a cache entry) whole or not at all."""
     with locked(path, str(path)) as commit:
         commit(text)
+
+
+def write_new_cases(root: Path, files: list[tuple[str, str]]) -> None:
+    """Write checked new case files (path relative to the root, text): all of them or none.
+
+    Each goes to a temporary file beside it (mode from the umask), all are flushed to disk
+    at once (an fsync per file cost 34 s for an import of 10,000), then each is linked into
+    place, never over an existing file; on any failure the ones placed are removed."""
+    temps: list[Path] = []
+    placed: list[Path] = []
+    current = "cases"
+    try:
+        for rel, text in files:
+            current = rel
+            path = root / rel
+            _refuse_symlink(path, rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+            temps.append(tmp)
+            try:
+                data = memoryview(text.encode("utf-8"))
+                while data:
+                    data = data[os.write(fd, data):]
+            finally:
+                os.close(fd)
+        os.sync()
+        for (rel, _text), tmp in zip(files, temps, strict=True):
+            current = rel
+            os.link(tmp, root / rel)  # fails if the file exists, unlike rename
+            placed.append(root / rel)
+    except OSError as exc:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        if exc.filename:  # the folder or file that failed, not only the case being written
+            with contextlib.suppress(ValueError):
+                current = Path(exc.filename).relative_to(root).as_posix()
+        reason = str(_write_error(current, exc)).removesuffix("; nothing was written")
+        msg = f"{reason}; none of the {len(files)} new case(s) were written"
+        raise WriteError(msg) from None
+    except BaseException:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 def write_case(root: Path, rel: str, change: Callable[[str | None], str], registry: Registry, *,

@@ -21,8 +21,10 @@ if ! fc-list 2>/dev/null | grep -i "Noto Serif CJK SC" >/dev/null; then missing+
 if ! fc-list 2>/dev/null | grep -i "AR PL UKai" >/dev/null; then missing+=(fonts-arphic-ukai); fi  # 楷体 of level-2 headings
 if ! ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null; then missing+=(libpango-1.0-0 libpangoft2-1.0-0); fi
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
-# the search recall test and the benchmark search the built site with its own pagefind.js in Node
+# Node.js: the staff editing interface (admin/) runs Decap CMS's local git proxy with it; the search
+# recall test and the benchmark search the built site with its own pagefind.js in it
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
@@ -46,4 +48,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   touch "$stamp"
+fi
+
+# the editing interface's npm packages (Decap CMS, decap-server), exactly as admin/package-lock.json says
+if [ ! -f admin/node_modules/.package-lock.json ] || [ admin/package-lock.json -nt admin/node_modules/.package-lock.json ]; then
+  echo "setup: installing the editing interface's npm packages into admin/node_modules"
+  (cd admin && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -10,7 +10,8 @@ from conftest import REPO
 from openpyxl import Workbook
 
 from caselog.errors import InvalidCase
-from caselog.importer import decode_export, import_file, parse_received
+from caselog.exportsheet import decode_export, parse_moment
+from caselog.importer import import_file
 from caselog.importmap import load_mapping
 from caselog.registry import load_registry
 from caselog.repository import load_log
@@ -113,7 +114,7 @@ def test_dry_run_writes_nothing_and_reports_repeats_within_the_file(demo_root, t
     before = _case_files(demo_root)
     report = _import(demo_root, source, dry_run=True)
     assert [r.outcome for r in report.rows] == ["would-create", "would-create", "skipped"]
-    assert str(report.rows[2]) == "export.csv:4: skipped: same source reference as row 2"
+    assert str(report.rows[2]) == "export.csv:4: skipped: same message as row 2 (reference LY-1001)"
     assert _case_files(demo_root) == before
 
 
@@ -125,7 +126,7 @@ def test_import_command_reports_every_row_and_exits_1_on_a_bad_row(demo_root, tm
     assert [line.split(" ")[0] for line in lines] == [
         "export.csv:2:", "export.csv:3:", "export.csv:4:", "export.csv:5:"]
     assert lines[0].startswith("export.csv:2: created ")
-    assert result.stderr == "export.csv: created 3, skipped 0, 1 error(s)\n"
+    assert result.stderr == "export.csv: created 3, skipped 0, 1 error(s), 0 possible repeat(s)\n"
 
 
 def test_a_mapping_with_an_unknown_key_names_its_line(demo_root, tmp_path):
@@ -153,7 +154,7 @@ def test_exports_in_gb18030_and_utf8_with_bom_are_read():
     ("2026.03.02", date(2026, 3, 2)),
 ])
 def test_received_times_in_the_usual_export_formats(cell, expected):
-    assert parse_received(cell) == expected
+    assert parse_moment(cell) == expected
 
 
 def test_an_imported_repeat_is_pointed_out_when_there_is_an_index(demo_root, tmp_path, cli):
@@ -164,10 +165,13 @@ def test_an_imported_repeat_is_pointed_out_when_there_is_an_index(demo_root, tmp
                "家里老人八十多岁，下楼看病都成问题，希望政府出面协调。")
     source = _write_csv(tmp_path / "export.csv", [["LY-3001", "建新小区电梯停了两个月", "2026-11-22 10:00",
                                                    message, "建新老住户", "投诉", "住房保障", "红网问政", ""]])
+    dry = cli(demo_root, "import", str(source), "--mapping", str(MAPPING), "--dry-run")
     result = cli(demo_root, "import", str(source), "--mapping", str(MAPPING))
     original = next(c.id for c in load_log(demo_root).cases if c.title.startswith("建新小区多部电梯停运"))
     assert result.exit_code == 0
     assert "export.csv:2: warning: " in result.stderr and f" may repeat {original} " in result.stderr
+    assert dry.stdout.replace("would create", "created") == result.stdout  # the dry run tells it all
+    assert dry.stderr.replace("would create", "created") == result.stderr
 
 
 def test_a_blank_spreadsheet_date_is_a_row_error_not_a_case(demo_root, tmp_path):

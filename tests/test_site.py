@@ -336,7 +336,8 @@ def test_stats_json_structure(demo):
     assert set(stats) == {"all", "as_of", "periods", "unit_ranking"}
     assert stats["as_of"] == AS_OF
     report_keys = {"period", "as_of", "overall", "by_unit", "by_topic", "by_channel", "by_category", "by_month"}
-    figure_keys = {"received", "answerable", "replied", "closed", "open", "overdue", "reopened", "reply_rate",
+    figure_keys = {"received", "answerable", "replied", "closed", "open", "overdue", "reopened", "unclassified",
+                   "reply_rate",
                    "first_reply_on_time", "final_reply_on_time", "satisfaction", "unreachable",
                    "first_reply_days_median", "first_reply_days_p90", "final_reply_days_median",
                    "final_reply_days_p90", "enough"}

@@ -160,7 +160,7 @@ def rate(k, n):
 
 OVERALL = {
     "received": 10, "answerable": 8, "replied": 5, "closed": 7, "open": 3, "overdue": 1, "reopened": 1,
-    "reply_rate": rate(5, 8),
+    "unclassified": 0, "reply_rate": rate(5, 8),
     # decided: A, B, C, F, G, H, I (J's deadline 05-08 is still ahead); on time: B, F, G, H
     "first_reply_on_time": rate(4, 7),
     "final_reply_on_time": rate(4, 7),
@@ -378,7 +378,7 @@ def test_stats_json_exact(stats_root, cli):
     assert list(data["by_unit"]) == ["qingxi-town", "transport-bureau", "yueyanglou-housing"]
     assert data["by_unit"]["qingxi-town"] == {
         "received": 2, "answerable": 1, "replied": 1, "closed": 2, "open": 0, "overdue": 0, "reopened": 0,
-        "reply_rate": rate(1, 1), "first_reply_on_time": rate(1, 1), "final_reply_on_time": rate(1, 1),
+        "unclassified": 0, "reply_rate": rate(1, 1), "first_reply_on_time": rate(1, 1), "final_reply_on_time": rate(1, 1),
         "satisfaction": rate(0, 0), "unreachable": 1,
         "first_reply_days_median": 1, "first_reply_days_p90": 1,
         "final_reply_days_median": 1, "final_reply_days_p90": 1, "enough": False}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 
-from . import documents, events, git, intake, reports, search, site, validate  # noqa: F401  (registers the commands)
+from . import admin, documents, events, git, intake, reports, search, site, validate  # noqa: F401  (registers the commands)
 from .base import Env, main_group
 
 

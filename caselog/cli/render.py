@@ -142,6 +142,16 @@ def overdue_text(groups, registry, as_of) -> str:
     return "\n".join(lines)
 
 
+def unclassified_text(states) -> str:
+    """The cases awaiting classification, for the terminal."""
+    if not states:
+        return "No case awaits classification."
+    lines = [f"{len(states)} case(s) await classification (set their category or topics and take those "
+             "fields off their unclassified list):"]
+    lines += [f"  {s.id}  {s.received_day}  {', '.join(s.unclassified):<16}  {s.title}" for s in states]
+    return "\n".join(lines)
+
+
 def overdue_markdown(groups, registry, as_of) -> str:
     """The overdue list as Markdown (for job summaries and issues)."""
     if not groups:
@@ -190,7 +200,8 @@ def report_text(report: Report, registry, activity=None) -> str:
     console.print(f"Statistics for {report.period.label}, as of {report.as_of}")
     console.print(
         f"received {o.received}, answerable {o.answerable}, replied {o.replied}, "
-        f"closed {o.closed}, open {o.open}, overdue {o.overdue}, reopened {o.reopened}\n"
+        f"closed {o.closed}, open {o.open}, overdue {o.overdue}, reopened {o.reopened}"
+        f"{f', awaiting classification {o.unclassified}' if o.unclassified else ''}\n"
         f"reply rate {_rate(o.reply_rate)}; first reply on time {_rate(o.first_reply_on_time)}; "
         f"final reply on time {_rate(o.final_reply_on_time)}\n"
         f"working days to first reply (median/p90) "
@@ -203,9 +214,10 @@ def report_text(report: Report, registry, activity=None) -> str:
                       f"assigned {a.assigned}, final replies {a.replied}, closed {a.closed}")
     groups = (
         ("By unit", report.by_unit, {k: u.label for k, u in registry.units.items()}),
-        ("By topic", report.by_topic, {k: t.name for k, t in registry.topics.items()}),
+        ("By topic", report.by_topic, {"unclassified": "(awaiting classification)",
+                                       **{k: t.name for k, t in registry.topics.items()}}),
         ("By channel", report.by_channel, {k: c.name for k, c in registry.channels.items()}),
-        ("By category", report.by_category, {}),
+        ("By category", report.by_category, {"unclassified": "(awaiting classification)"}),
     )
     for title, rows, names in groups:
         console.print()

@@ -7,7 +7,7 @@ import json
 import click
 
 from ..derive import derive
-from ..overdue import overdue_by_unit
+from ..overdue import awaiting_classification, overdue_by_unit
 from ..repository import load_one
 from ..stats import PeriodError, build_report, count_activity, parse_period
 from . import render
@@ -79,6 +79,22 @@ def overdue(env, as_of, fmt):
         click.echo(render.overdue_markdown(groups, registry, as_of))
     else:
         click.echo(render.overdue_text(groups, registry, as_of))
+
+
+@main_group.command("unclassified")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_env
+def unclassified(env, fmt):
+    """List cases whose category or topics await classification (imported without them), oldest first."""
+    log = env.load(need="facts")
+    _fail_on_errors(log)
+    states = awaiting_classification(log.states(env.today()))
+    if fmt == "json":
+        rows = [{"id": s.id, "received": s.received_day.isoformat(), "fields": list(s.unclassified),
+                 "title": s.title} for s in states]
+        click.echo(json.dumps({"cases": rows}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.unclassified_text(states))
 
 
 @main_group.command("stats")

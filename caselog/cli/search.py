@@ -131,30 +131,37 @@ def similar(env, case_id, text, text_file, limit, fmt, no_update):
         click.echo("no similar case", err=True)
 
 
-def _warn_repeats(env, report) -> None:
-    """Point out imported messages that may repeat earlier cases (when there is an index)."""
+def _warn_repeats(env, report) -> list[str]:
+    """Imported messages that may repeat earlier cases by the staff index (when there is one),
+    except those the import itself already pointed out."""
     from ..search.similar import find_repeats
 
-    repeats = find_repeats(env.root, report.cases)
-    rows = {row.case_id: row for row in report.rows if row.outcome == "created"}
+    repeats = find_repeats(env.root, report.cases, add=not report.dry_run)
+    rows = {row.case_id: row for row in report.rows if row.outcome in ("created", "would-create")}
+    lines = []
     for case_id, hits in repeats.items():
         row = rows[case_id]
         for hit in hits:
-            click.echo(f"{row.source}:{row.row}: warning: {case_id} may repeat {hit.id} {hit.title} "
-                       f"(shared terms: {'、'.join(hit.terms)})", err=True)
+            if any(hit.id in warning for warning in row.warnings):
+                continue
+            lines.append(f"{row.source}:{row.row}: warning: {case_id} may repeat {hit.id} {hit.title} "
+                         f"(shared terms: {'、'.join(hit.terms)})")
+    return lines
 
 
 @main_group.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="Column mapping (YAML; see docs/import-mapping.example.yaml).")
-@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Check every row and report what a real run would do; write nothing.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @pass_env
 def import_(env, source, mapping, dry_run, fmt):
-    """Create cases from a message platform's CSV or XLSX export; rows already imported are skipped.
+    """Create cases, with their replies, from a message platform's CSV or XLSX export.
 
-    With a search index, messages that may repeat earlier cases are pointed out (see docs/import.md).
+    Rows already imported are skipped; all the new cases are written, or none. Repeats are
+    pointed out (see docs/import.md).
     """
     from ..importer import import_file
     from ..importmap import load_mapping
@@ -166,8 +173,10 @@ def import_(env, source, mapping, dry_run, fmt):
     else:
         for row in report.rows:
             click.echo(str(row))
-    _warn_repeats(env, report)
+    similar = _warn_repeats(env, report)
+    for line in similar:
+        click.echo(line, err=True)
     verb = "would create" if dry_run else "created"
     click.echo(f"{source.name}: {verb} {report.created}, skipped {report.skipped}, "
-               f"{report.errors} error(s)", err=True)
+               f"{report.errors} error(s), {report.warnings + len(similar)} possible repeat(s)", err=True)
     return 1 if report.errors else 0

@@ -26,6 +26,10 @@ def _build(env, output, as_of, settings, no_search, clean, publish):
     click.echo(f"built {output}: {report.case_pages} case pages, {report.pages} files "
                f"({report.rendered} rendered, {report.skipped} unchanged, {report.deleted} removed); "
                f"{times}{searched}")
+    if report.window_end is not None and report.window_end != (as_of or env.today()):
+        click.echo(f"note: the newest message is from {report.window_end}: the headline figures and charts "
+                   f"end there; deadlines are judged as of {as_of or env.today()} (to see the archive as it "
+                   f"stood on that day: --as-of {report.window_end})", err=True)
     return output
 
 

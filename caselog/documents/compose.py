@@ -209,7 +209,8 @@ def bulletin(log: CaseLog, period: Period, day: date, office: Office,
              Paragraph("各单位按留言交办的承办单位统计，按单位名录顺序排列，不作排名。"),
              Table(("承办单位", "受理", "办结答复", "答复率", "按时办结率", "满意率", "在办", "超期"), rows,
                    (6, 2, 3, 3, 3, 3, 2, 2))]
-    topics = tuple((registry.topics[k].name if k in registry.topics else k, str(t.received), str(t.replied),
+    names = {"unclassified": "待分类", **{k: t.name for k, t in registry.topics.items()}}
+    topics = tuple((names.get(k, k), str(t.received), str(t.replied),
                     str(t.open)) for k, t in sorted(report.by_topic.items(), key=lambda kv: -kv[1].received))
     body += [Heading("三、各领域留言情况"), Table(("领域", "受理", "办结答复", "在办"), topics, (6, 3, 3, 3))]
     words = vocabulary(log.cases, period.start, min(period.end, day), log.root)

@@ -18,13 +18,15 @@ PRIORITY = {"normal": "一般", "urgent": "紧急"}
 CONTACT = "不在案卷中，需要时向交办机构索取"
 
 
-def plain(text: str | None) -> str:
-    """Untrusted Markdown or plain text as plain paragraphs: markup characters dropped, lines kept."""
+def plain(text: str | None, text_format: str = "markdown") -> str:
+    """Untrusted Markdown or plain text as plain paragraphs: markup characters dropped, lines kept
+    (a case's plain text, `text_format: plain`, keeps every character: ****** stays masked)."""
     if not text:
         return ""
     text = re.sub(r"<[^>]*>", "", text)  # no tags reach a document
-    text = re.sub(r"(\*\*|__|`|^#+\s*|^>\s?)", "", text, flags=re.MULTILINE)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    if text_format != "plain":
+        text = re.sub(r"(\*\*|__|`|^#+\s*|^>\s?)", "", text, flags=re.MULTILINE)
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     return "\n".join(line.strip() for line in text.strip().splitlines())
 
 
@@ -52,18 +54,20 @@ def assignment_form(state: CaseState, registry: Registry, office: Office) -> Off
     case = state.case
     event = _assignment(state)
     channel = registry.channels.get(case.channel)
-    topics = "、".join(registry.topics[t].name if t in registry.topics else t for t in case.topics)
+    topics = "待分类" if "topics" in case.unclassified else "、".join(
+        registry.topics[t].name if t in registry.topics else t for t in case.topics)
     author = case.author.alias + ("（实名）" if case.author.real_name else "（匿名）")
-    instructions = [f"{e.by}（{short_date(e.day)}）：{plain(e.text)}" for e in case.events
+    instructions = [f"{e.by}（{short_date(e.day)}）：{plain(e.text, case.text_format)}" for e in case.events
                     if e.type == "instructed" and e.day <= state.as_of]
     rows = (
         (("留言标题", case.title),),
         (("留言编号", case.id), ("留言时间", _received(case))),
         (("留言渠道", channel.name if channel else case.channel), ("留言人", author)),
-        (("留言类别", CATEGORY.get(case.category, case.category)), ("涉及领域", topics)),
+        (("留言类别", "待分类" if "category" in case.unclassified
+          else CATEGORY.get(case.category, case.category)), ("涉及领域", topics)),
         (("发生地点", case.area or "—"), ("缓急程度", PRIORITY.get(case.priority, case.priority))),
         (("联系方式", CONTACT if case.author.contact_on_file else "留言人未留联系方式"),),
-        (("留言内容", plain(case.message)),),
+        (("留言内容", plain(case.message, case.text_format)),),
         (("承办单位", _unit_name(registry, event.unit)), ("交办方式", MODE.get(event.mode, event.mode))),
         (("交办日期", chinese_date(event.day)), ("受理日期", chinese_date(state.accepted_on))),
         (("首次答复时限", chinese_date(state.first_reply.due) + "前"),
@@ -121,11 +125,12 @@ def supervision_notice(state: CaseState, registry: Registry, office: Office,
     ]
     instructions = [e for e in case.events if e.type == "instructed" and e.day <= notice.day]
     for e in instructions:
-        body.append(Paragraph(f"{e.by}{short_date(e.day)}批示：“{plain(e.text)}”"))
+        body.append(Paragraph(f"{e.by}{short_date(e.day)}批示：“{plain(e.text, case.text_format)}”"))
     body += [
         Heading("一、督办事项"),
-        Paragraph(plain(notice.text) or f"请你单位对网民反映的“{case.title}”问题认真调查核实，"
-                  "依法依规妥善处理，切实解决网民合理诉求。"),
+        Paragraph(plain(notice.text, case.text_format)
+                  or f"请你单位对网民反映的“{case.title}”问题认真调查核实，"
+                     "依法依规妥善处理，切实解决网民合理诉求。"),
         Heading("二、办结时限"),
         Paragraph(f"请于{chinese_date(due)}前办结，并在留言平台向留言人作出办结答复。"),
         Heading("三、反馈要求"),

@@ -177,9 +177,10 @@ def possible_repeats(root: Path, case: Case) -> list[SimilarHit]:
     return find_repeats(root, [case]).get(case.id, [])
 
 
-def find_repeats(root: Path, cases: list[Case]) -> dict[str, list[SimilarHit]]:
+def find_repeats(root: Path, cases: list[Case], add: bool = True) -> dict[str, list[SimilarHit]]:
     """{case id: possible repeats} for cases just written ({} when there is no index yet);
-    then adds the cases to the index in one update."""
+    then adds the cases to the index in one update (unless `add` is false: a dry run's cases
+    are not written)."""
     if not cases or not (root / INDEX_DIR / MANIFEST).is_file():
         return {}  # no index: nothing to compare with, and no need to load whoosh and jieba
     from whoosh.index import LockError
@@ -202,6 +203,8 @@ def find_repeats(root: Path, cases: list[Case]) -> dict[str, list[SimilarHit]]:
                                   if hit.overlap >= REPEAT_OVERLAP and len(hit.terms) >= REPEAT_MIN_TERMS]
     except SearchIndexError:
         return {}
+    if not add:
+        return {case_id: hits for case_id, hits in found.items() if hits}
     rels = [f"cases/{c.received_day:%Y}/{c.received_day:%m}/{c.id}.yaml" for c in cases]
     try:
         update_index(root, only=rels)

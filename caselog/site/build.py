@@ -32,6 +32,7 @@ class BuildReport:
     timings: dict = field(default_factory=dict)
     search_bundles: tuple[str, ...] = ()  # every search bundle (period), newest first
     search_written: tuple[str, ...] = ()  # the bundles this build wrote (their cases changed)
+    window_end: date | None = None  # where the headline periods and charts end: as_of, or the newest message
 
 
 class _Collect(logging.Handler):
@@ -89,6 +90,7 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
         msg = "the caselog plugin did not run: add 'caselog.site.pelican_plugin' to PLUGINS"
         raise BuildError(msg)
     report.pages, report.case_pages = result.pages, result.case_pages
+    report.window_end = result.window_end
     report.rendered, report.skipped, report.deleted = result.rendered, result.skipped, result.deleted
     on_disk = sum(1 for _ in (output / "cases").glob("*/index.html")) if (output / "cases").is_dir() else 0
     if on_disk != result.case_pages:

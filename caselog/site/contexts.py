@@ -25,10 +25,11 @@ def months_back(as_of: date, count: int) -> list[str]:
 
 
 def home(data: SiteData) -> dict:
-    """Headline figures for this month and year, the latest resolved cases."""
-    as_of = data.as_of
+    """Headline figures for this month and year (of the data's last day), the latest resolved cases."""
+    as_of = data.window_end
     return {
         "month_label": f"{as_of:%Y-%m}", "year_label": str(as_of.year),
+        "archive": as_of != data.as_of,  # the data ends before as_of's month: its last month shown
         "month_report": data.report(f"{as_of:%Y-%m}"), "year_report": data.report(str(as_of.year)),
         "latest": [case_row(s, data.registry) for s in data.published[:LATEST]],
         "published_count": len(data.published),
@@ -40,7 +41,7 @@ def monthly_series(data: SiteData, count: int = 24) -> list[dict]:
     """Received, replied and closed per month of receipt, for the last `count` months."""
     by_month = data.report("all").by_month
     rows = []
-    for month in months_back(data.as_of, count):
+    for month in months_back(data.window_end, count):
         f = by_month.get(month)
         rows.append({"month": month, "received": f.received if f else 0,
                      "replied": f.replied if f else 0, "closed": f.closed if f else 0})
@@ -52,10 +53,10 @@ def monthly_series(data: SiteData, count: int = 24) -> list[dict]:
 def stats(data: SiteData) -> dict:
     """The statistics page: figures, charts and their tables."""
     overall = data.report("all")
-    year = data.report(str(data.as_of.year))
+    year = data.report(str(data.window_end.year))
     series = monthly_series(data)
     days = overall.overall.final_reply_days
-    topics = sorted(((data.registry.topics[k].name if k in data.registry.topics else k, f.received)
+    topics = sorted(((data.registry.topics[k].name if k in data.registry.topics else "待分类", f.received)
                      for k, f in overall.by_topic.items()), key=lambda kv: -kv[1])
     channels = sorted(((data.registry.channels[k].name if k in data.registry.channels else k, f.received)
                        for k, f in overall.by_channel.items()), key=lambda kv: -kv[1])
@@ -102,7 +103,7 @@ def unit_trend(data: SiteData, key: str) -> dict:
     """A unit's received and replied cases over the last 12 months, with its chart."""
     table = data.unit_months.get(key, {})
     rows = [{"month": m, "received": table.get(m, [0, 0, 0])[0], "replied": table.get(m, [0, 0, 0])[1]}
-            for m in months_back(data.as_of, 12)]
+            for m in months_back(data.window_end, 12)]
     return {"rows": rows, "chart": charts.monthly_chart(rows, compact=True)}
 
 

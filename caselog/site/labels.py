@@ -12,7 +12,8 @@ def N_(message: str) -> str:
 
 
 CATEGORY = {"help": N_("Request for help"), "complaint": N_("Complaint"),
-            "inquiry": N_("Inquiry"), "suggestion": N_("Suggestion")}
+            "inquiry": N_("Inquiry"), "suggestion": N_("Suggestion"),
+            "unclassified": N_("Awaiting classification")}
 STATUS = {"new": N_("Awaiting assignment"), "in-progress": N_("In progress"), "replied": N_("Replied"),
           "closed": N_("Closed")}
 MODE = {"assign": N_("Assigned"), "transfer": N_("Transferred"), "self": N_("Handled directly"),

@@ -1,4 +1,5 @@
-"""Netizen and staff text to safe HTML: Markdown without raw HTML, then sanitised with nh3."""
+"""Netizen and staff text to safe HTML: Markdown without raw HTML, then sanitised with nh3; or,
+for a case whose `text_format` is `plain`, the text itself, escaped and literal."""
 
 from __future__ import annotations
 
@@ -66,11 +67,32 @@ def render_markdown(text: str) -> str:
                      url_schemes=URL_SCHEMES, link_rel="nofollow noopener noreferrer ugc")
 
 
-def plain_text(text: str, limit: int | None = None) -> str:
-    """Markdown reduced to plain text (for summaries, feeds and meta descriptions).
+_BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def literal_paragraphs(text: str) -> list[list[str]]:
+    """The paragraphs (lists of lines) of a plain text: a blank line parts paragraphs."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    return [[line.rstrip() for line in block.split("\n")] for block in _BLANK_LINES.split(text) if block]
+
+
+@lru_cache(maxsize=4096)
+def render_plain(text: str) -> str:
+    """A plain text as HTML: every character literal (escaped), <p> per paragraph, <br> per line break."""
+    return "".join("<p>" + "<br>\n".join(html_lib.escape(line, quote=False) for line in lines) + "</p>\n"
+                   for lines in literal_paragraphs(text))
+
+
+def render_text(text: str, text_format: str = "markdown") -> str:
+    """A case text as safe HTML, as its case's `text_format` says (markdown or plain)."""
+    return render_plain(text) if text_format == "plain" else render_markdown(text)
+
+
+def plain_text(text: str, limit: int | None = None, text_format: str = "markdown") -> str:
+    """A case text reduced to plain text (for summaries, feeds and meta descriptions).
 
     The result is unescaped text: templates escape it again on output."""
-    paragraphs = plain_paragraphs(text or "")
+    paragraphs = literal_paragraphs(text) if text_format == "plain" else plain_paragraphs(text or "")
     if paragraphs is not None:
         flat = " ".join(" ".join(line for lines in paragraphs for line in lines).split())
     else:  # from the (cached) page rendering of the same text, not a second Markdown pass

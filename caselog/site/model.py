@@ -44,6 +44,13 @@ class SiteData:
         return chosen
 
     @cached_property
+    def window_end(self) -> date:
+        """The day the portal's headline periods and chart windows end: `as_of`, or the day the
+        newest message came in when the data ends in an earlier month (an imported archive)."""
+        newest = max((s.received_day for s in self.states), default=self.as_of)
+        return newest if (newest.year, newest.month) < (self.as_of.year, self.as_of.month) else self.as_of
+
+    @cached_property
     def public_titles(self) -> dict[str, str]:
         """Titles of published cases by id (links go only to these)."""
         return {s.case.id: s.case.title for s in self.published}
@@ -131,9 +138,11 @@ class SiteData:
             case = s.case
             if s.unit:
                 groups["units"][s.unit].append(s)
-            for topic in case.topics:
-                groups["topics"][topic].append(s)
-            groups["categories"][case.category].append(s)
+            if "topics" not in case.unclassified:  # a placeholder topic is no classification
+                for topic in case.topics:
+                    groups["topics"][topic].append(s)
+            if "category" not in case.unclassified:
+                groups["categories"][case.category].append(s)
             groups["channels"][case.channel].append(s)
             groups["months"][s.closed_on.strftime("%Y-%m")].append(s)
         return {name: dict(table) for name, table in groups.items()}

@@ -90,7 +90,7 @@ def browse_pages(data: SiteData) -> list[PageSpec]:
 
 def unit_pages(data: SiteData) -> list[PageSpec]:
     """The unit ranking, and each unit's figures, trend and resolved cases."""
-    report = data.report(str(data.as_of.year))
+    report = data.report(str(data.window_end.year))
     overall = data.report("all")
     open_now = {g.unit: g for g in overdue_by_unit(data.states)}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from .. import __version__
@@ -32,6 +33,7 @@ class RenderResult:
     secret_titles: frozenset[str]  # titles of public: false cases
     checked: dict  # output file -> leaks found: files checked, part by part, before they were written
     search: SearchReport | None  # the search bundles, when the build makes them
+    window_end: date  # where the headline periods and charts end (SiteData.window_end)
 
 
 def feed_pages(data: SiteData) -> list[PageSpec]:
@@ -124,4 +126,4 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
         checked.update(searched.checked)
     return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
-                        checked, searched)
+                        checked, searched, data.window_end)

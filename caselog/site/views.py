@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from ..derive import CaseState, Deadline
 from ..registry import Registry
-from .markup import plain_text, render_markdown
+from .markup import plain_text, render_text
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,21 @@ def _timeline(state: CaseState, registry: Registry) -> tuple[TimelineItem, ...]:
             time=when.strftime("%H:%M") if isinstance(when, datetime) else None,
             type=event.type,
             unit=_ref(registry.units, getattr(event, "unit", None)),
-            html=Markup(render_markdown(text)) if text else None,
+            html=Markup(render_text(text, state.case.text_format)) if text else None,
             detail={name: value for name in DETAIL_FIELDS
                     if name in fields and (value := getattr(event, name)) is not None},
         ))
     return tuple(items)
+
+
+def shown_category(case) -> str:
+    """The category the public sees: 'unclassified' while the case's is only a placeholder."""
+    return "unclassified" if "category" in case.unclassified else case.category
+
+
+def shown_topics(case, registry: Registry) -> tuple[Ref, ...]:
+    """The topics the public sees: none while the case's are only a placeholder."""
+    return () if "topics" in case.unclassified else tuple(_ref(registry.topics, t) for t in case.topics)
 
 
 def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str],
@@ -162,11 +172,11 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
         received=received.strftime("%Y-%m-%d %H:%M") if isinstance(received, datetime) else str(received),
         received_day=case.received_day, accepted_on=state.accepted_on,
         channel=_ref(registry.channels, case.channel),
-        category=case.category, topics=tuple(_ref(registry.topics, t) for t in case.topics),
+        category=shown_category(case), topics=shown_topics(case, registry),
         area=case.area, priority=case.priority, alias=case.author.alias,
         real_name=case.author.real_name, source_url=case.source_url,
-        message_html=Markup(render_markdown(case.message)),
-        summary=plain_text(case.message, 120), unit=_ref(registry.units, state.unit),
+        message_html=Markup(render_text(case.message, case.text_format)),
+        summary=plain_text(case.message, 120, case.text_format), unit=_ref(registry.units, state.unit),
         timeline=timeline,
         first_reply=_deadline(state.first_reply, state.workdays_to_first_reply),
         final_reply=_deadline(state.final_reply, state.workdays_to_final_reply),
@@ -204,6 +214,6 @@ def case_row(state: CaseState, registry: Registry) -> CaseRow:
     """The list entry of a published case."""
     case = state.case
     return CaseRow(case.id, case.title, case.received_day, state.closed_on,
-                   _ref(registry.units, state.unit), case.category,
-                   tuple(_ref(registry.topics, t) for t in case.topics), state.outcome,
+                   _ref(registry.units, state.unit), shown_category(case),
+                   shown_topics(case, registry), state.outcome,
                    state.satisfaction, state.final_reply.on_time, state.workdays_to_final_reply)
