@@ -20,3 +20,6 @@ CASELOG_ROOT = HERE
 # Set to the repository's web address to link each case's commits, e.g. https://github.com/org/repo
 CASELOG_REPO_URL = os.environ.get("CASELOG_REPO_URL") or None
 RELATIVE_URLS = False
+# Atom ids are tag: URIs from this authority (a domain or e-mail the office owns, and a date) and
+# the case id: they stay the same when the site moves. Never change it once feeds are published.
+CASELOG_FEED_AUTHORITY = "qingxi.example.org,2026"

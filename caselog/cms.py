@@ -20,7 +20,18 @@ import yaml
 from .edit import FIELD_ORDER
 from .errors import CaselogError
 from .registry import Registry
-from .schema import CATEGORIES, EVENT_TYPES, METHODS, MODES, OUTCOMES, PRIORITIES, SATISFACTIONS, Author, Case
+from .schema import (
+    CATEGORIES,
+    EVENT_TYPES,
+    METHODS,
+    MODES,
+    OUTCOMES,
+    PRIORITIES,
+    SATISFACTIONS,
+    Author,
+    Case,
+    PlatformCounts,
+)
 
 ADMIN_SOURCE = "admin"  # the npm folder with the page, its script and node_modules/
 BUNDLE = Path("node_modules/decap-cms/dist")
@@ -42,6 +53,7 @@ VALUE_LABELS = {
     "outcome": dict(zip(OUTCOMES, ("已解决", "已解释说明", "反映不实", "已转有关部门", "重复留言",
                                    "网民撤回"), strict=True)),
     "text_format": {"plain": "纯文本（按输入原样显示）", "markdown": "Markdown"},
+    "unclassified": {"category": "类别待定", "topics": "领域待定"},
 }
 EVENT_LABELS = {
     "accepted": "受理", "assigned": "交办", "instructed": "领导批示", "supervised": "督办",
@@ -60,6 +72,8 @@ FIELD_LABELS = {
     "approved_by": "批准单位", "reason": "理由", "days": "延长工作日数", "method": "回访方式",
     "satisfaction": "满意度", "outcome": "办结结果", "duplicate_of": "重复的留言编号",
     "referred_to": "转至单位",
+    "unclassified": "待分类", "platform_counts": "原平台计数", "likes": "点赞数", "dislikes": "反对数",
+    "source_digest": "导入查重摘要",
 }
 HINTS = {
     "id": "新留言保存时自动生成，不可修改",
@@ -73,6 +87,7 @@ HINTS = {
     "days": "在当前办结期限上增加的工作日数",
     "due": "督办通知规定的办结日期（替代当前期限）",
     "text": "",
+    "unclassified": "导入时未能确定的项目；分类确定后请清除",
 }
 TEXT_AREAS = {"message", "text", "note", "reason"}
 LINES = {"title", "source_url", "source_ref", "area", "alias", "by", "ref", "approved_by",
@@ -155,6 +170,12 @@ def _widget(name: str, registry: Registry) -> dict:
     if name == "topics":
         return {"widget": "select", "multiple": True, "min": 1,
                 "options": _registry_options(registry.topics)}
+    if name == "unclassified":
+        return {"widget": "select", "multiple": True, "options": _options(VALUE_LABELS[name])}
+    if name == "source_digest":  # written by `caselog import` for its repeat check; kept as it is
+        return {"widget": "hidden"}
+    if name in ("likes", "dislikes"):
+        return {"widget": "number", "value_type": "int", "min": 0, "step": 1}
     if name in VALUE_LABELS:
         return {"widget": "select", "options": _options(VALUE_LABELS[name])}
     if name in ("real_name", "contact_on_file", "final"):
@@ -211,6 +232,10 @@ def case_fields(registry: Registry) -> list[dict]:
             fields.append({"name": "author", "label": FIELD_LABELS["author"], "widget": "object",
                            "collapsed": False,
                            "fields": [_field(n, i, registry) for n, i in Author.model_fields.items()]})
+        elif name == "platform_counts":
+            counts = [_field(n, i, registry) for n, i in PlatformCounts.model_fields.items()]
+            fields.append({"name": name, "label": FIELD_LABELS[name], "widget": "object", "required": False,
+                           "collapsed": True, "fields": counts})
         elif name == "events":
             fields.append({"name": "events", "label": FIELD_LABELS["events"], "widget": "list",
                            "label_singular": "办理记录", "typeKey": "type", "collapsed": True,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .audit import parse_old, registry_changes
+from .audit import KEPT, parse_old, registry_changes
 from .derive import derive, last_update
 from .errors import LoadError
 from .gitread import FileChange, changed_case_files, read_at, resolve_ref
@@ -220,6 +220,13 @@ def summary_markdown(summary: PullSummary, registry: Registry) -> str:
             what.append("仅调整格式，内容未变")
         due = change.final_due_after.isoformat() if change.final_due_after else "-"
         lines.append(f"| `{change.case_id}` | {_cell(change.title)} | {_cell('；'.join(what))} | {due} |")
+    uncorrected = [c for c in summary.changes if not any(e.type == "corrected" for e in c.added)
+                   and (c.edited or any(name in KEPT for name, _was, _now in c.fields))]
+    if uncorrected:
+        lines += ["", "### 需要处理", ""]
+        lines += [f"- `{c.case_id}`：已合并的办理记录和收到时间、紧急程度只能追加、不能改动，校验不会通过。"
+                  "请撤销这处修改；如确需更正，在办理过程末尾追加一条“更正说明”（corrected），"
+                  "写明更正了什么。" for c in uncorrected]
     moved = [c for c in summary.changes if c.deadline_moved]
     if moved:
         lines += ["", "### 期限变化", "", "| 编号 | 原最终答复期限 | 新最终答复期限 | 依据 |",

@@ -447,6 +447,24 @@ def handling_state(case: dict, today: date) -> tuple[str, str]:
     return status, max(levels, key=order.index, default="ok")
 
 
+def final_reply_late(case: dict) -> bool | None:
+    """Whether the (last) final reply came after the final-reply deadline; None without one."""
+    events = case["events"]
+    final_limit = LIMITS[case.get("priority", "normal")][1]
+    accepted = next((_day(e["date"]) for e in events if e["type"] == "accepted"), _day(case["received"]))
+    final, replied = add_workdays(accepted, final_limit), None
+    for e in events:
+        if e["type"] == "supervised" and e.get("due"):
+            final = _day(e["due"])
+        elif e["type"] == "extended":
+            final = add_workdays(final, int(e["days"]))
+        elif e["type"] == "reopened":
+            final, replied = add_workdays(_day(e["date"]), final_limit), None
+        elif e["type"] == "replied" and e["final"]:
+            replied = _day(e["date"])
+    return None if replied is None else replied > final
+
+
 def _level(deadline: date, today: date) -> str:
     if today == deadline:
         return "due"
@@ -528,6 +546,16 @@ def check(out: Path, cases: list[dict], scenarios: list[dict], today: date) -> l
     late = sum(level in ("overdue", "severe") for _, level in states)
     need(8 <= open_count <= 12, f"{open_count} open cases (want about 10)")
     need(late >= 2, f"only {late} overdue open cases")
+    # the portal must show failures too: published cases answered late, and closed dissatisfied
+    shown = [c for c, (status, _) in zip(cases, states, strict=True) if c["public"] and status == "closed"]
+    late_shown = [c for c in shown if final_reply_late(c)]
+    kinds = {t for c in late_shown for t in ("extended", "reopened", "supervised")
+             if any(e["type"] == t for e in c["events"])}
+    need(len(late_shown) >= 3, f"only {len(late_shown)} published cases with a late final reply")
+    need(kinds == {"extended", "reopened", "supervised"},
+         f"no published late case that was {sorted({'extended', 'reopened', 'supervised'} - kinds)}")
+    last_visits = [[e["satisfaction"] for e in c["events"] if e["type"] == "visited"][-1:] for c in shown]
+    need(["dissatisfied"] in last_visits, "no published case closed with the citizen dissatisfied")
     hidden = sum(not c["public"] for c in cases)
     need(5 <= hidden <= 8, f"{hidden} non-public cases (want 5-8)")
     hostile = [

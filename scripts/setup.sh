@@ -21,6 +21,9 @@ if ! fc-list 2>/dev/null | grep -i "Noto Serif CJK SC" >/dev/null; then missing+
 if ! fc-list 2>/dev/null | grep -i "AR PL UKai" >/dev/null; then missing+=(fonts-arphic-ukai); fi  # 楷体 of level-2 headings
 if ! ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null; then missing+=(libpango-1.0-0 libpangoft2-1.0-0); fi
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+# the validators the test suite runs over the built portal (tests/validators): Java for the Nu Html
+# Checker, Node's npm to install it and axe-core
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 # Node.js: the staff editing interface (admin/) runs Decap CMS's local git proxy with it; the search
 # recall test and the benchmark search the built site with its own pagefind.js in it
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -54,4 +57,11 @@ fi
 if [ ! -f admin/node_modules/.package-lock.json ] || [ admin/package-lock.json -nt admin/node_modules/.package-lock.json ]; then
   echo "setup: installing the editing interface's npm packages into admin/node_modules"
   (cd admin && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# tests/validators: vnu-jar (Nu Html Checker) and axe-core, at the versions package-lock.json pins
+if [ ! -f tests/validators/node_modules/.package-lock.json ] \
+    || [ tests/validators/package-lock.json -nt tests/validators/node_modules/.package-lock.json ]; then
+  echo "setup: installing the validators (npm ci in tests/validators)"
+  (cd tests/validators && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi

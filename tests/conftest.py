@@ -55,6 +55,25 @@ def demo_root(tmp_path: Path) -> Path:
     return tmp_path
 
 
+DEMO_AS_OF = "2026-11-23"
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo portal as developers build it (as of DEMO_AS_OF, with its search index), built once
+    for every module that only reads it: the output directory."""
+    from caselog.cli import main_group
+
+    root = tmp_path_factory.mktemp("demo-site")
+    shutil.copytree(REPO / "cases", root / "cases")  # the build keeps its manifest under the root
+    out = root / "site"
+    result = CliRunner().invoke(main_group, [
+        "-C", str(root), "build", "--output", str(out), "--as-of", DEMO_AS_OF,
+        "--settings", str(REPO / "pelicanconf.py")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
 def write_case(root: Path, case_id: str, text: str) -> Path:
     """Write a case file where its id says it belongs."""
     path = root / "cases" / case_id[:4] / case_id[4:6] / f"{case_id}.yaml"

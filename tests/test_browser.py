@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlsplit
 
 import pytest
 import yaml
-from click.testing import CliRunner
-from conftest import REPO, find_chromium
-
-from caselog.cli import main_group
+from conftest import DEMO_AS_OF, REPO, find_chromium
 
 CHROMIUM = find_chromium()  # Debian's /usr/bin/chromium here; $CASELOG_CHROMIUM or Chrome elsewhere
 if CHROMIUM is None:
@@ -30,7 +26,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-AS_OF = "2026-11-23"
+AS_OF = DEMO_AS_OF
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 ELEVATOR = "20251013-QJQ5PJ"  # instructed, supervised, extended; cited by a later repeat case
@@ -48,15 +44,9 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(demo_site):
     """The demo portal, built with its search index and served on 127.0.0.1: (output dir, base URL)."""
-    root = tmp_path_factory.mktemp("browser")
-    shutil.copytree(REPO / "cases", root / "cases")  # the build keeps its manifest under the root
-    out = root / "site"
-    result = CliRunner().invoke(main_group, [
-        "-C", str(root), "build", "--output", str(out), "--as-of", AS_OF,
-        "--settings", str(REPO / "pelicanconf.py")], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    out = demo_site
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -133,8 +123,8 @@ def test_home_page_shows_the_headline_figures(visit):
     page = visit().open("/")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     expect(page.locator("h1")).to_have_text("民有所呼，我有所应")
-    expect(page.locator("#month-h")).to_have_text(f"本月（{AS_OF[:7]}）")
-    expect(page.locator("#year-h")).to_have_text(f"本年（{AS_OF[:4]}）")
+    expect(page.locator("#month-h")).to_have_text(f"本月（{AS_OF[:4]}年{int(AS_OF[5:7])}月）")
+    expect(page.locator("#year-h")).to_have_text(f"本年（{AS_OF[:4]}年）")
     cards = page.locator(".cards > div")
     expect(cards).to_have_count(8)
     assert cards.locator("dt").all_inner_texts()[:4] == ["收到", "已答复", "办结答复按期率", "满意率"]

@@ -274,7 +274,7 @@ def test_doc_errors_are_plain_messages(demo_root, cli, tmp_path_factory):
     assert result.exit_code == 1
     assert result.stderr == (
         "error: 20260908-2HW6XR has no supervision notice 青督〔2026〕99号 by "
-        f"{result.stderr.split(' by ')[1].split(' ')[0]} (its notices: 青督〔2026〕6号); record one with "
+        f"{result.stderr.split(' by ')[1].split(' ')[0]} (its notices: 青督〔2026〕10号); record one with "
         "'caselog supervise 20260908-2HW6XR --ref ... --due ...'\n")
     result = cli(demo_root, "doc", "bulletin", "2026-W47", "-o", str(tmp_path))
     assert result.exit_code == 2

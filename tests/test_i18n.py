@@ -116,7 +116,7 @@ INTERFACE_CLASSES = {"lede", "note", "tag", "sub", "crumbs", "case-meta", "pager
 # names, ids and text from the case log, and file names: data, not interface
 DATA_CLASSES = {"prose", "meta", "case-title", "case-id", "unit", "by", "file", "commit-subject"}
 ATTRIBUTES = ("placeholder", "aria-label", "title", "alt")
-ALLOWED_WORDS = {"Atom", "JSON", "CSV", "UTF", "Open311", "GeoReport", "Wilson", "JavaScript"}
+ALLOWED_WORDS = {"Atom", "RSS", "JSON", "XML", "CSV", "UTF", "Open311", "GeoReport", "Wilson", "JavaScript"}
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
 ENGLISH = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z']{2,}(?![A-Za-z0-9])")  # words, not ids like K7Q2MD
 

@@ -137,6 +137,9 @@ def test_a_priority_rewrite_and_a_rules_change_are_described(repo, cli):
         "1 件案件有变更：修改 1 件。\n\n"
         "| 编号 | 标题 | 变更 | 最终答复期限 |\n| --- | --- | --- | --- |\n"
         f"| `{K7}` | 建湘社区多部电梯停运，维修资金迟迟无法启动 | 修改优先级（normal → urgent） | 2026-03-09 |\n\n"
+        "### 需要处理\n\n"
+        f"- `{K7}`：已合并的办理记录和收到时间、紧急程度只能追加、不能改动，校验不会通过。请撤销这处修改；"
+        "如确需更正，在办理过程末尾追加一条“更正说明”（corrected），写明更正了什么。\n\n"
         "### 期限变化\n\n| 编号 | 原最终答复期限 | 新最终答复期限 | 依据 |\n| --- | --- | --- | --- |\n"
         f"| `{K7}` | 2026-03-23 | 2026-03-09 | 受理后 5 个工作日 |\n")
 
@@ -148,3 +151,16 @@ def test_a_layout_only_change_says_so(repo, cli):
     result = cli(repo, "pr-summary", "--base", "main")
     assert "1 件案件有变更。\n" in result.stdout
     assert f"| `{K7}` | 建湘社区多部电梯停运，维修资金迟迟无法启动 | 仅调整格式，内容未变 | 2026-03-23 |\n" in result.stdout
+
+
+def test_an_edited_event_tells_the_clerk_what_to_do_instead(repo, cli):
+    path = repo / "cases/2026/03" / f"{K7}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("mode: assign", "mode: transfer"), encoding="utf-8")
+    result = cli(repo, "pr-summary", "--base", "main")
+    assert result.stdout.endswith(
+        "### 需要处理\n\n"
+        f"- `{K7}`：已合并的办理记录和收到时间、紧急程度只能追加、不能改动，校验不会通过。请撤销这处修改；"
+        "如确需更正，在办理过程末尾追加一条“更正说明”（corrected），写明更正了什么。\n")
+    path.write_text(path.read_text(encoding="utf-8") + "  - {date: 2026-03-05, type: corrected, text: 交办方式应为转办。}\n",
+                    encoding="utf-8")
+    assert "需要处理" not in cli(repo, "pr-summary", "--base", "main").stdout

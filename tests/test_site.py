@@ -300,7 +300,13 @@ def test_exports_keep_hostile_text_verbatim_and_inert(demo):
     assert record["message"].startswith("正文<script>alert(4)</script>")
     request = next(r for r in json.loads((out / "open311/v2/requests.json").read_text())
                    if r["service_request_id"] == HOSTILE_ID)
-    assert request["description"] == HOSTILE_TITLE
+    assert request["description"] == record["message"]  # the message, as GeoReport's description
+    assert request["extended_attributes"]["title"] == HOSTILE_TITLE
+    element = next(r for r in ET.parse(out / "open311/v2/requests.xml").getroot().iterfind("request")
+                   if r.findtext("service_request_id") == HOSTILE_ID)
+    assert element.findtext("description") == record["message"]  # escaped in the file, text once parsed
+    assert element.findtext("extended_attributes/title") == HOSTILE_TITLE
+    assert "<script" not in (out / "open311/v2/requests.xml").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO((out / "data/cases.csv").read_text(encoding="utf-8-sig"))))
     row = next(r for r in rows if r["id"] == HOSTILE_ID)
     assert row["title"] == HOSTILE_TITLE
@@ -366,29 +372,34 @@ def test_open311_requests(demo, published):
         assert set(row) == {"service_request_id", "status", "status_notes", "service_name", "service_code",
                             "description", "agency_responsible", "service_notice", "requested_datetime",
                             "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
-                            "lat", "long", "media_url"}
+                            "lat", "long", "media_url", "extended_attributes"}
         assert row["status"] == "closed"  # only closed cases are published
         assert row["status_notes"]
         # a case closed before any assignment (a repeat message) has no responsible unit
         assert row["agency_responsible"] in {None} | {u.name for u in registry.units.values()}
-        for key in ("requested_datetime", "updated_datetime", "expected_datetime"):
+        for key in ("requested_datetime", "updated_datetime"):
             assert STAMP.match(row[key]), (key, row[key])
         assert row["requested_datetime"] <= row["updated_datetime"]
+        # a reply on time is fulfilled by the end of the deadline's day; a late one after it
+        on_time = row["extended_attributes"]["final_reply_on_time"]
+        if on_time is None:  # closed without needing a reply (a repeat, a withdrawn message)
+            assert row["expected_datetime"] is None
+        else:
+            assert STAMP.match(row["expected_datetime"])
+            assert (row["updated_datetime"] <= row["expected_datetime"]) == on_time, row["service_request_id"]
+    assert {r["extended_attributes"]["final_reply_on_time"] for r in rows} == {True, False, None}
     hostile = next(r for r in rows if r["service_request_id"] == HOSTILE_ID)
     assert hostile["requested_datetime"] == "2026-11-02T10:00:00+08:00"
-    assert hostile["updated_datetime"] == "2026-11-04T00:00:00+08:00"
-    assert hostile["expected_datetime"] == "2026-11-23T00:00:00+08:00"  # 11-02 + 15 working days
+    assert hostile["updated_datetime"] == "2026-11-03T00:00:00+08:00"  # the final reply
+    assert hostile["expected_datetime"] == "2026-11-23T23:59:59+08:00"  # 11-02 + 15 working days, all day
     assert hostile["agency_responsible"] == "青溪县住房和城乡建设局"
     assert hostile["status_notes"] == "已解决；2026-11-03 按期答复"
 
 
-def test_sitemap_lists_every_case_page(demo, published):
+def test_a_build_without_a_site_url_has_no_sitemap(demo):
     out = demo[1]
-    locs = {e.text for e in ET.parse(out / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")}
-    assert {f"/cases/{i}/" for i in published} <= locs
-    assert {"/", "/stats/", "/units/", "/methodology/", "/about/", "/search/"} <= locs
-    for loc in locs:
-        assert (out / loc.lstrip("/") / "index.html").is_file(), loc
+    assert not (out / "sitemap.xml").exists()  # the protocol allows absolute URLs only
+    assert (out / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nAllow: /\n"
 
 
 def test_search_index_finds_cases_by_id(demo):
@@ -610,8 +621,9 @@ def test_incremental_builds_render_only_what_changed(small_root, cli, tmp_path):
     first = build(cli, small_root, out, "--no-search")
     assert first.exit_code == 0, first.output
     before = _manifest(small_root)
-    always = sum(1 for key in before.values() if key is None) - 5  # pages that show as_of; not data files
-    fingerprinted = len(before) - always - 5
+    # pages that show as_of (the data files have no fingerprint either, but are not rendered pages)
+    always = sum(1 for rel, key in before.items() if key is None and rel.endswith(".html"))
+    fingerprinted = sum(1 for key in before.values() if key is not None)
     assert _counts(first.stdout) == (2, always + fingerprinted, 0, 0)
 
     second = build(cli, small_root, out, "--no-search")
@@ -847,7 +859,7 @@ def test_pages_rendered_on_two_cores_are_the_pages_rendered_on_one(demo_root, tm
 
 
 def test_exports_joined_from_fragments_are_the_json_and_csv_of_the_whole(demo):
-    from caselog.site import exports
+    from caselog.site import exports, open311
     from caselog.site.model import load_site_data
 
     root, out, _ = demo
@@ -856,7 +868,7 @@ def test_exports_joined_from_fragments_are_the_json_and_csv_of_the_whole(demo):
     whole = {"as_of": AS_OF, "count": len(records), "cases": records}
     assert (out / "data/cases.json").read_text(encoding="utf-8") == exports._json(whole, indent=1)
     assert (out / "open311/v2/requests.json").read_text(encoding="utf-8") == exports._json(
-        [exports.open311_row(data, s) for s in data.published], indent=1)
+        [open311.request_row(data, s, "") for s in data.published], indent=1)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=exports.CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -865,7 +877,7 @@ def test_exports_joined_from_fragments_are_the_json_and_csv_of_the_whole(demo):
     assert (out / "data/cases.csv").read_text(encoding="utf-8") == "\ufeff" + buffer.getvalue()
     empty = exports.cases_json(data, [])
     assert json.loads(empty) == {"as_of": AS_OF, "count": 0, "cases": []}
-    assert exports.open311([]) == exports._json([], indent=1)
+    assert open311.requests_json([]) == exports._json([], indent=1)
 
 
 def test_export_fragments_are_kept_between_builds_and_made_again_when_needed(small_root, cli, tmp_path,

@@ -70,7 +70,9 @@ def test_least_privilege_and_no_pull_request_target(path):
     for name, job in data["jobs"].items():
         assert "permissions" in job, f"{path.name}: job {name} sets no permissions"
         granted = {k for k, v in job["permissions"].items() if v == "write"}
-        assert granted <= {"issues", "pages", "id-token"}, f"{path.name}: job {name} writes {granted}"
+        allowed = {"issues", "pages", "id-token"} | ({"pull-requests"} if (path.name, name) == ("pr.yml", "comment")
+                                                      else set())
+        assert granted <= allowed, f"{path.name}: job {name} writes {granted}"
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -106,3 +108,10 @@ def test_gitlab_ci_covers_merge_requests_pages_and_schedules():
     assert "--base" in " ".join(data["validate"]["script"])
     assert data["pages"]["artifacts"]["paths"] == ["public"]
     assert any("schedule" in str(rule) for rule in data["overdue"]["rules"])
+
+
+def test_the_summary_is_posted_on_pull_requests_from_this_repository_only():
+    job = load(REPO / ".github" / "workflows" / "pr.yml")["jobs"]["comment"]
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert "caselog pr-summary" in job["steps"][-1]["run"] and "gh pr comment" in job["steps"][-1]["run"]

@@ -88,6 +88,20 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
                       ".js": "text/javascript", ".xml": "application/xml",
                       ".json": "application/json", ".svg": "image/svg+xml"}
 
+    def send_error(self, code, message=None, explain=None):
+        # an unknown address gets the portal's own page, as on the web host (GitHub Pages, nginx)
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def log_message(self, format, *args):
         if args and str(args[1]).startswith(("4", "5")):
             super().log_message(format, *args)

@@ -91,7 +91,19 @@ def _salt() -> bytes:
 
 def _cached(kind: str, payload, draw) -> Markup:
     key = hashlib.blake2b(repr((kind, payload)).encode() + _salt(), digest_size=12).hexdigest()
-    return _cache_get(key, draw)
+    return _cache_get(key, lambda: _scoped(draw(), kind, f"{kind}-{key[:10]}"))
+
+
+_ID = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
+
+
+def _scoped(svg: Markup, kind: str, prefix: str) -> Markup:
+    """The SVG fit to sit inline in an HTML page beside other charts: matplotlib's ids (the same
+    figure_1, patch_1, ... in every chart) made unique by `prefix`, and its RDF metadata dropped
+    (HTML allows no foreign elements there); its class names its kind for the style sheet."""
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", str(svg), count=1, flags=re.S)
+    text = text.replace('class="chart"', f'class="chart chart-{kind}"', 1)
+    return Markup(_ID.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text))
 
 
 def _from_disk(key: str, draw) -> Markup:
@@ -140,16 +152,23 @@ def monthly_chart(rows: list[dict], compact: bool = False) -> Markup:
     def draw():
         plt = _pyplot()
         fig, ax = plt.subplots(figsize=(9.6, 2.6 if compact else 3.2))
-        months = [r[0][2:].replace("-", ".") for r in payload]
+        months = [month_label(r[0]) for r in payload]
         x = range(len(payload))
         ax.bar([i - 0.2 for i in x], [r[1] for r in payload], width=0.4, color=LIGHT, label="收到")
         ax.bar([i + 0.2 for i in x], [r[2] for r in payload], width=0.4, color=ACCENT, label="已答复")
-        ax.set_xticks(list(x), _escape_labels(months), rotation=0 if len(months) <= 12 else 60, fontsize=8)
-        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+        ax.set_xticks(list(x), _escape_labels(months), rotation=0 if len(months) <= 6 else 50,
+                      ha="center" if len(months) <= 6 else "right", rotation_mode="anchor", fontsize=8)
+        # at the right, over the latest months: what a phone shows first
+        ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1.0), ncols=2)
         ax.yaxis.get_major_locator().set_params(integer=True)
         return _svg(fig, "每月收到与已答复留言数")
 
     return _cached("monthly", (payload, compact), draw)
+
+
+def month_label(key: str) -> str:
+    """'2025-09' as the axis writes it: 2025年9月."""
+    return f"{int(key[:4])}年{int(key[5:7])}月"
 
 
 def histogram_bins(days) -> list[tuple[str, int]]:
@@ -172,7 +191,7 @@ def days_chart(bins: list[tuple[str, int]]) -> Markup:
 
     def draw():
         plt = _pyplot()
-        fig, ax = plt.subplots(figsize=(9.6, 3.0))
+        fig, ax = plt.subplots(figsize=(7.2, 3.0))
         ax.bar(_escape_labels(b[0] for b in payload), [b[1] for b in payload], color=MUTED)
         ax.set_xlabel("办结答复用时（工作日）")
         ax.yaxis.get_major_locator().set_params(integer=True)

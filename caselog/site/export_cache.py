@@ -2,7 +2,7 @@
 
 At 100,000 cases the exports are some 450 MB of text. Rebuilding them from every case and
 reading them back for the leak scan took half of a one-case rebuild. Instead, each case's
-fragments (its cases.json object, cases.csv row and requests.json object) are kept under
+fragments (its cases.json object, cases.csv row, requests.json object and requests.xml element) are kept under
 .caselog/exports/ (a shard per month of receipt) with the case's fingerprint, and checked
 for personal data and for traces of non-public cases when they are made, with the checks
 the scan makes on a file. A build joins the fragments; the scan does not read the files
@@ -26,16 +26,17 @@ from .forking import fork_slices
 from .model import SiteData
 from .scan import Leak, Secrets, scan_text
 
-FORMAT = 1
+FORMAT = 2
 PARALLEL_MIN = 2000
-FILES = ("data/cases.json", "data/cases.csv", "open311/v2/requests.json")
+FILES = ("data/cases.json", "data/cases.csv", "open311/v2/requests.json", "open311/v2/requests.xml")
 
 
 def _salt(data: SiteData, site_url: str) -> str:
     digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{site_url}|{data.registry_digest}".encode(),
                              digest_size=12)
     here = Path(__file__).parent
-    for path in (here / "exports.py", here / "scan.py", here / "views.py", here.parent / "privacy.py"):
+    for path in (here / "exports.py", here / "open311.py", here / "scan.py", here / "views.py",
+                 here.parent / "privacy.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -44,7 +45,8 @@ def _check(items: list[tuple[str, Fragments]], secrets: Secrets) -> list[tuple[s
     found = []
     for case_id, fragments in items:
         where = f" (in the record of case {case_id})"
-        for rel, text in zip(FILES, (fragments.json, fragments.csv, fragments.open311), strict=True):
+        for rel, text in zip(FILES, (fragments.json, fragments.csv, fragments.open311,
+                                          fragments.open311_xml), strict=True):
             found += [(case_id, leak) for leak in scan_text(rel, text, "", secrets, where)]
     return found
 

@@ -1,4 +1,5 @@
-"""Open data: cases.json, cases.csv, stats.json, an Open311 GeoReport v2 export, and the sitemap.
+"""Open data: cases.json, cases.csv, stats.json, each case's Open311 request (open311.py), the sitemap
+and robots.txt.
 
 Only published cases (closed and public) and only public fields go out.
 """
@@ -9,10 +10,11 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from ..stats import rank_units
+from . import open311
 from .model import SiteData
 from .views import known_events
 
@@ -48,7 +50,9 @@ def case_record(data: SiteData, state, site_url: str) -> dict:
     received = case.received
     return {
         "id": case.id, "title": case.title,
-        "received": received.strftime("%Y-%m-%dT%H:%M") if isinstance(received, datetime) else str(received),
+        # a moment with the office's UTC offset (a bare day stays a day: its hour is not known)
+        "received": (open311.stamp(received, data.registry.rules.timezone, timespec="minutes")
+                     if isinstance(received, datetime) else str(received)),
         "channel": case.channel, "category": case.category, "topics": list(case.topics),
         "area": case.area, "unit": state.unit, "accepted_on": _iso(state.accepted_on),
         "first_reply_due": _iso(state.first_reply.due), "first_reply_on": _iso(state.first_reply_on),
@@ -69,7 +73,8 @@ class Fragments:
 
     json: str  # its object in cases.json's "cases" list
     csv: str  # its row of cases.csv
-    open311: str  # its object in requests.json
+    open311: str  # its object in requests.json (and the whole of its own requests/<id>.json)
+    open311_xml: str  # its <request> in requests.xml
 
 
 def _indented(text: str, prefix: str) -> str:
@@ -77,7 +82,7 @@ def _indented(text: str, prefix: str) -> str:
 
 
 def case_fragments(data: SiteData, state, site_url: str) -> Fragments:
-    """What a published case puts in cases.json, cases.csv and requests.json."""
+    """What a published case puts in cases.json, cases.csv, requests.json and requests.xml."""
     record = case_record(data, state, site_url)
     row = dict(record)
     row["topics"] = ";".join(row["topics"])
@@ -85,8 +90,9 @@ def case_fragments(data: SiteData, state, site_url: str) -> Fragments:
     csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n").writerow(
         {key: _csv_cell(value) for key, value in row.items()})
     # laid out as json.dumps(..., indent=1) lays out the whole file: two levels down, one level down
+    request = open311.request_row(data, state, site_url)
     return Fragments(_indented(_json(record, indent=1), "  "), buffer.getvalue(),
-                     _indented(_json(open311_row(data, state), indent=1), " "))
+                     _indented(_json(request, indent=1), " "), open311.request_xml(request))
 
 
 def cases_json(data: SiteData, fragments: list[Fragments]) -> str:
@@ -102,11 +108,23 @@ def cases_csv(fragments: list[Fragments]) -> str:
     return "\ufeff" + ",".join(CSV_FIELDS) + "\n" + "".join(f.csv for f in fragments)
 
 
-def open311(fragments: list[Fragments]) -> str:
-    """open311/v2/requests.json in the GeoReport v2 shape."""
-    if not fragments:
-        return "[]"
-    return "[\n" + ",\n".join(f.open311 for f in fragments) + "\n]"
+def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, contact: str) -> dict[str, str]:
+    """The Open311 GeoReport v2 tree: discovery, services, all requests, each request."""
+    timezone = data.registry.rules.timezone
+    document = open311.discovery(site_url, data.as_of, timezone, contact)
+    services = open311.services(data.registry)
+    files = {
+        "open311/discovery.json": _json(document, indent=1),
+        "open311/discovery.xml": open311.discovery_xml(document),
+        "open311/v2/services.json": _json(services, indent=1),
+        "open311/v2/services.xml": open311.services_xml(services),
+        "open311/v2/requests.json": open311.requests_json([f.open311 for f in fragments]),
+        "open311/v2/requests.xml": open311.requests_xml([f.open311_xml for f in fragments]),
+    }
+    for state, f in zip(data.published, fragments, strict=True):
+        files[f"open311/v2/requests/{state.case.id}.json"] = open311.requests_json([f.open311])
+        files[f"open311/v2/requests/{state.case.id}.xml"] = open311.requests_xml([f.open311_xml])
+    return files
 
 
 def stats_json(data: SiteData) -> str:
@@ -122,51 +140,13 @@ def stats_json(data: SiteData) -> str:
                  indent=1, sort_keys=True)
 
 
-def _stamp(day: date | datetime | None) -> str | None:
-    if day is None:
-        return None
-    if not isinstance(day, datetime):
-        day = datetime.combine(day, time(0, 0))
-    return day.strftime("%Y-%m-%dT%H:%M:%S+08:00")
-
-
-def open311_row(data: SiteData, state) -> dict:
-    """A published case as a GeoReport v2 service request."""
-    case = state.case
-    registry = data.registry
-    unit = registry.units.get(state.unit) if state.unit else None
-    topic = registry.topics.get(case.topics[0])
-    updated = max((e.date for e in known_events(state)), key=_stamp, default=case.received)
-    return {
-        "service_request_id": case.id,
-        "status": "closed" if state.status == "closed" else "open",
-        "status_notes": _status_notes(state),
-        "service_name": topic.name if topic else case.topics[0],
-        "service_code": case.topics[0],
-        "description": case.title,
-        "agency_responsible": unit.name if unit else None,
-        "service_notice": None,
-        "requested_datetime": _stamp(case.received),
-        "updated_datetime": _stamp(updated),
-        "expected_datetime": _stamp(state.final_reply.due),
-        "address": case.area, "address_id": None, "zipcode": None, "lat": None, "long": None,
-        "media_url": None,
-    }
-
-
-def _status_notes(state) -> str:
-    outcome = {"resolved": "已解决", "explained": "已解释说明", "unfounded": "经核查反映情况不属实",
-               "referred": "已转交其他渠道办理", "duplicate": "重复留言，已并案办理",
-               "withdrawn": "网民已撤回"}
-    note = outcome.get(state.outcome or "", "办理中")
-    if state.final_reply_on:
-        timing = "按期" if state.final_reply.on_time else "超期"
-        note += f"；{state.final_reply_on.isoformat()} {timing}答复"
-    return note
+def absolute(site_url: str) -> bool:
+    """Whether the site URL is absolute (http or https): what sitemaps and feed links need."""
+    return site_url.startswith(("https://", "http://"))
 
 
 def sitemap(paths: list[str], site_url: str) -> str:
-    """sitemap.xml listing every HTML page."""
+    """sitemap.xml listing every HTML page (the protocol wants absolute URLs: only with SITEURL)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(paths):
@@ -175,3 +155,11 @@ def sitemap(paths: list[str], site_url: str) -> str:
             lines.append(f"  <url><loc>{escape(url)}</loc></url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
+
+
+def robots(site_url: str) -> str:
+    """robots.txt: everything may be read; the sitemap is named when there is one."""
+    text = "User-agent: *\nAllow: /\n"
+    if absolute(site_url):
+        text += f"Sitemap: {site_url}/sitemap.xml\n"
+    return text

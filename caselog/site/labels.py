@@ -33,3 +33,4 @@ FINAL = N_("Final reply")
 PRIORITY = {"normal": N_("Normal"), "urgent": N_("Urgent")}
 PERIOD_KIND = {"month": N_("Monthly bulletin"), "quarter": N_("Quarterly bulletin"),
                "year": N_("Annual report")}
+QUARTER = (N_("Q1 %(year)s"), N_("Q2 %(year)s"), N_("Q3 %(year)s"), N_("Q4 %(year)s"))

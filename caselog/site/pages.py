@@ -106,6 +106,7 @@ def unit_pages(data: SiteData) -> list[PageSpec]:
         def extra(key=key, figures=figures):
             if not figures:
                 figures.update({"unit_key": key, "unit_year": report.by_unit.get(key),
+                                "unit_period": report.period,
                                 "unit_all": overall.by_unit.get(key), "attention": open_now.get(key),
                                 "trend": contexts.unit_trend(data, key)})
             return figures
@@ -125,13 +126,16 @@ def report_pages(data: SiteData) -> list[PageSpec]:
 
 
 def home_and_fixed_pages(data: SiteData) -> list[PageSpec]:
-    """Home, statistics, process, search and open-data pages."""
+    """Home, statistics, process, search, open-data and not-found pages."""
     return [
         PageSpec("index.html", "home.html", lambda: contexts.home(data)),
         PageSpec("stats/index.html", "stats.html", lambda: contexts.stats(data)),
         PageSpec("process/index.html", "process.html", lambda: {"rules": data.registry.rules}),
-        PageSpec("search/index.html", "search.html", lambda: {}),
+        # the example case number is the latest published case's, never one written into the theme
+        PageSpec("search/index.html", "search.html",
+                 lambda: {"example_id": data.published[0].case.id if data.published else None}),
         PageSpec("data/index.html", "data.html", lambda: {"count": len(data.published)}),
+        PageSpec("404.html", "404.html", dict, fingerprint="404"),  # served for any unknown address
     ]
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 from .. import __version__
 from . import charts, exports, i18n, labels
 from .export_cache import export_fragments
+from .feeds import feed_entry, tag_authority, tag_uri
 from .model import SiteData
+from .open311 import stamp
 from .pages import PageSpec, _digest, all_pages
 from .scan import Secrets, scan_written
 from .search_bundles import SearchReport, search_periods, write_search_bundles
@@ -36,17 +38,20 @@ class RenderResult:
     window_end: date  # where the headline periods and charts end (SiteData.window_end)
 
 
-def feed_pages(data: SiteData) -> list[PageSpec]:
-    """Atom feeds of newly resolved cases: all, per unit, per topic."""
+def feed_pages(data: SiteData, authority: str) -> list[PageSpec]:
+    """Atom feeds of newly resolved cases: all, per unit, per topic (ids minted by `authority`)."""
+    timezone = data.registry.rules.timezone
+
     def feed(path, title_key, states):
         chosen = states[:FEED_ENTRIES]
 
         def context():
-            entries = [data.view(s) for s in chosen]
+            entries = [feed_entry(s, data.view(s), authority, timezone) for s in chosen]
             # the feed changed when its latest entry did (Atom: updated is never older than an entry's)
-            updated = max((e.last_updated for e in entries), default=data.as_of)
+            updated = max((e.updated for e in entries), default=stamp(data.as_of, timezone))
             return {"feed_path": path, "feed_title": title_key, "as_of": data.as_of,
-                    "feed_updated": updated, "entries": entries}
+                    "feed_updated": updated, "entries": entries,
+                    "feed_id": tag_uri(authority, path.removesuffix(".atom.xml"))}
 
         # an empty feed is dated as_of (Atom needs <updated>), so its fingerprint holds the day
         parts = [data.case_fingerprint(s) for s in chosen] or [data.as_of.isoformat()]
@@ -69,7 +74,8 @@ def _theme_salt(theme: Path, settings: dict, data: SiteData) -> str:
         if path.is_file() and path.suffix in (".html", ".xml", ".po"):
             digest.update(path.as_posix().encode())
             digest.update(path.read_bytes())
-    for key in ("SITEURL", "SITENAME", "CASELOG_REPO_URL", "CASELOG_LOCALE", "CASELOG_SEARCH"):
+    for key in ("SITEURL", "SITENAME", "CASELOG_REPO_URL", "CASELOG_LOCALE", "CASELOG_SEARCH",
+                "CASELOG_FEED_AUTHORITY"):
         digest.update(repr(settings.get(key)).encode())
     digest.update(__version__.encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):  # the portal's own code
@@ -99,20 +105,27 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     secret_titles = frozenset(c.title for c in data.log.cases if not c.public)
     secrets = Secrets(hidden_ids, secret_titles)
     writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
-                        {"as_of": data.as_of}, check=lambda rel, text: scan_written(rel, text, secrets))
-    specs = [*all_pages(data), *feed_pages(data)]
+                        {"as_of": data.as_of,
+                         "data_since": min((s.received_day for s in data.states), default=None)},
+                        check=lambda rel, text: scan_written(rel, text, secrets))
+    specs = [*all_pages(data), *feed_pages(data, tag_authority(settings.get("CASELOG_FEED_AUTHORITY")))]
     stats = writer.write(specs)
     fragments, checked = export_fragments(data, site_url, root / ".caselog" / "exports", hidden_ids,
                                           secrets)
     checked.update(stats.checked)
+    contact = f"{settings.get('SITENAME', '')} {site_url}/about/"  # where the API's users can ask
     extra = {
         "data/cases.json": exports.cases_json(data, fragments),
         "data/cases.csv": exports.cases_csv(fragments),
         "data/stats.json": exports.stats_json(data),
-        "open311/v2/requests.json": exports.open311(fragments),
-        "sitemap.xml": exports.sitemap([s.path for s in specs]
-                                       + [page.save_as for page in context.get("pages", ())], site_url),
+        **exports.open311_files(data, fragments, site_url, contact),
+        "robots.txt": exports.robots(site_url),
     }
+    if exports.absolute(site_url):  # the sitemap protocol allows only absolute URLs
+        pages = [s.path for s in specs] + [page.save_as for page in context.get("pages", ())]
+        extra["sitemap.xml"] = exports.sitemap(pages, site_url)
+    # each request's own file holds the same text as its part of requests.json/.xml, checked there
+    checked.update({rel: [] for rel in extra if rel.startswith("open311/v2/requests/")})
     for rel, content in extra.items():
         # the large exports are joined from checked fragments: written without reading back the old
         write_file(output, rel, content, compare=rel not in checked)

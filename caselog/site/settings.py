@@ -34,4 +34,6 @@ CASELOG_DEFAULTS = {
     "CASELOG_AS_OF": None,
     "CASELOG_REPO_URL": None,
     "CASELOG_SEARCH": True,
+    # the tag: URI authority of the Atom feeds' ids: a domain or e-mail the office owns, and a date
+    "CASELOG_FEED_AUTHORITY": None,
 }

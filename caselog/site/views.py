@@ -163,7 +163,9 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     closed = next((e for e in reversed(events) if e.type == "closed"), None)
     duplicate_of = getattr(closed, "duplicate_of", None) if state.outcome == "duplicate" else None
     finals = [e for e in events if e.type == "replied" and e.final]
-    related = tuple(CaseLink(i, public_titles[i]) for i in case.related if i in public_titles)
+    # the case it repeats is listed once, as the original, not again among the related cases
+    related = tuple(CaseLink(i, public_titles[i]) for i in case.related
+                    if i in public_titles and i != duplicate_of)
     received = case.received
     commits = tuple(Commit(c.short, c.hexsha, c.date, c.subject) for c in history)
     last_event = max((e.day for e in events), default=case.received_day)
