@@ -11,6 +11,7 @@ package), so a change to any of them starts a fresh cache and the old one is rem
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import os
@@ -23,8 +24,32 @@ FORMAT = 1
 # a file changed this close to the moment it was cached could change again within the same
 # clock tick without its size or time changing; such entries are not trusted (git's "racy" rule)
 RACY_NS = 2_000_000_000
-_ENGINE = ("cache.py", "checks.py", "derive.py", "privacy.py", "registry.py", "repository.py",
-           "schema.py", "workdays.py", "yamlsafe.py")
+
+
+def store(path: Path, data: bytes) -> None:
+    """Write a cache file atomically: a temporary file beside it, then a rename (a reader never
+    sees half a file, and two processes never write the same temporary file). The one write
+    path of every cache under .caselog/; an OSError is the caller's (a cache may be read-only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@functools.cache
+def code_digest(package: Path = Path(__file__).parent) -> str:
+    """A digest of every Python file of the package: the code part of every cache key, computed
+    (a hand-kept list of the files an entry depends on misses the one that was forgotten)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def cache_key(root: Path) -> str:
@@ -36,9 +61,7 @@ def cache_key(root: Path) -> str:
 
     digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{holidays.__version__}|{pydantic.VERSION}".encode(),
                              digest_size=10)
-    here = Path(__file__).parent
-    for name in _ENGINE:
-        digest.update((here / name).read_bytes())
+    digest.update(code_digest().encode())
     registry = root / "cases" / "registry"
     for path in sorted(registry.glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -94,15 +117,8 @@ class CaseCache:
 
     def write(self, month: str, kind: str, shard: dict) -> None:
         """Replace one shard atomically (a reader never sees half a shard)."""
-        path = self._path(month, kind)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as handle:
-                pickle.dump(shard, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        with contextlib.suppress(OSError):
+            store(self._path(month, kind), pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL))
 
     def close(self) -> None:
         """Remove a run-only cache."""

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from .derive import derive, last_update
 from .errors import Problem
-from .privacy import KINDS, find_personal_data
+from .privacy import KINDS, NUMBER_KINDS, find_personal_data
 from .registry import Registry
 from .schema import ID_RE, Case, Closed, Extended, Replied, Supervised, suggest
 from .workdays import LAST_YEAR, CalendarError
@@ -24,7 +24,8 @@ SAFE_YEAR = LAST_YEAR - 50
 MASK_ADVICE = "run 'caselog mask {id}' to mask it"
 
 AFTER_CLOSE_ALLOWED = {"visited", "corrected", "reopened", "closed"}
-EVENT_TEXT_FIELDS = ("text", "note", "reason", "by", "approved_by")
+# every event field the public may read as text (ids, dates and registry keys are checked elsewhere)
+EVENT_TEXT_FIELDS = ("text", "note", "reason", "by", "approved_by", "ref", "referred_to")
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,10 @@ def free_text_fields(case: Case):
     yield ("title",), case.title
     yield ("message",), case.message
     yield ("author", "alias"), case.author.alias
-    if case.area:
-        yield ("area",), case.area
+    for name in ("area", "source_url", "source_ref"):
+        value = case.__dict__.get(name)
+        if value:
+            yield (name,), value
     for index, event in enumerate(case.events):
         fields = event.__dict__  # not getattr: pydantic's miss path costs an exception per field
         for name in EVENT_TEXT_FIELDS:
@@ -84,11 +87,17 @@ def free_text_fields(case: Case):
                 yield ("events", index, name), value
 
 
-def privacy_problems(case: Case, doc: Document, advice: str = MASK_ADVICE) -> list[Problem]:
-    """Unmasked personal data in free text; `advice` says how to fix it."""
+def privacy_problems(case: Case, doc: Document, advice: str = MASK_ADVICE,
+                     public_numbers: frozenset[str] = frozenset()) -> list[Problem]:
+    """Unmasked personal data in free text (an office's own `public_numbers` excepted);
+    `advice` says how to fix it."""
     problems = []
     for loc, text in free_text_fields(case):
-        for finding in find_personal_data(text):
+        # a source_ref without spaces is the platform's key, read like a link's thread id
+        key = loc == ("source_ref",) and not any(char.isspace() for char in text)
+        for finding in find_personal_data(text, public_numbers):
+            if key and finding.kind in NUMBER_KINDS:
+                continue
             line = doc.line_of(loc) + _block_offset(doc, loc) + text.count("\n", 0, finding.start)
             problems.append(Problem(
                 doc.path, line, format_loc(loc),
@@ -172,7 +181,7 @@ def check_case(case: Case, doc: Document, registry: Registry, rel_path: str,
     countable = True
     if not any(p.field.endswith(".date") for p in problems[before:]):  # deadlines need the order
         countable = _check_dates(case, registry, add)
-    problems.extend(privacy_problems(case, doc, advice))
+    problems.extend(privacy_problems(case, doc, advice, registry.public_numbers))
     return problems, countable
 
 

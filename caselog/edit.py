@@ -183,7 +183,7 @@ def mask_entered(text: str) -> tuple[str, list[str]]:
     return (mask(text), found) if found else (text, [])
 
 
-def mask_text(text: str, rel: str) -> tuple[str, list[str]]:
+def mask_text(text: str, rel: str, public_numbers: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
     """The file text with the personal data of every free-text field masked, and nothing
     else touched (not source_url, not source_ref); and what was masked."""
     doc = parse(text, rel)
@@ -195,7 +195,9 @@ def mask_text(text: str, rel: str) -> tuple[str, list[str]]:
     changed: list[str] = []
     edits: dict[int, tuple[int, str]] = {}  # first line -> (end line, new text), 1-based
     for loc, value in free_text_fields(case):
-        findings = find_personal_data(value)
+        if loc[0] in ("source_url", "source_ref"):
+            continue  # checked, but an import's key: never rewritten behind the clerk's back
+        findings = find_personal_data(value, public_numbers)
         if not findings:
             continue
         first = doc.line_of(loc)
@@ -209,7 +211,9 @@ def mask_text(text: str, rel: str) -> tuple[str, list[str]]:
             changed.append(f"{finding.kind}: {finding.text} -> {masked}")
             literal = literal.replace(finding.text, masked) if literal is not None \
                 and finding.text in literal else None
-        edits[first] = (end, literal if literal is not None else _rewritten(region, loc, mask(value), rel))
+        if literal is None:
+            literal = _rewritten(region, loc, mask(value, public_numbers), rel)
+        edits[first] = (end, literal)
     for first in sorted(edits, reverse=True):
         end, new = edits[first]
         lines[first - 1:end - 1] = [new]
@@ -235,7 +239,7 @@ def mask_case(root: Path, loaded: LoadedCase, registry: Registry, *, today: date
     changed: list[str] = []
 
     def change(text: str) -> str:
-        new_text, found = mask_text(text, loaded.path)
+        new_text, found = mask_text(text, loaded.path, registry.public_numbers)
         changed[:] = found
         return new_text
 

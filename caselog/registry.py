@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -13,10 +14,13 @@ from pydantic import PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from .errors import InvalidCase, LoadError, Problem
-from .schema import Day, Days, Model, Text, _choice, problems_from, suggest
+from .privacy import KINDS, digits_of, find_personal_data
+from .schema import Day, Days, Model, Text, WebAddress, _choice, problems_from, suggest
 from .workdays import CalendarError, WorkCalendar
 from .yamlsafe import MAX_REGISTRY_BYTES, Document, load_file
 
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # keys name output folders: nothing else may pass
+_MARKUP = re.compile(r"[<>&\"'`]")
 UNIT_KINDS = ("government", "bureau", "township", "agency", "enterprise")
 
 
@@ -39,7 +43,7 @@ class Channel(Model):
 
     key: str
     name: Text
-    url: Text | None = None
+    url: WebAddress | None = None
 
 
 class Topic(Model):
@@ -88,6 +92,17 @@ def _days_list(value):
     return tuple(value)
 
 
+def _numbers(value):
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise PydanticCustomError("caselog", "must be a list of phone numbers like ['0730-8223456']")
+    for item in value:
+        if not 5 <= len(digits_of(item)) <= 13:
+            raise PydanticCustomError("caselog", f"'{item}' is not a phone number")
+    return tuple(value)
+
+
 class Rules(Model):
     """The office's handling rules (rules.yaml)."""
 
@@ -100,6 +115,8 @@ class Rules(Model):
     warning_days: Days = 3
     severe_after_days: Days = 10
     min_cases_for_ranking: Days = 10
+    # the office's own published numbers (service lines printed in replies): not personal data
+    public_numbers: Annotated[tuple[Text, ...], PlainValidator(_numbers)] = ()
 
     def limit(self, priority: str) -> Limit:
         """The limits that apply to a priority."""
@@ -119,6 +136,8 @@ class Registry:
     topics: dict[str, Topic]
     rules: Rules
     calendar: WorkCalendar
+    # digits of rules.public_numbers (see privacy.digits_of): what the detector lets pass
+    public_numbers: frozenset[str] = field(default=frozenset())
 
 
 def _load_table(path: Path, display: str, cls, problems: list[Problem]) -> dict:
@@ -132,6 +151,11 @@ def _load_table(path: Path, display: str, cls, problems: list[Problem]) -> dict:
         return {}
     table = {}
     for key, fields in doc.data.items():
+        if not KEY_RE.match(key):
+            problems.append(Problem(display, doc.line_of((key,)), key,
+                                    f"key '{key}' must be lower-case letters, digits and dashes, "
+                                    "starting with a letter or digit (like yueyanglou-housing)"))
+            continue
         if not isinstance(fields, dict):
             problems.append(Problem(display, doc.line_of((key,)), key,
                                     "must be a mapping like {name: ...}"))
@@ -140,7 +164,26 @@ def _load_table(path: Path, display: str, cls, problems: list[Problem]) -> dict:
             table[key] = cls.model_validate({**fields, "key": key})
         except ValidationError as exc:
             problems.extend(problems_from(exc, doc, (key,), cls.model_fields))
+            continue
+        problems.extend(_name_problems(doc, display, key, table[key]))
     return table
+
+
+def _name_problems(doc: Document, display: str, key: str, entry) -> list[Problem]:
+    """Registry names are shown on every page: no markup characters, no personal data."""
+    problems = []
+    for name in ("name", "short", "url"):
+        value = entry.__dict__.get(name)
+        if not value:
+            continue
+        loc = (key, name)
+        if name != "url" and _MARKUP.search(value):
+            problems.append(Problem(display, doc.line_of(loc), f"{key}.{name}",
+                                    f"'{value}' holds {_MARKUP.search(value)[0]!r}: names are plain text"))
+        for finding in find_personal_data(value):
+            problems.append(Problem(display, doc.line_of(loc), f"{key}.{name}",
+                                    f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'"))
+    return problems
 
 
 def _load_rules(path: Path, display: str, problems: list[Problem]) -> Rules | None:
@@ -192,5 +235,6 @@ def load_registry(root: Path) -> Registry:
             problems.append(Problem("cases/registry/rules.yaml", 0, name, message))
     if problems:
         raise InvalidCase(problems)
-    return Registry(tables["units"], tables["channels"], tables["topics"], rules, calendar)
+    public = frozenset(digits_of(number) for number in rules.public_numbers)
+    return Registry(tables["units"], tables["channels"], tables["topics"], rules, calendar, public)
 

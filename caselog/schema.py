@@ -40,11 +40,38 @@ def _fail(message: str):
     return PydanticCustomError("caselog", message)
 
 
+# control characters make feeds ill-formed XML and hide text from readers and checks alike;
+# tab, line feed and carriage return are the only ones text may hold
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value):
     if not isinstance(value, str):
         raise _fail("must be text, not a list or mapping")
     if not value.strip():
         raise _fail("must not be empty")
+    control = _CONTROL.search(value)
+    if control:
+        raise _fail(f"holds the control character U+{ord(control[0]):04X} (remove it)")
+    return value
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+
+
+def web_address_problem(value: str) -> str | None:
+    """Why a value is not an http(s) address a page may link to; None if it is one."""
+    if not _WEB_ADDRESS.fullmatch(value):
+        return (f"must be a web address starting with http:// or https://, not {value!r}"
+                if len(value) <= 60 else "must be a web address starting with http:// or https://")
+    return None
+
+
+def _web_address(value):
+    value = _text(value)
+    problem = web_address_problem(value)
+    if problem:
+        raise _fail(problem)
     return value
 
 
@@ -132,6 +159,7 @@ def _ids(value):
 
 
 Text = Annotated[str, PlainValidator(_text)]
+WebAddress = Annotated[str, PlainValidator(_web_address)]
 Flag = Annotated[bool, PlainValidator(_bool)]
 Days = Annotated[int, PlainValidator(_count)]
 Moment = Annotated[date, PlainValidator(parse_moment)]
@@ -273,7 +301,7 @@ class Case(Model):
     title: Text
     received: Moment
     channel: Text
-    source_url: Text | None = None
+    source_url: WebAddress | None = None
     source_ref: Text | None = None
     source_digest: Text | None = None
     category: Annotated[str, _choice(*CATEGORIES)]

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlsplit
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import DEMO_AS_OF, REPO, find_chromium
+
+from caselog.cli import main_group
 
 CHROMIUM = find_chromium()  # Debian's /usr/bin/chromium here; $CASELOG_CHROMIUM or Chrome elsewhere
 if CHROMIUM is None:
@@ -273,3 +277,81 @@ def test_chromium_finds_what_the_recall_measurement_finds(visit, site):
             f"找到 {len(measured)} 个 {query} 的相关结果", timeout=15000)
         shown = tab.page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(a => a.href)")
         assert [urlsplit(href).path.split("/")[-2] for href in shown] == measured[:len(shown)]
+
+
+# --- an attacker's case: markup in every field, on every page that shows it ----------------------
+
+VECTOR = "\"'><script>alert(1)</script><img src=x onerror=alert(2)><svg onload=alert(3)>"
+HOSTILE = """\
+id: 20260105-B0T1ME
+title: '电梯故障{v}'
+received: 2026-01-05 09:00
+channel: mayor-mailbox
+source_url: 'https://example.org/t/1"><script>alert(4)</script>'
+source_ref: 'RM-1{v}'
+category: help
+topics: [housing]
+area: '岳阳楼区{v}'
+author:
+  alias: '网友{v}'
+public: true
+message: |
+  电梯故障。{v}
+  [点我](javascript:alert(5)) [再点](JAVASCRIPT:alert(6)) ![图](https://evil.example/x.png)
+  <iframe src="https://evil.example/"></iframe> <a href="https://evil.example/" onclick="alert(7)">链接</a>
+events:
+  - {{date: 2026-01-05, type: accepted, note: '受理{v}'}}
+  - {{date: 2026-01-05, type: assigned, unit: yueyanglou-housing, note: '交办{v}'}}
+  - {{date: 2026-01-06, type: instructed, by: '领导{v}', text: '批示{v}'}}
+  - {{date: 2026-01-06, type: supervised, ref: '督办〔2026〕1号{v}', text: '督办{v}'}}
+  - {{date: 2026-01-07, type: extended, approved_by: '督查室{v}', reason: '延期{v}', days: 2}}
+  - {{date: 2026-01-09, type: replied, unit: yueyanglou-housing, final: true, text: '答复{v}'}}
+  - {{date: 2026-01-10, type: visited, method: phone, satisfaction: satisfied, note: '回访{v}'}}
+  - {{date: 2026-01-10, type: closed, outcome: referred, referred_to: '县信访局{v}', note: '办结{v}'}}
+  - {{date: 2026-01-11, type: corrected, text: '更正{v}'}}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    """A portal whose one case carries markup in every text field, built with its search index."""
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(REPO / "tests" / "data" / "registry", root / "cases" / "registry")
+    path = root / "cases" / "2026" / "01" / "20260105-B0T1ME.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(HOSTILE.format(v=VECTOR.replace("'", "''")), encoding="utf-8")
+    out = root / "site"
+    result = CliRunner().invoke(main_group, [
+        "-C", str(root), "build", "--output", str(out), "--as-of", AS_OF,
+        "--settings", str(REPO / "pelicanconf.py")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield out, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/cases/20260105-B0T1ME/", "/", "/cases/", "/topics/housing/",
+                                  "/units/yueyanglou-housing/", "/categories/help/", "/channels/mayor-mailbox/",
+                                  "/months/2026-01/", "/search/?q=" + quote("电梯故障")])
+def test_markup_in_every_field_is_shown_as_text_and_never_runs(browser, hostile_site, path):
+    tab = Visit(browser, hostile_site[1])
+    page = tab.open(path)
+    if path.startswith("/search/"):
+        expect(page.locator(".pagefind-ui__result-link").first).to_be_visible(timeout=15000)
+        page.locator(".pagefind-ui__filter-name, .pagefind-ui__filter-group").first.wait_for(timeout=15000)
+        for toggle in page.locator("summary").all():
+            toggle.click()  # open every filter group: its values are drawn now
+    page.wait_for_timeout(500)  # give any injected handler its chance to fire
+    # the search page's own scripts come from the site (src); nothing else may be a script
+    assert page.locator("main script:not([src]), main img, main svg [onload], main [onerror], main [onclick], "
+                        "main iframe").count() == 0
+    sources = page.locator("script[src]").evaluate_all("els => els.map(s => s.getAttribute('src'))")
+    assert [src for src in sources if not src.startswith("/")] == []
+    hrefs = page.locator("a[href]").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert [h for h in hrefs if not re.match(r"(https?://|/|#|\?|\.\.?/)", h or "", re.IGNORECASE)] == []
+    if path == "/cases/20260105-B0T1ME/":
+        expect(page.get_by_text("<script>alert(1)</script>", exact=False).first).to_be_visible()
+    assert tab.dialogs == [] and tab.outside_requests() == [], (tab.dialogs, tab.outside_requests())
+    tab.page.close()

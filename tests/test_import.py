@@ -181,3 +181,12 @@ def test_a_blank_spreadsheet_date_is_a_row_error_not_a_case(demo_root, tmp_path)
         "export.csv:2: 留言时间: 1900-01-01 is before 2000, where the working-day calendar starts: check "
         "the date (an empty spreadsheet date reads as 1900-01-01)"]
     assert not (demo_root / "cases" / "1900").exists()
+
+
+def test_an_imported_row_with_a_script_address_is_refused(demo_root, tmp_path):
+    row = [*ROWS[1][:8], "javascript:alert(1)"]
+    before = _case_files(demo_root)
+    result = _import(demo_root, _write_csv(tmp_path / "export.csv", [row]))
+    assert [str(r) for r in result.rows] == [
+        "export.csv:2: 链接: must be a web address starting with http:// or https://, not 'javascript:alert(1)'"]
+    assert _case_files(demo_root) == before

@@ -643,7 +643,8 @@ def test_incremental_builds_render_only_what_changed(small_root, cli, tmp_path):
         "cases/index.html", "topics/housing/index.html", "categories/help/index.html",
         "channels/mayor-mailbox/index.html", "months/2026-02/index.html", "feeds/all.atom.xml",
         "feeds/units/yueyanglou-housing.atom.xml", "feeds/topics/housing.atom.xml"}
-    assert "feeds/all.atom.xml" in changed and "topics/housing/index.html" in changed
+    assert "feeds/all.atom.xml" in changed
+    assert "topics/housing/index.html" not in changed  # a list shows rows, and the row is the same
     assert "cases/20260105-B0T1ME/index.html" not in changed
     assert _counts(third.stdout) == (2, always + len(changed), fingerprinted - len(changed), 0)
     assert "电梯停了两个月。" in (out / "cases" / "20260210-C1ATE0" / "index.html").read_text(encoding="utf-8")
@@ -806,18 +807,23 @@ def _settle(out):
         os.utime(path, (stamp, stamp))
 
 
-def test_scan_reads_again_only_what_changed_unless_a_published_case_was_withdrawn(tmp_path, monkeypatch):
+def test_scan_reads_again_only_what_changed_unless_what_it_looks_for_changed(tmp_path, monkeypatch):
     out, state = tmp_path / "out", tmp_path / "scan.json"
     (out / "cases" / "20261103-PUBLIC").mkdir(parents=True)
     page = out / "cases" / "20261103-PUBLIC" / "index.html"
     page.write_text(f"<h1>{SECRET_TITLE}</h1>", encoding="utf-8")
     (out / "index.html").write_text("<p>首页</p>", encoding="utf-8")
     _settle(out)
-    assert scan_output(out, set(), set(), state_path=state) == []
-    # a page that passed and has not changed is not read again
+    assert scan_output(out, {SECRET_ID}, {"另一条不公开留言的标题"}, state_path=state) == []
+    # a page that passed and has not changed is not read again while the secrets are the same
     monkeypatch.setattr(scan, "_text_of", lambda path: pytest.fail(f"read {path}"))
     assert scan_output(out, {SECRET_ID}, {"另一条不公开留言的标题"}, state_path=state) == []
     monkeypatch.undo()
+    # a new non-public case: its title may be in any page that passed before, so all are read
+    leaks = scan_output(out, {SECRET_ID, "20261104-NEWONE"}, {"另一条不公开留言的标题", SECRET_TITLE},
+                        state_path=state)
+    assert [str(leak) for leak in leaks] == [
+        f"cases/20261103-PUBLIC/index.html: title of a non-public case '{SECRET_TITLE}'"]
     # the published case is withdrawn: its title may be anywhere, so every page is read again
     leaks = scan_output(out, {"20261103-PUBLIC"}, {SECRET_TITLE}, state_path=state)
     assert [str(leak) for leak in leaks] == [
@@ -907,11 +913,15 @@ def test_export_fragments_are_kept_between_builds_and_made_again_when_needed(sma
     assert made == ["20260210-C1ATE0"]
     assert (shards / "202601.fragments").stat().st_mtime_ns == january  # only February's shard rewritten
     assert "电梯停了两个月。" in (out / "data/cases.json").read_text(encoding="utf-8")
-    # a case published before and non-public now: every record is checked again
+    # a case published before and non-public now: every record is checked again (not made again)
     made.clear()
+    checked = []
+    real_check = export_cache._check
+    monkeypatch.setattr(export_cache, "_check", lambda items, secrets, new: checked.extend(
+        (i, before) for i, _, before in items) or real_check(items, secrets, new))
     path.write_text(path.read_text(encoding="utf-8").replace("public: true", "public: false"), encoding="utf-8")
     assert build(cli, small_root, out, "--no-search").exit_code == 0
-    assert made == ["20260105-B0T1ME"]
+    assert made == [] and checked == [("20260105-B0T1ME", True)]  # for the new secrets only
     assert "20260210-C1ATE0" not in (out / "data/cases.json").read_text(encoding="utf-8")
 
 

@@ -79,7 +79,7 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
     if clean and output.exists():
         shutil.rmtree(output)
     report = BuildReport(output)
-    overrides = {"CASELOG_SEARCH": search}
+    overrides = {"CASELOG_SEARCH": search, "CASELOG_GATE_LATER": True}  # checked after Pagefind
     if site_url is not None:
         overrides["SITEURL"] = site_url
     started = time.perf_counter()
@@ -105,12 +105,23 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
     elif (output / "pagefind").exists():
         shutil.rmtree(output / "pagefind")
     started = time.perf_counter()
-    leaks = scan_output(output, set(result.hidden_ids), set(result.secret_titles),
-                        state_path=root / ".caselog" / "scan-state.json", checked=result.checked)
+    check_output(root, output, result)
     report.timings["scan"] = time.perf_counter() - started
+    return report
+
+
+def check_output(root: Path, output: Path, result) -> None:
+    """The publication gate on the output: raise BuildError naming every leak the scan finds.
+
+    `caselog build` calls it after Pagefind; a plain `pelican` run calls it when Pelican is done
+    (see pelican_plugin.py), so no way of building skips it."""
+    leaks = scan_output(output, set(result.hidden_ids), set(result.secret_titles),
+                        state_path=root / ".caselog" / "scan-state.json", checked=result.checked,
+                        public_numbers=result.public_numbers)
     if leaks:
+        # in path order: the same leaks read the same whichever files a cache spared reading
+        leaks = sorted(leaks, key=lambda leak: (leak.path, leak.what))
         shown = "\n  ".join(str(leak) for leak in leaks[:50])
         msg = f"the built site leaks {len(leaks)} item(s); it must not be published:\n  {shown}"
         raise BuildError(msg)
-    return report
 

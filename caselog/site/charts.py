@@ -19,6 +19,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from ..cache import code_digest, store
+
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
          "PingFang SC", "DejaVu Sans"]
 # the portal's palette (theme/static/css/site.css); bars keep 3:1 against white (WCAG 1.4.11)
@@ -86,7 +88,7 @@ def _attr(text: str) -> str:
 def _salt() -> bytes:
     import matplotlib
 
-    return Path(__file__).read_bytes() + matplotlib.__version__.encode()
+    return code_digest().encode() + matplotlib.__version__.encode()
 
 
 def _cached(kind: str, payload, draw) -> Markup:
@@ -118,10 +120,7 @@ def _from_disk(key: str, draw) -> Markup:
         pass
     svg = draw()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
-        tmp.write_text(str(svg), encoding="utf-8")
-        os.replace(tmp, path)
+        store(path, str(svg).encode("utf-8"))
     except OSError:  # a read-only checkout: memory only
         pass
     return svg

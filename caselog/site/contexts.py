@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from ..derive import LEVEL_RANK
+from ..publication import is_published, known_events
 from ..stats import Period
 from . import charts
 from .model import SiteData
-from .views import case_row, known_events
+from .views import case_row
 
 LATEST = 10
 NOTABLE = 5
@@ -88,7 +89,7 @@ def report(data: SiteData, period: Period) -> dict:
     figures = data.report(period)
     notable = []
     for s in data.states_in(period):
-        if s.outcome != "resolved" or s.status != "closed" or not s.public:  # only published cases
+        if s.outcome != "resolved" or not is_published(s):
             continue
         weight = sum(e.type in ("instructed", "supervised", "reopened") for e in known_events(s))
         if weight:

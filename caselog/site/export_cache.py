@@ -8,9 +8,10 @@ for personal data and for traces of non-public cases when they are made, with th
 the scan makes on a file. A build joins the fragments; the scan does not read the files
 again (see scan_output's `checked`), and only the shards of changed months are rewritten.
 
-Fragments are made again when their case changed, when the code or registry that shapes them
-changed, or when a case published at the last build is non-public now (its id or title might
-sit in another case's text, which was checked when that case was still public).
+Fragments are made again when their case changed, or when the code or registry that shapes them
+changed. All are checked again with another detector (its version, the office's public numbers:
+Secrets.detector_key); an id or title that is secret now and was not at the last check is
+looked for in every kept fragment. So what the checks find never depends on the cache.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pickle
 from pathlib import Path
 
 from .. import __version__
+from ..cache import code_digest, store
 from .exports import Fragments, case_fragments
 from .forking import fork_slices
 from .model import SiteData
@@ -32,22 +34,24 @@ FILES = ("data/cases.json", "data/cases.csv", "open311/v2/requests.json", "open3
 
 
 def _salt(data: SiteData, site_url: str) -> str:
-    digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{site_url}|{data.registry_digest}".encode(),
-                             digest_size=12)
-    here = Path(__file__).parent
-    for path in (here / "exports.py", here / "open311.py", here / "scan.py", here / "views.py",
-                 here.parent / "privacy.py"):
-        digest.update(path.read_bytes())
+    digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{site_url}|{data.registry_digest}|{code_digest()}"
+                             .encode(), digest_size=12)
     return digest.hexdigest()
 
 
-def _check(items: list[tuple[str, Fragments]], secrets: Secrets) -> list[tuple[str, Leak]]:
+def _check(items: list[tuple[str, Fragments, bool]], secrets: Secrets, new_secrets: Secrets
+           ) -> list[tuple[str, Leak]]:
+    """What checking each (case id, fragments, checked before) finds: everything, or for fragments
+    checked before with the same detector, the secrets that were not looked for then."""
     found = []
-    for case_id, fragments in items:
+    for case_id, fragments, checked_before in items:
         where = f" (in the record of case {case_id})"
         for rel, text in zip(FILES, (fragments.json, fragments.csv, fragments.open311,
-                                          fragments.open311_xml), strict=True):
-            found += [(case_id, leak) for leak in scan_text(rel, text, "", secrets, where)]
+                                     fragments.open311_xml), strict=True):
+            if checked_before:
+                found += [(case_id, Leak(rel, what + where)) for what in new_secrets.find(text)]
+            else:
+                found += [(case_id, leak) for leak in scan_text(rel, text, "", secrets, where)]
     return found
 
 
@@ -59,7 +63,7 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
 
     `hidden_ids` are the cases without a page, `secrets` finds them and non-public titles."""
     salt = _salt(data, site_url)
-    entries, same_salt = _load(cache_dir, salt, hidden_ids) if cache_dir is not None else ({}, False)
+    entries, same_salt, checked = _load(cache_dir, salt) if cache_dir is not None else ({}, False, {})
     chosen: list[Fragments] = []
     made: list[tuple[str, Fragments]] = []
     kept: dict[str, tuple[str, Fragments]] = {}
@@ -72,12 +76,21 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
             made.append((case_id, entry[1]))
         kept[case_id] = entry
         chosen.append(entry[1])
+    # kept fragments were checked for what was secret then: with another detector they are all
+    # checked again; otherwise only for the ids and titles that are secret now and were not then
+    same_detector = checked.get("detector") == secrets.detector_key
+    new_secrets = secrets.added_since(checked.get("ids", set()), checked.get("titles", set()))
+    fresh = {case_id for case_id, _ in made}
+    to_check = [(case_id, fragments, False) for case_id, fragments in made]
+    if not same_detector or not new_secrets.empty:
+        to_check += [(case_id, entry[1], same_detector) for case_id, entry in kept.items()
+                     if case_id not in fresh]
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(made) >= PARALLEL_MIN:
-        found = [item for part in fork_slices(lambda items: _check(items, secrets), made, jobs)
-                 for item in part]
+    if jobs > 1 and len(to_check) >= PARALLEL_MIN:
+        parts = fork_slices(lambda items: _check(items, secrets, new_secrets), to_check, jobs)
+        found = [item for part in parts for item in part]
     else:
-        found = _check(made, secrets)
+        found = _check(to_check, secrets, new_secrets)
     leaks: dict[str, list[Leak]] = {rel: [] for rel in FILES}
     for _case_id, leak in found:
         leaks[leak.path].append(leak)
@@ -85,8 +98,10 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
         # cases whose fragments leaked were made this build (so their months are in `changed`);
         # they are left out of the cache, to be made and checked again next time
         bad = {case_id for case_id, _leak in found}
-        changed = {_month(case_id) for case_id, _ in made} | {_month(i) for i in entries.keys() - kept.keys()}
-        _save(cache_dir, salt, same_salt, frozenset(data.public_titles),
+        changed = ({_month(case_id) for case_id, _ in made} | {_month(i) for i in bad}
+                   | {_month(i) for i in entries.keys() - kept.keys()})
+        now = {"detector": secrets.detector_key, "ids": secrets.ids, "titles": secrets.titles}
+        _save(cache_dir, salt, same_salt, now, now != checked,
               {k: v for k, v in kept.items() if k not in bad}, changed)
     return chosen, leaks
 
@@ -95,29 +110,29 @@ def _month(case_id: str) -> str:
     return case_id[:6]  # ids begin with the day received: YYYYMMDD
 
 
-def _load(cache_dir: Path, salt: str, hidden_ids: frozenset[str]) -> tuple[dict, bool]:
-    """The cached entries that may be used, and whether the shards on disk share `salt`."""
+def _load(cache_dir: Path, salt: str) -> tuple[dict, bool, dict]:
+    """The cached entries that may be used, whether the shards on disk share `salt`, and what
+    they were checked with ({"detector": Secrets.detector_key, "ids": ..., "titles": ...})."""
     try:
         with (cache_dir / "state.pickle").open("rb") as handle:
             state = pickle.load(handle)
         if state["salt"] != salt:
-            return {}, False
-        if hidden_ids & state["published"]:
-            return {}, True
+            return {}, False, {}
         entries = {}
         for path in cache_dir.glob("*.fragments"):
             with path.open("rb") as handle:
                 entries.update(pickle.load(handle))
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
-        return {}, False
-    return entries, True
+        return {}, False, {}
+    return entries, True, state.get("checked", {})
 
 
-def _save(cache_dir: Path, salt: str, same_salt: bool, published: frozenset[str], entries: dict,
-          months: set[str]) -> None:
-    """Rewrite the shards of `months` (only those changed), then the state that vouches for them.
-    Shards of another salt (`same_salt` false) are all replaced."""
-    if same_salt and not months:
+def _save(cache_dir: Path, salt: str, same_salt: bool, checked: dict, checked_changed: bool,
+          entries: dict, months: set[str]) -> None:
+    """Rewrite the shards of `months` (only those changed), then the state that vouches for them
+    (`checked`: what they are now checked with). Shards of another salt (`same_salt` false)
+    are all replaced."""
+    if same_salt and not months and not checked_changed:
         return  # nothing changed: the published cases are the entries, so the state holds too
     cache_dir.mkdir(parents=True, exist_ok=True)
     if not same_salt:
@@ -130,11 +145,8 @@ def _save(cache_dir: Path, salt: str, same_salt: bool, published: frozenset[str]
             by_month[_month(case_id)][case_id] = entry
     for month, shard in by_month.items():
         _dump(cache_dir / f"{month}.fragments", shard)
-    _dump(cache_dir / "state.pickle", {"salt": salt, "published": published})
+    _dump(cache_dir / "state.pickle", {"salt": salt, "checked": checked})
 
 
 def _dump(path: Path, value) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    store(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

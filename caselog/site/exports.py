@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 
+from ..publication import known_events
 from ..stats import rank_units
 from . import open311
 from .model import SiteData
-from .views import known_events
 
 CSV_FIELDS = ("id", "title", "received", "channel", "category", "topics", "area", "unit",
               "accepted_on", "first_reply_due", "first_reply_on", "final_reply_due", "final_reply_on",

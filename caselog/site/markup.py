@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
                 "a", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "del"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = {"http", "https"}  # mailto: would put an address in a link
 
 # html=False: raw HTML in a message is shown as text, never passed through
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -56,13 +56,30 @@ def plain_paragraphs(text: str) -> list[list[str]] | None:
     return paragraphs
 
 
+# a run of three or more asterisks is a mask (138****5678, ******万元), never emphasis: each one
+# is escaped so that Markdown shows it as it is
+# (code spans and fences show their text as it is already, and are left alone)
+_MASK_RUN = re.compile(r"(?<!\\)\*{3,}")
+_CODE = re.compile(r"(`+).*?\1", re.DOTALL)
+
+
+def _literal_masks(text: str) -> str:
+    parts = []
+    position = 0
+    for code in _CODE.finditer(text):
+        parts += [_MASK_RUN.sub(lambda run: "\\*" * len(run[0]), text[position:code.start()]), code[0]]
+        position = code.end()
+    parts.append(_MASK_RUN.sub(lambda run: "\\*" * len(run[0]), text[position:]))
+    return "".join(parts)
+
+
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML; scripts, event handlers and unsafe links never survive."""
     paragraphs = plain_paragraphs(text or "")
     if paragraphs is not None:  # nothing to parse, nothing to sanitise: no tag, no entity, no URL
         return "".join("<p>" + "\n".join(lines) + "</p>\n" for lines in paragraphs)
-    html = _demote_headings(_md.render(text or ""))
+    html = _demote_headings(_md.render(_literal_masks(text or "")))
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="nofollow noopener noreferrer ugc")
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from ..cache import cache_key
 from ..derive import CaseState
 from ..errors import InvalidCase
+from ..publication import PublicationPolicy, known_events
 from ..registry import Registry
 from ..repository import CaseLog, load_log
 from ..stats import MonthTallies, Period, Report, parse_period, report_from_months, tally_months
-from .views import CaseView, case_view, known_events
+from .views import CaseView, case_view
 
 
 @dataclass
@@ -37,11 +38,15 @@ class SiteData:
         return self.log.states(self.as_of)  # reuses the derived facts the cache holds
 
     @cached_property
+    def policy(self) -> PublicationPolicy:
+        """What may be shown of the log as of `as_of`: every page, list, feed and export asks it."""
+        return PublicationPolicy(tuple(self.log.cases), tuple(self.states), self.as_of,
+                                 self.registry.public_numbers)
+
+    @property
     def published(self) -> list[CaseState]:
-        """Closed public cases, most recently closed first: the only cases that get pages."""
-        chosen = [s for s in self.states if s.case.public and s.status == "closed"]
-        chosen.sort(key=lambda s: (s.closed_on, s.case.id), reverse=True)
-        return chosen
+        """Published cases (see publication.py), most recently closed first: the only cases with pages."""
+        return self.policy.published
 
     @cached_property
     def window_end(self) -> date:

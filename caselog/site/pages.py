@@ -54,8 +54,9 @@ def list_pages(base: str, states: list, template: str, extra: Callable[[], dict]
 
         fingerprint = None
         if number > 1 or not dated_first_page:
+            # the rows as shown: outcomes and working-day figures change with as_of, not only with files
             fingerprint = _digest(template, base, number, total, len(states),
-                                  *(data.digests[s.case.id] for s in chunk))
+                                  *(repr(case_row(s, data.registry)) for s in chunk))
         pages.append(PageSpec(path, template, context, fingerprint))
     return pages
 

@@ -42,7 +42,18 @@ def _get_generators(pelican):
     return CaselogGenerator
 
 
+def _gate(pelican) -> None:
+    """A plain `pelican` run goes through the same output check as `caselog build`."""
+    result = pelican.settings.get("CASELOG_RESULT")
+    if result is None or pelican.settings.get("CASELOG_GATE_LATER"):
+        return
+    from .build import check_output
+
+    check_output(Path(pelican.settings["CASELOG_ROOT"]), Path(pelican.settings["OUTPUT_PATH"]), result)
+
+
 def register():
     """Pelican's plugin entry point."""
     signals.generator_init.connect(_install_translations)
     signals.get_generators.connect(_get_generators)
+    signals.finalized.connect(_gate)

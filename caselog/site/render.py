@@ -36,6 +36,7 @@ class RenderResult:
     checked: dict  # output file -> leaks found: files checked, part by part, before they were written
     search: SearchReport | None  # the search bundles, when the build makes them
     window_end: date  # where the headline periods and charts end (SiteData.window_end)
+    public_numbers: frozenset[str] = frozenset()  # the office's own numbers (digits): not personal data
 
 
 def feed_pages(data: SiteData, authority: str) -> list[PageSpec]:
@@ -101,9 +102,8 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     root = Path(settings["CASELOG_ROOT"])
     charts.use_disk_cache(root / ".caselog" / "charts")
     manifest = root / ".caselog" / "site-manifest.json"
-    hidden_ids = frozenset(c.id for c in data.log.cases) - set(data.public_titles)
-    secret_titles = frozenset(c.title for c in data.log.cases if not c.public)
-    secrets = Secrets(hidden_ids, secret_titles)
+    hidden_ids, secret_titles = data.policy.secret_ids, data.policy.secret_titles
+    secrets = Secrets(hidden_ids, secret_titles, data.registry.public_numbers)
     writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
                         {"as_of": data.as_of,
                          "data_since": min((s.received_day for s in data.states), default=None)},
@@ -139,4 +139,4 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
         checked.update(searched.checked)
     return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
-                        checked, searched, data.window_end)
+                        checked, searched, data.window_end, data.registry.public_numbers)

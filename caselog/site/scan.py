@@ -1,15 +1,22 @@
 """After a build: scan every output file, the search index included, for personal data and
 for any trace of a non-public case.
 
+A file is read as a reader meets it: its text (tags removed, entities decoded) and the values
+of its attributes (href, title, alt, content...), each through the personal-data detector,
+which also reads past Pagefind's U+200B word separators.
+
 With a state file (the build keeps one under .caselog/), a file that has not changed since
-a scan passed it is not read again, unless a case that was published then is non-public
-now (its title might sit in any page): then everything is scanned. Large scans use every
-core.
+a scan passed it is not read again as long as what the scan looks for is the same. The state
+names the detector's version and the office's public numbers (any change scans every file
+again) and the non-public ids and titles it looked for: a new one is looked for in every
+file that passed before (the cheap part of the scan; a removed one needs nothing). So the
+verdict never depends on what the state holds. Large scans use every core.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import json
 import os
@@ -18,11 +25,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..privacy import KINDS, find_personal_data
+from ..cache import store
+from ..normalize import fold
+from ..privacy import DETECTOR_VERSION, KINDS, find_personal_data
 from .forking import fork_slices
 
 TEXT_SUFFIXES = {".html", ".xml", ".json", ".csv", ".txt", ".js", ".svg"}
 _TAG = re.compile(r"<[^>]+>")
+# attributes a reader sees or follows (links, titles, alternative text, metadata, form values);
+# not drawing instructions (an SVG path's figures are not numbers anybody reads)
+_ATTRIBUTE = re.compile(r"""\s(?:href|src|srcset|title|alt|content|value|label|placeholder|summary|cite"""
+                        r"""|action|poster|data|(?:aria|data)-[-\w.:]*)\s*=\s*"""
+                        r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+_SEPARATORS = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
 @dataclass(frozen=True)
@@ -54,8 +69,15 @@ def _text_of(path: Path) -> tuple[str, str] | None:
 
 def _as_read(suffix: str, text: str) -> tuple[str, str]:
     if suffix in (".html", ".xml", ".svg"):
-        return html.unescape(_TAG.sub(" ", text)), html.unescape(text)
+        return html.unescape(_TAG.sub(" ", text)), text
     return text, ""
+
+
+def attribute_values(markup: str) -> str:
+    """The values (entities decoded) of the attributes a reader sees or follows, one to a line
+    between bars (so that the digits of two attributes never read as one number)."""
+    values = [next(v for v in match.groups() if v is not None) for match in _ATTRIBUTE.finditer(markup)]
+    return "\n|\n".join(html.unescape(value) for value in values if value)
 
 
 def scan_written(rel: str, text: str, secrets: Secrets) -> list[Leak]:
@@ -67,8 +89,20 @@ class Secrets:
     """Finds ids and titles of non-public cases in a text in one pass (Aho-Corasick), however
     many there are: looking for each in each file would grow with files × cases."""
 
-    def __init__(self, secret_ids: set[str], secret_titles: set[str]):
+    def __init__(self, secret_ids: set[str], secret_titles: set[str],
+                 public_numbers: frozenset[str] = frozenset()):
         import ahocorasick
+
+        self.public_numbers = frozenset(public_numbers)
+        self.ids, self.titles = frozenset(secret_ids), frozenset(secret_titles)
+        # what a verdict depends on: a state or cache made with another key is not trusted;
+        # `detector_key` is the part that personal-data findings depend on
+        digest = hashlib.blake2b(f"{DETECTOR_VERSION}|{STATE_FORMAT}".encode(), digest_size=12)
+        digest.update("\0".join(sorted(self.public_numbers)).encode())
+        self.detector_key = digest.hexdigest()
+        for part in (sorted(secret_ids), sorted(secret_titles)):
+            digest.update(b"\1" + "\0".join(part).encode())
+        self.key = digest.hexdigest()
 
         self.automaton = ahocorasick.Automaton()
         for case_id in secret_ids:
@@ -80,39 +114,55 @@ class Secrets:
         if not self.empty:
             self.automaton.make_automaton()
 
+    def added_since(self, ids: set[str], titles: set[str]) -> Secrets:
+        """The secrets that are not among `ids` and `titles` (what an earlier scan looked for)."""
+        return Secrets(self.ids - ids, self.titles - titles, self.public_numbers)
+
     def find(self, *texts: str) -> list[str]:
         """What each secret found says, once each: ids first, then titles."""
         if self.empty:
             return []
         found: dict[str, None] = {}
         for text in texts:
-            for _end, what in self.automaton.iter(text):
+            for _end, what in self.automaton.iter(fold(text.translate(_SEPARATORS))):
                 found[what] = None
         return sorted(found, key=lambda what: what.startswith("title"))
 
 
 PARALLEL_MIN_FILES = 2000
-STATE_FORMAT = 1  # of the state file; another starts a full scan
+STATE_FORMAT = 2  # of the state file; another starts a full scan
 RACY_NS = 2_000_000_000  # a file changed this close to the scan could change again unseen
 
 
-def scan_file(output: Path, rel: str, secrets: Secrets) -> list[Leak]:
-    """The leaks in one output file."""
+def scan_file(output: Path, rel: str, secrets: Secrets, secrets_only: bool = False) -> list[Leak]:
+    """The leaks in one output file (`secrets_only`: traces of non-public cases only, for a file
+    that passed every other check before)."""
     path = output / rel
     if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
         return []  # Pagefind's own program files; its index (.pf_*) is scanned
     content = _text_of(path)
     if content is None:
         return []
+    if secrets_only:
+        text, markup = content
+        seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
+        return [Leak(rel, what) for what in secrets.find(*seen)]
     return scan_text(rel, *content, secrets)
 
 
 def scan_text(rel: str, text: str, markup: str, secrets: Secrets, where: str = "") -> list[Leak]:
     """The leaks in the text of an output file (or of a part of one: `where` says which)."""
+    public = secrets.public_numbers
     leaks = [Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}'{where}")
-             for finding in find_personal_data(text)]
-    # ids and titles are looked for in the markup too: a link or attribute is a trace as well
-    leaks.extend(Leak(rel, what + where) for what in secrets.find(text, markup))
+             for finding in find_personal_data(text, public)]
+    if markup:
+        leaks += [Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}' "
+                            f"in an attribute{where}")
+                  for finding in find_personal_data(attribute_values(markup), public)]
+    # ids and titles are looked for in the markup too (a link or attribute is a trace as well),
+    # and in the text with its tags taken out ("幸福里<strong>小区</strong>…" reads as one title)
+    seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
+    leaks.extend(Leak(rel, what + where) for what in secrets.find(*seen))
     return leaks
 
 
@@ -131,37 +181,39 @@ def _walk(output: Path, prefix: str = ""):
             yield rel, entry.name, entry.stat()
 
 
-def _load_state(state_path: Path | None, output: Path) -> tuple[dict, set]:
+def _load_state(state_path: Path | None, output: Path, detector_key: str) -> tuple[dict, set, set]:
+    """The files an earlier scan with the same detector passed ({path: [size, mtime_ns]}), and
+    the ids and titles it looked for."""
     if state_path is None:
-        return {}, set()
+        return {}, set(), set()
     try:
         state = json.loads(state_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}, set()
-    if state.get("output") != str(output.resolve()) or state.get("format") != STATE_FORMAT:
-        return {}, set()
-    return state.get("files", {}), set(state.get("published", ()))
+        return {}, set(), set()
+    if state.get("output") != str(output.resolve()) or state.get("detector") != detector_key:
+        return {}, set(), set()
+    return state.get("files", {}), set(state.get("ids", ())), set(state.get("titles", ()))
 
 
 def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
                 state_path: Path | None = None, jobs: int | None = None,
-                checked: dict[str, list[Leak]] | None = None) -> list[Leak]:
+                checked: dict[str, list[Leak]] | None = None,
+                public_numbers: frozenset[str] = frozenset()) -> list[Leak]:
     """Every leak in the output directory: personal data, or ids/titles of non-public cases.
 
     `checked` names files this build wrote whose every byte it checked (with the same
-    checks) before writing them, with what was found: they are not read again."""
+    checks) before writing them, with what was found: they are not read again. A file that
+    passed an earlier scan and has not changed since is looked at again only for the ids and
+    titles that scan did not look for."""
     leaks: list[Leak] = []
-    secrets = Secrets(secret_ids, secret_titles)
+    secrets = Secrets(secret_ids, secret_titles, public_numbers)
     checked = checked or {}
-    # a case published at the last scan and non-public now may have left its title in any
-    # page: then every file is scanned again (a new non-public case was never in a page
-    # that has not changed since)
-    passed, published = _load_state(state_path, output)
-    if secret_ids & published:
-        passed = {}
+    passed, old_ids, old_titles = _load_state(state_path, output, secrets.detector_key)
+    new_secrets = secrets.added_since(old_ids, old_titles)
     started = time.time_ns()
     files: dict[str, list[int]] = {}
     to_scan: list[str] = []
+    to_recheck: list[str] = []
     for rel, name, stat in _walk(output):
         for what in secrets.find(name):  # a file or directory named after the case is a trace too
             if what.startswith("id "):
@@ -173,23 +225,26 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
             leaks.extend(checked[rel])
         elif passed.get(rel) != files[rel] or stat.st_mtime_ns > started - RACY_NS:
             to_scan.append(rel)
+        elif not new_secrets.empty:
+            to_recheck.append(rel)
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(to_scan) >= PARALLEL_MIN_FILES:
-        parts = fork_slices(lambda files: [leak for rel in files for leak in scan_file(output, rel, secrets)],
-                            to_scan, jobs)
-        order = {rel: index for index, rel in enumerate(to_scan)}
-        found = sorted((leak for part in parts for leak in part), key=lambda leak: order[leak.path])
+    work = [(rel, False) for rel in to_scan] + [(rel, True) for rel in to_recheck]
+
+    def scan_part(items):
+        return [leak for rel, only in items
+                for leak in scan_file(output, rel, new_secrets if only else secrets, only)]
+
+    if jobs > 1 and len(work) >= PARALLEL_MIN_FILES:
+        order = {rel: index for index, (rel, _only) in enumerate(work)}
+        found = sorted((leak for part in fork_slices(scan_part, work, jobs) for leak in part),
+                       key=lambda leak: order[leak.path])
     else:
-        found = [leak for rel in to_scan for leak in scan_file(output, rel, secrets)]
+        found = scan_part(work)
     leaks.extend(found)
     if state_path is not None:
         bad = {leak.path for leak in leaks}
-        cases = output / "cases"
-        published_now = sorted(p.name for p in cases.iterdir()) if cases.is_dir() else []
-        state = {"output": str(output.resolve()), "format": STATE_FORMAT, "published": published_now,
+        state = {"output": str(output.resolve()), "detector": secrets.detector_key,
+                 "ids": sorted(secrets.ids), "titles": sorted(secrets.titles),
                  "files": {rel: stat for rel, stat in files.items() if rel not in bad}}
-        state_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = state_path.with_name(state_path.name + ".tmp")
-        tmp.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(tmp, state_path)
+        store(state_path, json.dumps(state).encode("utf-8"))
     return leaks

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from ..derive import CaseState, Deadline
+from ..publication import known_events, link_target, shown_subject
 from ..registry import Registry
 from .markup import plain_text, render_text
 
@@ -117,14 +118,6 @@ DETAIL_FIELDS = ("mode", "by", "ref", "due", "final", "approved_by", "days", "me
 TEXT_FIELDS = ("text", "note", "reason")
 
 
-def known_events(state: CaseState) -> list:
-    """The case's events up to the end of `as_of`: later ones are not known yet (as in the statistics)."""
-    events = state.case.events
-    if events and events[-1].day <= state.as_of:  # events are in date order (checks.py): all known
-        return list(events)
-    return [e for e in events if e.day <= state.as_of]
-
-
 def _timeline(state: CaseState, registry: Registry) -> tuple[TimelineItem, ...]:
     items = []
     for event in known_events(state):
@@ -167,7 +160,9 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     related = tuple(CaseLink(i, public_titles[i]) for i in case.related
                     if i in public_titles and i != duplicate_of)
     received = case.received
-    commits = tuple(Commit(c.short, c.hexsha, c.date, c.subject) for c in history)
+    # a subject may quote what a later `corrected` event took out of the file: shown masked
+    commits = tuple(Commit(c.short, c.hexsha, c.date, shown_subject(c.subject, registry.public_numbers))
+                    for c in history)
     last_event = max((e.day for e in events), default=case.received_day)
     return CaseView(
         id=case.id, title=case.title,
@@ -176,7 +171,7 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
         channel=_ref(registry.channels, case.channel),
         category=shown_category(case), topics=shown_topics(case, registry),
         area=case.area, priority=case.priority, alias=case.author.alias,
-        real_name=case.author.real_name, source_url=case.source_url,
+        real_name=case.author.real_name, source_url=link_target(case.source_url),
         message_html=Markup(render_text(case.message, case.text_format)),
         summary=plain_text(case.message, 120, case.text_format), unit=_ref(registry.units, state.unit),
         timeline=timeline,

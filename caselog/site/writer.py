@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import CaselogError
 from .forking import fork_slices
 from .pages import PageSpec
 
@@ -33,6 +34,19 @@ class WriteStats:
     checked: dict = field(default_factory=dict)  # path -> leaks found in what was rendered for it
 
 
+class UnsafeOutputPath(CaselogError):
+    """An output path that would leave the output directory."""
+
+
+def inside_output(output: Path, rel: str) -> Path:
+    """output/rel, once rel is known to stay inside output (no absolute path, no '..', no '\\')."""
+    parts = rel.split("/")
+    if "\\" in rel or ":" in parts[0] or any(part in ("", ".", "..") for part in parts):
+        msg = f"refusing to write {rel!r}: it is not a path inside the output directory {output}"
+        raise UnsafeOutputPath(msg)
+    return output / rel
+
+
 def write_file(output: Path, rel: str, content: str, compare: bool = True) -> bool:
     """Write `content` to output/rel unless the file already holds exactly that (`compare`:
     read it to see); True if written.
@@ -40,7 +54,7 @@ def write_file(output: Path, rel: str, content: str, compare: bool = True) -> bo
     A file that exists is replaced atomically (a reader never sees half of it). A new file
     is written in place: if that is cut short, the build fails, its manifest is not saved,
     and the next build writes the file again."""
-    path = output / rel
+    path = inside_output(output, rel)
     data = content.encode("utf-8")
     try:
         if path.stat().st_size == len(data) and compare and path.read_bytes() == data:
@@ -130,7 +144,7 @@ class PageWriter:
         for rel in self.previous:
             if rel not in produced:
                 try:
-                    (self.output / rel).unlink()
+                    inside_output(self.output, rel).unlink()
                     stats.deleted += 1
                 except FileNotFoundError:
                     pass

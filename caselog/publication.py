@@ -1,0 +1,111 @@
+"""The publication policy: the one owner of "what may the portal show of this case, on this day".
+
+Every part of the portal (pages, lists, feeds, open data, Open311, sitemap, search records,
+charts) asks it and never decides by itself (cf. Alaveteli's prominence calculator):
+
+- a case is published when it is public and closed as of the build's date;
+- of a published case, only the events known by that date are shown;
+- everything that is not published is secret: its id may appear nowhere, nor the title of a
+  non-public case; the output scan looks for exactly these (see `secret_ids`, `secret_titles`);
+- text that is shown but not checked as a case field (commit subjects) is shown masked;
+- values handed to the search index as filters or metadata are plain text that cannot become
+  markup (Pagefind's UI renders filter values as HTML).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from .derive import CaseState
+from .privacy import mask
+from .registry import Registry
+from .schema import Case, web_address_problem
+
+# markup characters and their full-width twins: what a search filter or metadata value shows
+_PLAIN = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "`": "｀"})
+
+
+def is_published(state: CaseState) -> bool:
+    """Whether a case has a page: it is public and closed as of its state's date."""
+    return state.case.public and state.status == "closed"
+
+
+def known_events(state: CaseState) -> list:
+    """The case's events up to the end of `as_of`: later ones are not known yet (as in the statistics)."""
+    events = state.case.events
+    if events and events[-1].day <= state.as_of:  # events are in date order (checks.py): all known
+        return list(events)
+    return [e for e in events if e.day <= state.as_of]
+
+
+def plain_label(value: str) -> str:
+    """A value for a search filter or metadata: the same text, with no character that markup
+    could start with (each becomes its full-width twin), and no line breaks."""
+    return " ".join(value.translate(_PLAIN).split())
+
+
+def link_target(url: str | None) -> str | None:
+    """A web address a page may link to (http or https only), or None."""
+    return url if url and web_address_problem(url) is None else None
+
+
+@dataclass(frozen=True)
+class PublicationPolicy:
+    """What the portal may show of a case log on one day."""
+
+    cases: tuple[Case, ...]
+    states: tuple[CaseState, ...]
+    as_of: date
+    public_numbers: frozenset[str] = frozenset()
+
+    @cached_property
+    def published(self) -> list[CaseState]:
+        """The published cases, most recently closed first."""
+        chosen = [s for s in self.states if is_published(s)]
+        chosen.sort(key=lambda s: (s.closed_on, s.case.id), reverse=True)
+        return chosen
+
+    @cached_property
+    def published_ids(self) -> frozenset[str]:
+        """Ids of the published cases: the only cases pages may link to or name."""
+        return frozenset(s.case.id for s in self.published)
+
+    @cached_property
+    def secret_ids(self) -> frozenset[str]:
+        """Ids of every case without a page (non-public, open, or received after the date)."""
+        return frozenset(c.id for c in self.cases) - self.published_ids
+
+    @cached_property
+    def secret_titles(self) -> frozenset[str]:
+        """Titles of non-public cases: never shown, whatever the case's state."""
+        return frozenset(c.title for c in self.cases if not c.public)
+
+    def search_record(self, state: CaseState, registry: Registry) -> SearchRecord:
+        """What the search index may hold of a case; ValueError for a case that is not published."""
+        case = state.case
+        if case.id not in self.published_ids:
+            msg = f"case {case.id} is not published: it has no search record"
+            raise ValueError(msg)
+        filters = {"category": (case.category,), "year": (str(case.received_day.year),),
+                   "topic": tuple(plain_label(registry.topics[t].name) for t in case.topics)}
+        if state.unit in registry.units:
+            filters["unit"] = (plain_label(registry.units[state.unit].name),)
+        return SearchRecord(case.id, f"cases/{case.id}/", plain_label(case.title), filters)
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """A published case as the search index may hold it: every value plain text."""
+
+    id: str
+    path: str  # under the site's root
+    title: str
+    filters: dict[str, tuple[str, ...]]
+
+
+def shown_subject(subject: str, public_numbers: frozenset[str] = frozenset()) -> str:
+    """A commit subject as a case page shows it (masked: it is not a checked field, and may
+    quote what a later correction took out of the file)."""
+    return mask(subject, public_numbers)
