@@ -22,6 +22,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from ..publication import plain_label
 from .views import CaseView
 
 # Pagefind's own markers: words between them weigh more (the title), and they are not text
@@ -98,13 +99,14 @@ def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
     for text in texts:
         words += [PART, *search_words(text)]
     facts_text = " ".join(dict.fromkeys(facts))
-    filters = {"year": [str(view.received_day.year)], "channel": [view.channel.name],
-               "category": [category], "topic": [t.name for t in view.topics]}
+    # Pagefind's UI shows filter values as HTML: plain text only (the publication policy's rule)
+    filters = {"year": [str(view.received_day.year)], "channel": [plain_label(view.channel.name)],
+               "category": [plain_label(category)], "topic": [plain_label(t.name) for t in view.topics]}
     if view.unit:
-        filters["unit"] = [view.unit.name]
+        filters["unit"] = [plain_label(view.unit.name)]
     return SearchRecord(
         url=f"/cases/{view.id}/", content=" ".join(words),
-        meta={"title": view.title, "id": view.id, FACTS: " ".join(search_words(facts_text))},
+        meta={"title": plain_label(view.title), "id": view.id, FACTS: " ".join(search_words(facts_text))},
         filters=filters,
         text="\n".join([view.title, view.id, *texts, facts_text,
                         *(value for values in filters.values() for value in values)]))
