@@ -17,11 +17,12 @@ from pydantic import ValidationError
 from .edit import FIELD_ORDER
 from .errors import LoadError, Problem
 from .gitread import FileChange, changed_case_files, read_at, resolve_ref, run_git
+from .i18n import N_, _
 from .schema import EVENT_TYPES, parse_moment
 from .yamlsafe import Document, decode_utf8, load_file, parse
 
-HINT = "add a 'corrected' event that says what was corrected"
-APPEND_ONLY = f"published events are append-only: {HINT}"
+HINT = N_("add a 'corrected' event that says what was corrected")
+APPEND_ONLY = N_("published events are append-only: add a 'corrected' event that says what was corrected")
 WATCHED_TEXT = ("title", "message")  # published text whose silent edit earns a warning
 REGISTRY = "cases/registry/"
 
@@ -102,10 +103,10 @@ def change_problems(root: Path, change: FileChange, old: Document | None, base: 
     if old is None:
         return []  # a new case, or one that was unusable at the base
     if change.status == "deleted":
-        return [Problem(change.old_path, 0, "", (
-            f"a published case file was deleted (it exists at {base}); case files are never "
+        return [Problem(change.old_path, 0, "", _(
+            "a published case file was deleted (it exists at {base}); case files are never "
             "deleted: to take a case off the site set 'public: false' and "
-            "add a 'corrected' event that says why"))]
+            "add a 'corrected' event that says why").format(base=base))]
     try:
         new = load_file(root / change.new_path, change.new_path)
     except LoadError:
@@ -131,19 +132,20 @@ def compare(old: Document, new: Document, base: str, moved_from: str | None = No
     path = new.path
     problems: list[Problem] = []
     if moved_from:
-        problems.append(Problem(path, 1, "", (
-            f"the case file was moved (it is {moved_from} at {base}); case files never move: "
-            "restore it, or " + HINT)))
+        problems.append(Problem(path, 1, "", _(
+            "the case file was moved (it is {path} at {base}); case files never move: restore it, "
+            "or {hint}").format(path=moved_from, base=base, hint=_(HINT))))
     for name, (reader, default) in KEPT.items():
         was, now = old.data.get(name, default), new.data.get(name, default)
         if was is not None and now is not None and reader(was) != reader(now):
-            problems.append(Problem(path, new.line_of((name,)), name, (
-                f"'{name}' was changed (it is '{was}' at {base}); a published case keeps its "
-                f"{name}: {HINT}")))
+            problems.append(Problem(path, new.line_of((name,)), name, _(
+                "'{name}' was changed (it is '{was}' at {base}); a published case keeps its "
+                "{name}: {hint}").format(name=name, was=was, base=base, hint=_(HINT))))
     for name in WATCHED_TEXT:
         if name in old.data and old.data.get(name) != new.data.get(name):
-            problems.append(Problem(path, new.line_of((name,)), name, (
-                f"the published {name} was changed; if this corrects it, {HINT}"), "warning"))
+            problems.append(Problem(path, new.line_of((name,)), name, _(
+                "the published {name} was changed; if this corrects it, {hint}").format(
+                name=name, hint=_(HINT)), "warning"))
     problems += event_problems(old, new)
     return problems
 
@@ -157,23 +159,25 @@ def event_problems(old: Document, new: Document) -> list[Problem]:
     path = new.path
     inserted = _inserted(was, now)
     if inserted is not None:
-        return [Problem(path, new.line_of(("events", k)), f"events[{k}]", (
+        return [Problem(path, new.line_of(("events", k)), f"events[{k}]", _(
             "an event was inserted before published events; published events are append-only: "
-            f"append new events at the end, or to fill in a missed event {HINT}"))
+            "append new events at the end, or to fill in a missed event {hint}").format(hint=_(HINT)))
             for k in inserted]
     problems = []
     for index, before in enumerate(was):
         loc = ("events", index)
         if index >= len(now):
-            what = f"{before.get('type', 'event')} of {before.get('date', '?')}"
+            what = _("{type} of {date}").format(type=before.get("type", "event"),
+                                                date=before.get("date", "?"))
             problems.append(Problem(path, new.line_of(("events",)), f"events[{index}]",
-                                    f"a published event was removed ({what}); {APPEND_ONLY}"))
+                                    _("a published event was removed ({what}); {rule}").format(
+                                        what=what, rule=_(APPEND_ONLY))))
         elif now[index] != before:
             fields = _changed_fields(before, now[index])
             first = (*loc, fields[0]) if fields and fields[0] in _raw(new, index) else loc
             problems.append(Problem(path, new.line_of(first), f"events[{index}]",
-                                    f"a published event was changed ({', '.join(fields)}); "
-                                    f"{APPEND_ONLY}"))
+                                    _("a published event was changed ({fields}); {rule}").format(
+                                        fields=", ".join(fields), rule=_(APPEND_ONLY))))
     return problems
 
 

@@ -5,7 +5,8 @@ file, its size and modification time (the key), its digest, problems and referen
 all that validation needs; `YYYY-MM.data` holds the typed case as plain values and its
 derived facts, for the commands that read cases. A cache directory is named after
 everything its entries depend on (caselog's engine code, the registry, the holidays
-package), so a change to any of them starts a fresh cache and the old one is removed.
+package, the message catalogue), so a change to any of them starts a fresh cache and the old
+one is removed; problems are cached as messages, so each language has its own directory.
 """
 
 from __future__ import annotations
@@ -57,15 +58,19 @@ def cache_key(root: Path) -> str:
     import holidays
     import pydantic
 
-    from . import __version__
+    from . import __version__, i18n
 
     digest = hashlib.blake2b(f"{FORMAT}|{__version__}|{holidays.__version__}|{pydantic.VERSION}".encode(),
                              digest_size=10)
     digest.update(code_digest().encode())
+    if i18n.CATALOGUE.is_file():  # problems are cached as messages, in the catalogue's words
+        digest.update(i18n.CATALOGUE.read_bytes())
     registry = root / "cases" / "registry"
     for path in sorted(registry.glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    # problems are cached as messages in the language of the run that checked them: one cache
+    # per language, side by side (see CaseCache)
+    return f"{digest.hexdigest()}-{i18n.language()}"
 
 
 @contextlib.contextmanager
@@ -94,8 +99,9 @@ class CaseCache:
         self.directory = base / key
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            engine = key.rsplit("-", 1)[0]  # the same code and registry in another language stays
             for other in base.iterdir():  # caches of older code or an older registry
-                if other.name != key and other.is_dir():
+                if other.name.rsplit("-", 1)[0] != engine and other.is_dir():
                     shutil.rmtree(other, ignore_errors=True)
         except OSError:  # a read-only checkout: cache for this run only
             self.directory = Path(tempfile.mkdtemp(prefix="caselog-cache-"))

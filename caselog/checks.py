@@ -10,9 +10,10 @@ from pathlib import PurePosixPath
 
 from .derive import derive, last_update
 from .errors import Problem
+from .i18n import N_, _
 from .privacy import KINDS, NUMBER_KINDS, find_personal_data
 from .registry import Registry
-from .schema import ID_RE, Case, Closed, Extended, Replied, Supervised, suggest
+from .schema import ID_RE, Case, Closed, Extended, Replied, Supervised, unknown
 from .workdays import LAST_YEAR, CalendarError
 from .yamlsafe import Document, format_loc
 
@@ -21,7 +22,7 @@ MAX_SUPERVISION_DAYS = 366  # a supervision notice sets a date within the year
 # limits and extensions are at most 9,999 working days (about 40 years): from a day up to this
 # year they stay inside the calendar, so the deadlines need not be counted to know they can be
 SAFE_YEAR = LAST_YEAR - 50
-MASK_ADVICE = "run 'caselog mask {id}' to mask it"
+MASK_ADVICE = N_("run 'caselog mask {id}' to mask it")
 
 AFTER_CLOSE_ALLOWED = {"visited", "corrected", "reopened", "closed"}
 # every event field the public may read as text (ids, dates and registry keys are checked elsewhere)
@@ -64,9 +65,9 @@ def future_problems(entries, today: date) -> list[Problem]:
     for path, refs in entries:
         if refs.newest is not None and refs.newest[0] > today + CLOCK_TOLERANCE:
             day, line, field = refs.newest
-            problems.append(Problem(path, line, field, (
-                f"{day} is in the future (today is {today}): a case records what has happened; "
-                "check the year, or record the event on the day it happens")))
+            problems.append(Problem(path, line, field, _(
+                "{day} is in the future (today is {today}): a case records what has happened; "
+                "check the year, or record the event on the day it happens").format(day=day, today=today)))
     return problems
 
 
@@ -101,8 +102,9 @@ def privacy_problems(case: Case, doc: Document, advice: str = MASK_ADVICE,
             line = doc.line_of(loc) + _block_offset(doc, loc) + text.count("\n", 0, finding.start)
             problems.append(Problem(
                 doc.path, line, format_loc(loc),
-                f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{_preview(finding.text)}'; "
-                + advice.format(id=case.id)))
+                _("unmasked {kind} ({key}) '{text}'; ").format(
+                    kind=KINDS[finding.kind], key=finding.kind, text=_preview(finding.text))
+                + _(advice).format(id=case.id)))
     return problems
 
 
@@ -131,7 +133,7 @@ def raw_reference_problems(doc: Document, registry: Registry) -> list[Problem]:
     def check(value, table, what, loc):
         if isinstance(value, str) and value not in table:
             problems.append(Problem(doc.path, doc.line_of(loc), format_loc(loc),
-                                    f"unknown {what} '{value}'{suggest(value, table)}"))
+                                    unknown(what, value, table)))
 
     check(data.get("channel"), registry.channels, "channel", ("channel",))
     topics = data.get("topics")
@@ -155,27 +157,28 @@ def check_case(case: Case, doc: Document, registry: Registry, rel_path: str,
 
     match = ID_RE.match(case.id)
     if not match:
-        add(("id",), f"'{case.id}' is not an id like 20260302-K7Q2MD "
-                     "(received date, dash, 6 characters of 0-9 A-Z without I L O U)")
+        add(("id",), _("'{id}' is not an id like 20260302-K7Q2MD "
+                       "(received date, dash, 6 characters of 0-9 A-Z without I L O U)").format(id=case.id))
     else:
         stamp = case.received_day.strftime("%Y%m%d")
         if match.group(1) != stamp:
-            add(("id",), f"id starts with {match.group(1)} but received is {case.received_day}")
+            add(("id",), _("id starts with {stamp} but received is {day}").format(
+                stamp=match.group(1), day=case.received_day))
         expected = f"cases/{case.received_day:%Y}/{case.received_day:%m}/{case.id}.yaml"
         if rel_path and rel_path != expected and PurePosixPath(rel_path).as_posix() != expected:
-            add(("id",), f"file should be at {expected}")
+            add(("id",), _("file should be at {path}").format(path=expected))
     if case.channel not in registry.channels:
-        add(("channel",), f"unknown channel '{case.channel}'{suggest(case.channel, registry.channels)}")
+        add(("channel",), unknown("channel", case.channel, registry.channels))
     for index, topic in enumerate(case.topics):
         if topic not in registry.topics:
-            add(("topics", index), f"unknown topic '{topic}'{suggest(topic, registry.topics)}")
+            add(("topics", index), unknown("topic", topic, registry.topics))
     if len(set(case.topics)) != len(case.topics):
-        add(("topics",), "a topic is listed twice")
+        add(("topics",), _("a topic is listed twice"))
     for index, related in enumerate(case.related):
         if not ID_RE.match(related):
-            add(("related", index), f"'{related}' is not a case id")
+            add(("related", index), _("'{id}' is not a case id").format(id=related))
         elif related == case.id:
-            add(("related", index), "a case cannot be related to itself")
+            add(("related", index), _("a case cannot be related to itself"))
     before = len(problems)
     _check_events(case, registry, add)
     countable = True
@@ -192,20 +195,22 @@ def _check_dates(case: Case, registry: Registry, add) -> bool:
     calendar = registry.calendar
     first = calendar.first_year
     if case.received_day.year < first:
-        add(("received",), f"{case.received_day} is before {first}, where the working-day calendar "
-                           "starts: check the date (an empty spreadsheet date reads as 1900-01-01)")
+        add(("received",), _("{day} is before {first}, where the working-day calendar starts: check the "
+                             "date (an empty spreadsheet date reads as 1900-01-01)").format(
+            day=case.received_day, first=first))
         return False
     found = False
     for index, event in enumerate(case.events):
         if isinstance(event, Supervised) and event.due is not None:
             loc = ("events", index, "due")
             if event.due < event.day:
-                add(loc, f"{event.due} is before the notice's own date ({event.day}): "
-                         "a notice sets a completion date on or after the day it is given; check the date")
+                add(loc, _("{due} is before the notice's own date ({day}): a notice sets a completion "
+                           "date on or after the day it is given; check the date").format(
+                    due=event.due, day=event.day))
                 found = True
             elif (event.due - event.day).days > MAX_SUPERVISION_DAYS:
-                add(loc, f"{event.due} is more than a year after the notice ({event.day}): "
-                         "check the year")
+                add(loc, _("{due} is more than a year after the notice ({day}): check the year").format(
+                    due=event.due, day=event.day))
                 found = True
     last = max(last_update(case), case.received_day)
     dues = [e.due for e in case.events if isinstance(e, Supervised) and e.due is not None]
@@ -216,7 +221,7 @@ def _check_dates(case: Case, registry: Registry, add) -> bool:
     except CalendarError as exc:
         # a date past the calendar is reported as in the future when the log is loaded
         if not found and last.year <= LAST_YEAR:
-            add(("received",), f"the deadlines cannot be counted: {exc}")
+            add(("received",), _("the deadlines cannot be counted: {reason}").format(reason=exc))
         return False
     steps = state.final_reply.steps
     for before, step in pairwise(steps):
@@ -225,10 +230,11 @@ def _check_dates(case: Case, registry: Registry, add) -> bool:
             need = calendar.workdays_between(before.deadline, step.day)
             if calendar.add_workdays(before.deadline, need) < step.day:
                 need += 1
-            add(("events", step.event, "days"), (
-                f"the extension granted on {step.day} moves the final-reply deadline to "
-                f"{step.deadline}, before the day it was granted (the deadline it extends, "
-                f"{before.deadline}, had passed): give at least {need} days, or check the dates"))
+            add(("events", step.event, "days"), _(
+                "the extension granted on {day} moves the final-reply deadline to {deadline}, before "
+                "the day it was granted (the deadline it extends, {before}, had passed): give at least "
+                "{need} days, or check the dates").format(day=step.day, deadline=step.deadline,
+                                                          before=before.deadline, need=need))
     return True
 
 
@@ -240,28 +246,33 @@ def _check_events(case: Case, registry: Registry, add) -> None:
     for index, event in enumerate(case.events):
         loc = ("events", index)
         if event.day < previous:
-            what = "received" if index == 0 or previous == case.received_day else "the event before"
-            add((*loc, "date"), f"{event.day} is before {what} ({previous}): events are in date order")
+            what = (_("{day} is before received ({previous}): events are in date order")
+                    if index == 0 or previous == case.received_day else
+                    _("{day} is before the event before ({previous}): events are in date order"))
+            add((*loc, "date"), what.format(day=event.day, previous=previous))
         previous = max(previous, event.day)
         unit = event.__dict__.get("unit")
         if unit is not None and unit not in registry.units:
-            add((*loc, "unit"), f"unknown unit '{unit}'{suggest(unit, registry.units)}")
+            add((*loc, "unit"), unknown("unit", unit, registry.units))
         if event.type == "assigned":
             assigned.add(event.unit)
         elif event.type == "replied" and event.unit not in assigned and unit in registry.units:
-            add((*loc, "unit"), f"'{event.unit}' replies but the case was never assigned to it")
+            add((*loc, "unit"), _("{unit} replies but the case was never assigned to it").format(
+                unit=registry.unit_label(event.unit)))
         if closed and event.type not in AFTER_CLOSE_ALLOWED:
-            add((*loc, "type"), f"'{event.type}' after the case was closed: add a reopened event first")
+            add((*loc, "type"), _("'{type}' after the case was closed: add a reopened event first").format(
+                type=event.type))
         if event.type == "closed":
             closed = True
             if reopened_on is not None and event.outcome == "resolved":
-                add((*loc, "outcome"), (
-                    f"closed as resolved after the case was reopened on {reopened_on}, but no final "
-                    "reply followed the reopening: record the unit's new final reply first "
-                    f"(caselog reply {case.id} --final), or close with another outcome"))
+                add((*loc, "outcome"), _(
+                    "closed as resolved after the case was reopened on {day}, but no final reply "
+                    "followed the reopening: record the unit's new final reply first "
+                    "(caselog reply {id} --final), or close with another outcome").format(
+                    day=reopened_on, id=case.id))
         elif event.type == "reopened":
             if not closed and not any(e.type == "replied" and e.final for e in case.events[:index]):
-                add((*loc, "type"), "reopened before any final reply or closing")
+                add((*loc, "type"), _("reopened before any final reply or closing"))
             closed = False
             reopened_on = event.day
         elif isinstance(event, Replied) and event.final:
@@ -269,17 +280,17 @@ def _check_events(case: Case, registry: Registry, add) -> None:
         if isinstance(event, Closed):
             if event.outcome == "duplicate":
                 if not event.duplicate_of:
-                    add((*loc, "duplicate_of"), "outcome duplicate needs duplicate_of: <earlier case id>")
+                    add((*loc, "duplicate_of"), _("outcome duplicate needs duplicate_of: <earlier case id>"))
                 elif not ID_RE.match(event.duplicate_of):
-                    add((*loc, "duplicate_of"), f"'{event.duplicate_of}' is not a case id")
+                    add((*loc, "duplicate_of"), _("'{id}' is not a case id").format(id=event.duplicate_of))
                 elif event.duplicate_of == case.id:
-                    add((*loc, "duplicate_of"), "a case cannot be a duplicate of itself")
+                    add((*loc, "duplicate_of"), _("a case cannot be a duplicate of itself"))
             elif event.duplicate_of:
-                add((*loc, "duplicate_of"), "duplicate_of only goes with outcome: duplicate")
+                add((*loc, "duplicate_of"), _("duplicate_of only goes with outcome: duplicate"))
             if event.outcome == "referred" and not event.referred_to:
-                add((*loc, "referred_to"), "outcome referred needs referred_to: <where it went>")
+                add((*loc, "referred_to"), _("outcome referred needs referred_to: <where it went>"))
             elif event.outcome != "referred" and event.referred_to:
-                add((*loc, "referred_to"), "referred_to only goes with outcome: referred")
+                add((*loc, "referred_to"), _("referred_to only goes with outcome: referred"))
 
 
 def cross_case_problems(entries, other_ids=frozenset()) -> list[Problem]:
@@ -298,13 +309,16 @@ def cross_case_problems(entries, other_ids=frozenset()) -> list[Problem]:
         if len(paths) > 1:
             for path in paths:
                 others = ", ".join(p for p in paths if p != path)
-                problems.append(Problem(path, 1, "id", f"id {case_id} is also used by {others}"))
+                problems.append(Problem(path, 1, "id", _("id {id} is also used by {others}").format(
+                    id=case_id, others=others)))
     for path, refs in entries:
         for index, related, line in refs.related:
             if ID_RE.match(related) and related != refs.id and related not in known:
-                problems.append(Problem(path, line, f"related[{index}]", f"no case with id {related}"))
+                problems.append(Problem(path, line, f"related[{index}]",
+                                        _("no case with id {id}").format(id=related)))
         for index, target, line in refs.duplicates:
             if ID_RE.match(target) and target != refs.id and target not in known:
                 loc = ("events", index, "duplicate_of")
-                problems.append(Problem(path, line, format_loc(loc), f"no case with id {target}"))
+                message = _("no case with id {id}").format(id=target)
+                problems.append(Problem(path, line, format_loc(loc), message))
     return problems

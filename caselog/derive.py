@@ -21,12 +21,17 @@ LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 @dataclass(frozen=True)
 class Step:
     """One move of a deadline: on `day`, `reason` set it to `deadline` (`event`: the index of
-    the event that moved it, None for the acceptance)."""
+    the event that moved it, None for the acceptance).
+
+    `reason` is the record's Chinese phrase; `cause` (accepted, supervised, extended, reopened)
+    and `values` say the same for messages in another language."""
 
     day: date
     reason: str
     deadline: date
     event: int | None = None
+    cause: str = ""
+    values: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -113,8 +118,10 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
     limit = rules.limit(case.priority)
     first_due = calendar.add_workdays(accepted, limit.first_reply)
     final_due = calendar.add_workdays(accepted, limit.final_reply)
-    first_steps = [Step(accepted, f"受理后 {limit.first_reply} 个工作日", first_due)]
-    final_steps = [Step(accepted, f"受理后 {limit.final_reply} 个工作日", final_due)]
+    first_steps = [Step(accepted, f"受理后 {limit.first_reply} 个工作日", first_due, None, "accepted",
+                        (limit.first_reply,))]
+    final_steps = [Step(accepted, f"受理后 {limit.final_reply} 个工作日", final_due, None, "accepted",
+                        (limit.final_reply,))]
     unit = None
     first_on = final_on = closed_on = None
     outcome = satisfaction = None
@@ -129,17 +136,19 @@ def derive(case: Case, as_of: date, rules: Rules, calendar: WorkCalendar) -> Cas
                 final_on = day
         elif isinstance(event, Supervised) and event.due is not None:
             final_due = event.due
-            final_steps.append(Step(day, f"督办通知 {event.ref} 限期", final_due, index))
+            final_steps.append(Step(day, f"督办通知 {event.ref} 限期", final_due, index, "supervised",
+                                    (event.ref,)))
         elif isinstance(event, Extended):
             final_due = calendar.add_workdays(final_due, event.days)
             extension_days += event.days
             final_steps.append(Step(day, f"延期 {event.days} 个工作日（{event.approved_by}批准）",
-                                    final_due, index))
+                                    final_due, index, "extended", (event.days, event.approved_by)))
         elif isinstance(event, Reopened):
             reopen_count += 1
             final_on = closed_on = outcome = None
             final_due = calendar.add_workdays(day, limit.final_reply)
-            final_steps.append(Step(day, f"重新办理，{limit.final_reply} 个工作日", final_due, index))
+            final_steps.append(Step(day, f"重新办理，{limit.final_reply} 个工作日", final_due, index,
+                                    "reopened", (limit.final_reply,)))
         elif isinstance(event, Visited):
             satisfaction = event.satisfaction
         elif isinstance(event, Closed):

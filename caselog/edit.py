@@ -15,6 +15,7 @@ import yaml
 
 from .checks import free_text_fields
 from .errors import InvalidCase, Problem
+from .i18n import _
 from .privacy import KINDS, find_personal_data, mask, mask_finding
 from .registry import Registry
 from .repository import LoadedCase
@@ -145,7 +146,7 @@ def append_event_text(text: str, fields: dict) -> str:
         lines[start] = "events:\n"
         return "".join(lines[: start + 1]) + render_event(fields) + "".join(lines[start + 1:])
     if not re.match(r"events\s*:\s*(#.*)?$", head):
-        msg = "events is written in flow style on one line; rewrite it as a block list to append"
+        msg = _("events is written in flow style on one line; rewrite it as a block list to append")
         raise InvalidCase([Problem("", start + 1, "events", msg)])
     end, indent = start + 1, None
     for i in range(start + 1, len(lines)):
@@ -176,11 +177,12 @@ def append_event(root: Path, rel: str, fields: dict, registry: Registry, *, toda
     return write_case(root, rel, change, registry, today=today, advice=advice)
 
 
-def mask_entered(text: str) -> tuple[str, list[str]]:
-    """Text as it is entered, with its personal data masked; and what was masked (masked
-    forms only: the original is not repeated)."""
-    found = [f"{KINDS[f.kind]} ({f.kind}) {mask_finding(f)}" for f in find_personal_data(text)]
-    return (mask(text), found) if found else (text, [])
+def mask_entered(text: str, public_numbers: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
+    """Text as it is entered, with its personal data masked (an office's own public numbers
+    left as they are); and what was masked (masked forms only: the original is not repeated)."""
+    findings = find_personal_data(text, public_numbers)
+    found = [f"{KINDS[f.kind]} ({f.kind}) {mask_finding(f)}" for f in findings]
+    return (mask(text, public_numbers), found) if found else (text, [])
 
 
 def mask_text(text: str, rel: str, public_numbers: frozenset[str] = frozenset()) -> tuple[str, list[str]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import _
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -16,9 +18,11 @@ class Problem:
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
+        prefix = _("warning: ") if self.severity == "warning" else ""
+        if not self.path:  # a value the clerk typed: the field is the option's name
+            return f"{self.field}: {prefix}{self.message}" if self.field else f"{prefix}{self.message}"
         where = f"{self.path}:{self.line}" if self.line else self.path
         what = f" {self.field}:" if self.field else ""
-        prefix = "warning: " if self.severity == "warning" else ""
         return f"{where}:{what} {prefix}{self.message}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import RepositoryError
+from .i18n import _
 
 
 def commit_paths(root: Path, paths: list[str], subject: str, trailers: dict[str, str]) -> str:
@@ -14,7 +15,7 @@ def commit_paths(root: Path, paths: list[str], subject: str, trailers: dict[str,
     try:
         repo = git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        msg = f"{root} is not a Git repository; run without --commit or 'git init' first"
+        msg = _("{root} is not a Git repository; run without --commit or 'git init' first").format(root=root)
         raise RepositoryError(msg) from None
     body = "\n".join(f"{key}: {value}" for key, value in trailers.items())
     top = Path(repo.working_tree_dir)
@@ -24,6 +25,6 @@ def commit_paths(root: Path, paths: list[str], subject: str, trailers: dict[str,
         # --only: commit just these files, whatever else happens to be staged
         repo.git.commit("--only", "-m", f"{subject}\n\n{body}", "--", *absolute)
     except git.GitCommandError as exc:
-        msg = f"git could not commit: {exc.stderr.strip() or exc}"
+        msg = _("git could not commit: {reason}").format(reason=exc.stderr.strip() or exc)
         raise RepositoryError(msg) from None
     return repo.head.commit.hexsha[:8]

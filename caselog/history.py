@@ -18,18 +18,20 @@ from .gitread import is_case_file
 
 RECORD = "\x1e"  # starts each commit's line in the log; never in a path or a subject
 FIELD = "\x1f"
-LOG_FORMAT = f"{RECORD}%H{FIELD}%h{FIELD}%ct{FIELD}%s"
+# the Event trailers that `caselog` commands write ("Event: assigned"), comma-separated
+LOG_FORMAT = f"{RECORD}%H{FIELD}%h{FIELD}%ct{FIELD}%(trailers:key=Event,valueonly,separator=%x2C){FIELD}%s"
 
 
 @dataclass(frozen=True)
 class CommitInfo:
     """A commit that touched a case: full and short hash, its day in the site's time zone,
-    and its subject line."""
+    its subject line and the event types its Event trailers name."""
 
     hexsha: str
     short: str
     date: date
     subject: str
+    events: tuple[str, ...] = ()
 
 
 def load_history(root: Path, timezone: str = "Asia/Shanghai") -> dict[str, tuple[CommitInfo, ...]]:
@@ -58,9 +60,9 @@ def load_history(root: Path, timezone: str = "Asia/Shanghai") -> dict[str, tuple
 
 
 def _commit(line: str, zone: ZoneInfo) -> CommitInfo:
-    hexsha, short, stamp, subject = line.split(FIELD, 3)
+    hexsha, short, stamp, events, subject = line.split(FIELD, 4)
     day = datetime.fromtimestamp(int(stamp), zone).date()
-    return CommitInfo(hexsha, short, day, subject)
+    return CommitInfo(hexsha, short, day, subject, tuple(e.strip() for e in events.split(",") if e.strip()))
 
 
 def last_updated(history: dict[str, tuple[CommitInfo, ...]], path: str) -> date | None:

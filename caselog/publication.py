@@ -7,7 +7,8 @@ charts) asks it and never decides by itself (cf. Alaveteli's prominence calculat
 - of a published case, only the events known by that date are shown;
 - everything that is not published is secret: its id may appear nowhere, nor the title of a
   non-public case; the output scan looks for exactly these (see `secret_ids`, `secret_titles`);
-- text that is shown but not checked as a case field (commit subjects) is shown masked;
+- commit subjects are not checked fields and are never shown: a page describes each commit
+  by the events it recorded;
 - values handed to the search index as filters or metadata are plain text that cannot become
   markup (Pagefind's UI renders filter values as HTML).
 """
@@ -19,7 +20,6 @@ from datetime import date
 from functools import cached_property
 
 from .derive import CaseState
-from .privacy import mask
 from .registry import Registry
 from .schema import Case, web_address_problem
 
@@ -103,9 +103,3 @@ class SearchRecord:
     path: str  # under the site's root
     title: str
     filters: dict[str, tuple[str, ...]]
-
-
-def shown_subject(subject: str, public_numbers: frozenset[str] = frozenset()) -> str:
-    """A commit subject as a case page shows it (masked: it is not a checked field, and may
-    quote what a later correction took out of the file)."""
-    return mask(subject, public_numbers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-from .errors import InvalidCase, LoadError, Problem
+from .errors import CaselogError, InvalidCase, LoadError, Problem
+from .i18n import _
 from .privacy import KINDS, digits_of, find_personal_data
 from .schema import Day, Days, Model, Text, WebAddress, _choice, problems_from, suggest
 from .workdays import CalendarError, WorkCalendar
@@ -88,7 +90,7 @@ def _days_list(value):
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise PydanticCustomError("caselog", "must be a list of dates like [2026-05-06]")
+        raise PydanticCustomError("caselog", _("must be a list of dates like [2026-05-06]"))
     return tuple(value)
 
 
@@ -127,6 +129,43 @@ class Rules(Model):
         return datetime.now(ZoneInfo(self.timezone)).date()
 
 
+class UnknownName(CaselogError):
+    """No unit, channel or topic goes by that key or name."""
+
+
+def _names(entry) -> tuple[str, ...]:
+    """What staff may call a registry entry: its key, full name and short name."""
+    return tuple(n for n in (entry.key, entry.name, getattr(entry, "short", None)) if n)
+
+
+def find_key(table: dict, text: str, what: str) -> str:
+    """The key of the entry in `table` whose key, full name or short name is `text`.
+
+    `what` names the table in messages ("unit", "channel", "topic"); an unknown name
+    raises UnknownName with the closest names, keys and short names as suggestions."""
+    wanted = text.strip()
+    for key, entry in table.items():
+        if wanted in _names(entry) or wanted.lower() == key:
+            return key
+    every = {name: entry for entry in table.values() for name in _names(entry)}
+    ratios = {name: difflib.SequenceMatcher(None, wanted, name).ratio() for name in every}
+    best = max(ratios.values(), default=0)
+    # the closest names, and others nearly as close (交通局: 县交通局 and 县交通运输局)
+    close = sorted((n for n, r in ratios.items() if r >= max(0.5, best - 0.1)), key=lambda n: -ratios[n])[:3]
+    seen, shown = set(), []
+    for name in close:  # shown as the name that came close (a key by the entry's label)
+        entry = every[name]
+        if entry.key not in seen:
+            seen.add(entry.key)
+            shown.append(getattr(entry, "label", entry.name) if name == entry.key else name)
+    messages = {"unit": _("unknown unit '{name}'"), "channel": _("unknown channel '{name}'"),
+                "topic": _("unknown topic '{name}'")}
+    message = messages[what].format(name=wanted)
+    if shown:
+        message += _(" (did you mean {names}?)").format(names=_(" or ").join(shown))
+    raise UnknownName(message)
+
+
 @dataclass(frozen=True)
 class Registry:
     """Everything in cases/registry/, loaded and checked."""
@@ -139,6 +178,33 @@ class Registry:
     # digits of rules.public_numbers (see privacy.digits_of): what the detector lets pass
     public_numbers: frozenset[str] = field(default=frozenset())
 
+    def unit_key(self, text: str) -> str:
+        """The key of the unit called `text` (key, full or short name)."""
+        return find_key(self.units, text, "unit")
+
+    def channel_key(self, text: str) -> str:
+        """The key of the channel called `text` (key or name)."""
+        return find_key(self.channels, text, "channel")
+
+    def topic_key(self, text: str) -> str:
+        """The key of the topic called `text` (key or name)."""
+        return find_key(self.topics, text, "topic")
+
+    def unit_label(self, key: str | None) -> str:
+        """A unit's short (or full) name; the key itself if the registry has no such unit."""
+        unit = self.units.get(key) if key else None
+        return unit.label if unit else (key or "")
+
+    def channel_label(self, key: str) -> str:
+        """A channel's name, or the key itself."""
+        channel = self.channels.get(key)
+        return channel.name if channel else key
+
+    def topic_label(self, key: str) -> str:
+        """A topic's name, or the key itself."""
+        topic = self.topics.get(key)
+        return topic.name if topic else key
+
 
 def _load_table(path: Path, display: str, cls, problems: list[Problem]) -> dict:
     try:
@@ -147,7 +213,7 @@ def _load_table(path: Path, display: str, cls, problems: list[Problem]) -> dict:
         problems.append(exc.problem)
         return {}
     if not isinstance(doc.data, dict):
-        problems.append(Problem(display, 1, "", "must be a mapping of key: {name: ...}"))
+        problems.append(Problem(display, 1, "", _("must be a mapping of key: {name: ...}")))
         return {}
     table = {}
     for key, fields in doc.data.items():
@@ -158,7 +224,7 @@ def _load_table(path: Path, display: str, cls, problems: list[Problem]) -> dict:
             continue
         if not isinstance(fields, dict):
             problems.append(Problem(display, doc.line_of((key,)), key,
-                                    "must be a mapping like {name: ...}"))
+                                    _("must be a mapping like {name: ...}")))
             continue
         try:
             table[key] = cls.model_validate({**fields, "key": key})
@@ -193,7 +259,7 @@ def _load_rules(path: Path, display: str, problems: list[Problem]) -> Rules | No
         problems.append(exc.problem)
         return None
     if not isinstance(doc.data, dict):
-        problems.append(Problem(display, 1, "", "must be a mapping of settings"))
+        problems.append(Problem(display, 1, "", _("must be a mapping of settings")))
         return None
     try:
         return Rules.model_validate(doc.data)
@@ -211,7 +277,7 @@ def load_registry(root: Path) -> Registry:
         path = base / f"{name}.yaml"
         display = f"cases/registry/{name}.yaml"
         if not path.is_file():
-            problems.append(Problem(display, 0, "", "file is missing"))
+            problems.append(Problem(display, 0, "", _("file is missing")))
             tables[name] = {}
             continue
         tables[name] = _load_table(path, display, cls, problems)
@@ -220,7 +286,7 @@ def load_registry(root: Path) -> Registry:
     if rules_path.is_file():
         rules = _load_rules(rules_path, "cases/registry/rules.yaml", problems)
     else:
-        problems.append(Problem("cases/registry/rules.yaml", 0, "", "file is missing"))
+        problems.append(Problem("cases/registry/rules.yaml", 0, "", _("file is missing")))
     calendar = None
     if rules is not None:
         try:

@@ -22,6 +22,7 @@ from .checks import (
 )
 from .derive import CaseState, derive, derive_facts, state_from_facts
 from .errors import CaseNotFound, InvalidCase, LoadError, Problem, RepositoryError
+from .i18n import _
 from .registry import Registry, load_registry
 from .schema import ID_RE, Case, case_data, case_from_data, type_case
 from .yamlsafe import SYMLINK, Document, decode_utf8, load_file
@@ -102,8 +103,8 @@ def find_root(start: Path) -> Path:
     for candidate in (start, *start.parents):
         if (candidate / "cases" / "registry").is_dir():
             return candidate
-    msg = (f"no case log found at {start} or above it "
-           "(a case log has cases/registry/; use -C DIR to point at one)")
+    msg = _("no case log found at {path} or above it "
+            "(a case log has cases/registry/; use -C DIR to point at one)").format(path=start)
     raise RepositoryError(msg)
 
 
@@ -118,12 +119,12 @@ def scan_case_files(root: Path) -> tuple[list[tuple[str, int, int]], list[Proble
             continue
         if not (year.is_dir() and year.name.isdigit() and len(year.name) == 4):
             stray.append(Problem(f"cases/{year.name}", 0, "",
-                                 "case files go under cases/YYYY/MM/<id>.yaml"))
+                                 _("case files go under cases/YYYY/MM/<id>.yaml")))
             continue
         for month in sorted(os.scandir(year.path), key=lambda e: e.name):
             rel_month = f"cases/{year.name}/{month.name}"
             if not (month.is_dir() and month.name.isdigit() and len(month.name) == 2):
-                stray.append(Problem(rel_month, 0, "", "case files go under cases/YYYY/MM/<id>.yaml"))
+                stray.append(Problem(rel_month, 0, "", _("case files go under cases/YYYY/MM/<id>.yaml")))
                 continue
             for entry in sorted(os.scandir(month.path), key=lambda e: e.name):
                 rel = f"{rel_month}/{entry.name}"
@@ -138,7 +139,7 @@ def scan_case_files(root: Path) -> tuple[list[tuple[str, int, int]], list[Proble
                         "interrupted; if no caselog command is running, delete this lock file"),
                         "warning"))
                 elif not entry.name.startswith("."):
-                    stray.append(Problem(rel, 0, "", "not a case file (case files end in .yaml)"))
+                    stray.append(Problem(rel, 0, "", _("not a case file (case files end in .yaml)")))
     return found, stray
 
 
@@ -378,12 +379,12 @@ def case_path(root: Path, case_id: str) -> Path:
     """The file of the case with `case_id`; raise CaseNotFound if there is none."""
     match = ID_RE.match(case_id.strip().upper()) if case_id else None
     if not match:
-        msg = f"'{case_id}' is not a case id (like 20260302-K7Q2MD)"
+        msg = _("'{id}' is not a case id (like 20260302-K7Q2MD)").format(id=case_id)
         raise CaseNotFound(msg)
     stamp = match.group(1)
     path = root / "cases" / stamp[:4] / stamp[4:6] / f"{match.group(0)}.yaml"
     if not path.is_file():
-        msg = f"no case {match.group(0)} (looked for {path.relative_to(root)})"
+        msg = _("no case {id} (looked for {path})").format(id=match.group(0), path=path.relative_to(root))
         raise CaseNotFound(msg)
     return path
 

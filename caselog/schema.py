@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from .errors import Problem
+from .i18n import _
 from .yamlsafe import Document, format_loc
 
 CATEGORIES = ("help", "complaint", "inquiry", "suggestion")
@@ -33,7 +34,14 @@ ID_RE = re.compile(r"^(\d{8})-([0-9A-HJKMNP-TV-Z]{6})$")
 def suggest(word: str, choices) -> str:
     """' (did you mean 'x'?)' for a close match, else ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{word}'?)").format(word=close[0]) if close else ""
+
+
+def unknown(what: str, value: str, table) -> str:
+    """"unknown unit 'x' (did you mean 'y'?)" for a unit, channel or topic key not in `table`."""
+    messages = {"unit": _("unknown unit '{name}'"), "channel": _("unknown channel '{name}'"),
+                "topic": _("unknown topic '{name}'")}
+    return messages[what].format(name=value) + suggest(value, table)
 
 
 def _fail(message: str):
@@ -47,9 +55,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\
 
 def _text(value):
     if not isinstance(value, str):
-        raise _fail("must be text, not a list or mapping")
+        raise _fail(_("must be text, not a list or mapping"))
     if not value.strip():
-        raise _fail("must not be empty")
+        raise _fail(_("must not be empty"))
     control = _CONTROL.search(value)
     if control:
         raise _fail(f"holds the control character U+{ord(control[0]):04X} (remove it)")
@@ -80,13 +88,13 @@ def _bool(value):
         return True
     if value in ("false", "False", "FALSE"):
         return False
-    raise _fail(f"must be true or false, not {value!r}")
+    raise _fail(_("must be true or false, not '{value}'").format(value=value))
 
 
 def _count(value):
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 5:
         return int(value)
-    raise _fail(f"must be a whole number of days, not {value!r}")
+    raise _fail(_("must be a whole number of days, not '{value}'").format(value=value))
 
 
 def parse_moment(value) -> date:
@@ -100,13 +108,13 @@ def parse_moment(value) -> date:
                 return datetime.fromisoformat(text)
         except ValueError:
             pass
-    raise _fail(f"must be a date like 2026-03-02 or 2026-03-02 09:14, not {value!r}")
+    raise _fail(_("must be a date like 2026-03-02 or 2026-03-02 09:14, not '{value}'").format(value=value))
 
 
 def _date_only(value) -> date:
     moment = parse_moment(value)
     if isinstance(moment, datetime):
-        raise _fail(f"must be a date like 2026-03-20, not {value!r}")
+        raise _fail(_("must be a date like 2026-03-20, not '{value}'").format(value=value))
     return moment
 
 
@@ -115,8 +123,9 @@ def _choice(*allowed):
         if value in allowed:
             return value
         if not isinstance(value, str):
-            raise _fail(f"must be one of {', '.join(allowed)}")
-        raise _fail(f"unknown value '{value}' (one of {', '.join(allowed)}){suggest(value, allowed)}")
+            raise _fail(_("must be one of {choices}").format(choices=", ".join(allowed)))
+        raise _fail(_("unknown value '{value}' (one of {choices})").format(
+            value=value, choices=", ".join(allowed)) + suggest(value, allowed))
 
     return PlainValidator(check)
 
@@ -125,10 +134,10 @@ def _keys(value):
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise _fail("must be a list of at least one key, like [housing]")
+        raise _fail(_("must be a list of at least one key, like [housing]"))
     for item in value:
         if not isinstance(item, str) or not item:
-            raise _fail("must be a list of keys")
+            raise _fail(_("must be a list of keys"))
     return tuple(value)
 
 
@@ -154,7 +163,7 @@ def _ids(value):
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _fail("must be a list of case ids")
+        raise _fail(_("must be a list of case ids"))
     return tuple(value)
 
 
@@ -338,16 +347,16 @@ def problems_from(error: ValidationError, doc: Document, prefix=(), fields=()) -
         loc = (*prefix, *item["loc"])
         kind = item["type"]
         if kind == "missing":
-            message = "required field is missing"
+            message = _("required field is missing")
         elif kind == "extra_forbidden":
             name = str(loc[-1])
             if name.lower() in CONTACT_FIELDS:
-                message = (f"unknown field '{name}': contact details are never stored in the "
-                           "case log (keep them in the office's own records)")
+                message = _("unknown field '{name}': contact details are never stored in the "
+                            "case log (keep them in the office's own records)").format(name=name)
             else:
-                message = f"unknown field '{name}'{suggest(name, fields)}"
+                message = _("unknown field '{name}'").format(name=name) + suggest(name, fields)
         elif kind == "model_type" or kind == "dict_type":
-            message = "must be a mapping of fields"
+            message = _("must be a mapping of fields")
         else:
             message = item["msg"]
         problems.append(Problem(doc.path, doc.line_of(loc), format_loc(loc), message))
@@ -358,27 +367,27 @@ def type_case(doc: Document) -> tuple[Case | None, list[Problem]]:
     """Type a parsed case document; return the case (None if unusable) and its problems."""
     data = doc.data
     if not isinstance(data, dict):
-        return None, [Problem(doc.path, 1, "", "a case file must be a mapping of fields")]
+        return None, [Problem(doc.path, 1, "", _("a case file must be a mapping of fields"))]
     problems: list[Problem] = []
     raw_events = data.get("events")
     events: list[Event] = []
     if raw_events is not None and not isinstance(raw_events, list):
         problems.append(Problem(doc.path, doc.line_of(("events",)), "events",
-                                "must be a list of events"))
+                                _("must be a list of events")))
         raw_events = []
     for index, raw in enumerate(raw_events or ()):
         loc = ("events", index)
         if not isinstance(raw, dict):
             problems.append(Problem(doc.path, doc.line_of(loc), format_loc(loc),
-                                    "an event must be a mapping like {date: ..., type: ...}"))
+                                    _("an event must be a mapping like {date: ..., type: ...}")))
             continue
         kind = raw.get("type")
         cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
         if cls is None:
             where = (*loc, "type")
-            message = ("required field is missing" if kind is None else
-                       f"unknown event type '{kind}' (one of {', '.join(EVENT_TYPES)})"
-                       f"{suggest(str(kind), EVENT_TYPES)}")
+            message = (_("required field is missing") if kind is None else
+                       _("unknown event type '{type}' (one of {choices})").format(
+                           type=kind, choices=", ".join(EVENT_TYPES)) + suggest(str(kind), EVENT_TYPES))
             problems.append(Problem(doc.path, doc.line_of(where), format_loc(where), message))
             continue
         try:

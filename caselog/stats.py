@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from .derive import LEVEL_RANK, CaseState
 from .errors import CaselogError
+from .i18n import _
 
 NOT_ANSWERABLE = ("duplicate", "withdrawn")  # closed without needing an answer of their own
 SATISFIED = ("satisfied", "basically-satisfied")
@@ -77,7 +78,8 @@ def parse_period(text: str | None) -> Period:
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
             return Period(text, date(year, month, 1), _month_end(year, month))
-    msg = f"'{original}' is not a period (use 2026, 2026-Q1, 2026-03, 2026-W48 or all)"
+    msg = _("'{period}' is not a period (use 2026, 2026-Q1, 2026-03, 2026-W48 or all)").format(
+        period=original)
     raise PeriodError(msg)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import holidays
 
 from .errors import CaselogError
+from .i18n import _
 
 LAST_YEAR = 2100
 # The eve is a statutory day of the Spring Festival holiday (2008-2013 and since 2025).
@@ -54,7 +55,7 @@ class WorkCalendar:
         both = sorted(self._extra_holidays & self._extra_workdays)
         if both:
             days = ", ".join(d.isoformat() for d in both)
-            msg = f"{days} listed in both extra_holidays and extra_workdays"
+            msg = _("{days} listed in both extra_holidays and extra_workdays").format(days=days)
             raise CalendarError(msg)
         if confirmed_through >= first_year:
             _check_official_schedules(confirmed_through)
@@ -162,10 +163,11 @@ class WorkCalendar:
         checked = set()
         for day in days:
             if isinstance(day, datetime) or not isinstance(day, date):
-                msg = f"{field}: {day!r} is not a date"
+                msg = _("{field}: {day} is not a date").format(field=field, day=repr(day))
                 raise CalendarError(msg)
             if not self.first_year <= day.year <= LAST_YEAR:
-                msg = f"{field}: {day.isoformat()} is outside {self._span()}"
+                msg = _("{field}: {day} is outside {span}").format(field=field, day=day.isoformat(),
+                                                                  span=self._span())
                 raise CalendarError(msg)
             checked.add(day)
         return frozenset(checked)
@@ -222,10 +224,9 @@ def _check_official_schedules(confirmed_through: int) -> None:
     # The package extrapolates later years by rule; only years with published make-up days are real.
     known = max(holidays.China().special_public_holidays)
     if confirmed_through > known:
-        msg = (
-            f"calendar_confirmed_through is {confirmed_through}, but the installed holidays package "
-            f"({holidays.__version__}) has official schedules only through {known}"
-        )
+        msg = _("calendar_confirmed_through is {year}, but the installed holidays package ({version}) "
+                "has official schedules only through {known}").format(
+            year=confirmed_through, version=holidays.__version__, known=known)
         raise CalendarError(msg)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import LoadError, Problem
+from .i18n import _
 
 try:  # the C parser is a chosen dependency; the pure one is a slow fallback
     from yaml import CSafeLoader as _Loader
@@ -69,13 +70,15 @@ def read_text(path: Path, display: str, limit: int) -> str:
     except OSError as exc:
         if exc.errno == errno.ELOOP or os.path.islink(path):
             raise LoadError(Problem(display, 0, "", SYMLINK)) from None
-        raise LoadError(Problem(display, 0, "", f"cannot read file: {exc.strerror}")) from None
+        message = _("cannot read file: {reason}").format(reason=exc.strerror)
+        raise LoadError(Problem(display, 0, "", message)) from None
     try:
         with os.fdopen(fd, "rb") as handle:
             check_size(os.fstat(handle.fileno()).st_size, display, limit)
             raw = handle.read(limit + 1)
     except OSError as exc:
-        raise LoadError(Problem(display, 0, "", f"cannot read file: {exc.strerror}")) from None
+        message = _("cannot read file: {reason}").format(reason=exc.strerror)
+        raise LoadError(Problem(display, 0, "", message)) from None
     check_size(len(raw), display, limit)  # it grew while being read
     return decode_utf8(raw, display)
 
@@ -94,7 +97,8 @@ def decode_utf8(raw: bytes, display: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        msg = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        msg = _("not UTF-8 text (byte 0x{byte:02x} at offset {offset})").format(byte=raw[exc.start],
+                                                                              offset=exc.start)
         raise LoadError(Problem(display, line, "", msg)) from None
     return text.removeprefix("\ufeff")
 
@@ -118,9 +122,10 @@ def parse(text: str, display: str = "<string>") -> Document:
         reason = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
             reason += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
-        raise LoadError(Problem(display, line, "", f"invalid YAML: {reason}")) from None
+        message = _("invalid YAML: {reason}").format(reason=reason)
+        raise LoadError(Problem(display, line, "", message)) from None
     except yaml.YAMLError as exc:
-        raise LoadError(Problem(display, 0, "", f"invalid YAML: {exc}")) from None
+        raise LoadError(Problem(display, 0, "", _("invalid YAML: {reason}").format(reason=exc))) from None
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops well before this
         raise LoadError(Problem(display, 0, "", "nesting too deep")) from None
     return doc

@@ -65,3 +65,6 @@ if [ ! -f tests/validators/node_modules/.package-lock.json ] \
   echo "setup: installing the validators (npm ci in tests/validators)"
   (cd tests/validators && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi
+
+# the command line's Chinese catalogue, compiled (without it, it is compiled in memory on each run)
+.venv/bin/python scripts/update-cli-catalogue.py --compile

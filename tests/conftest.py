@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
+from caselog import i18n
+
 # Timing is not what the property tests check: a loaded CI machine must not fail them on time.
 settings.register_profile("caselog", deadline=None)
 settings.load_profile("caselog")
@@ -82,14 +84,20 @@ def write_case(root: Path, case_id: str, text: str) -> Path:
     return path
 
 
+# library messages in English in tests, unless a test asks for Chinese (set_language or the `cli`
+# fixture's lang="zh"); each run of the command line chooses its own language and then restores this
+i18n.set_language("en")
+
+
 @pytest.fixture
 def cli():
-    """Run `caselog -C ROOT ARGS...`; returns the click Result (stdout and stderr separate)."""
+    """Run `caselog --lang LANG -C ROOT ARGS...` (English unless lang="zh"); returns the click
+    Result (stdout and stderr separate)."""
     from caselog.cli import main_group
 
-    def run(root: Path, *args: str, input: str | None = None):
+    def run(root: Path, *args: str, input: str | None = None, lang: str = "en"):
         runner = CliRunner()
-        return runner.invoke(main_group, ["-C", str(root), *args], input=input,
+        return runner.invoke(main_group, ["--lang", lang, "-C", str(root), *args], input=input,
                              catch_exceptions=False)
 
     return run

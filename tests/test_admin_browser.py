@@ -49,7 +49,7 @@ def git(root: Path, *args: str) -> str:
 
 
 def caselog(root: Path, *args: str):
-    return CliRunner().invoke(main_group, ["-C", str(root), *args], catch_exceptions=False)
+    return CliRunner().invoke(main_group, ["--lang", "en", "-C", str(root), *args], catch_exceptions=False)
 
 
 def free_port() -> int:

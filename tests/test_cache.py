@@ -147,3 +147,22 @@ def test_a_fresh_checkout_with_the_cache_restored_reads_but_does_not_parse(demo_
     assert len(again.files) == len(first.files) and again.problems == first.problems
     parsed.clear()
     assert _plain(load_log(demo_root, jobs=1)) == _plain(again) and parsed == []  # the new times now kept
+
+
+def test_each_language_has_its_own_cache_side_by_side(log_root, cached):
+    from caselog import i18n
+
+    _age(log_root)
+    (log_root / "cases/2026/03/20260302-K7Q2MD.yaml").write_text(
+        CASE_TEXT.replace("category: help", "category: hlep"), encoding="utf-8")
+    _age(log_root)
+    messages = {}
+    for language in ("zh", "en", "zh"):
+        with i18n.speaking(language):
+            messages.setdefault(language, []).append([p.message for p in load_log(log_root).problems])
+    assert messages["zh"][0] == messages["zh"][1] == [
+        "未知的值“hlep”（可选：help, complaint, inquiry, suggestion）（您是否要输入“help”？）"]
+    assert messages["en"][0] == ["unknown value 'hlep' (one of help, complaint, inquiry, suggestion) "
+                                 "(did you mean 'help'?)"]
+    names = sorted(p.name.rsplit("-", 1)[1] for p in (log_root / ".caselog" / "cache").iterdir())
+    assert names == ["en", "zh"]

@@ -97,3 +97,38 @@ def test_one_pass_scales_to_many_cases(tmp_path):
     assert len(history) == 10_000
     assert [c.subject for c in history["cases/2026/03/20260301-000000.yaml"]] == ["edit one", "batch 0"]
     assert elapsed < 5
+
+
+def test_commits_made_by_the_command_line_are_described_by_what_they_recorded(log_root, cli):
+    from caselog.derive import derive
+    from caselog.registry import load_registry
+    from caselog.repository import load_one
+    from caselog.site.views import case_view
+
+    git(log_root, "init", "-q", "-b", "main")
+    commit(log_root, "import", "2026-03-03T09:30:00+08:00")
+    for args in (["assign", "20260302-K7Q2MD", "--unit", "县交通局", "--mode", "transfer", "--date", "2026-03-04"],
+                 ["reply", "20260302-K7Q2MD", "--unit", "县交通局", "--interim", "--text", "正在核实。",
+                  "--date", "2026-03-05"]):
+        result = cli(log_root, *args, "--commit", lang="zh")
+        assert result.exit_code == 0, result.output
+    assert git(log_root, "log", "--format=%s").splitlines() == [
+        "20260302-K7Q2MD 县交通局作出阶段性答复", "20260302-K7Q2MD 转办至县交通局", "import"]
+    path = log_root / K7
+    path.write_text(path.read_text(encoding="utf-8").replace("湖畔居民", "湖畔住户"), encoding="utf-8")
+    commit(log_root, "fix alias", "2026-03-06T09:30:00+08:00")
+
+    history = load_history(log_root)[K7]
+    assert [c.events for c in history] == [(), ("replied",), ("assigned",), ()]
+    registry = load_registry(log_root)
+    state = derive(load_one(log_root, "20260302-K7Q2MD", registry).case, date(2026, 3, 6), registry.rules,
+                   registry.calendar)
+    view = case_view(state, registry, {}, history)
+    described = [(c.registered, [(e.type, e.detail.get("mode"), e.detail.get("final"), e.unit.name if e.unit else None)
+                                 for e in c.recorded]) for c in view.history]
+    assert described == [
+        (False, []),  # a hand edit
+        (False, [("replied", None, False, "县交通运输局")]),
+        (False, [("assigned", "transfer", None, "县交通运输局")]),
+        (True, []),  # the commit that added the file
+    ]

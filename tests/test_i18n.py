@@ -114,7 +114,7 @@ def test_key_terms(catalog):
 INTERFACE_TAGS = {"th", "dt", "caption", "summary", "label", "button", "h2", "nav", "footer", "legend"}
 INTERFACE_CLASSES = {"lede", "note", "tag", "sub", "crumbs", "case-meta", "pager", "event-head"}
 # names, ids and text from the case log, and file names: data, not interface
-DATA_CLASSES = {"prose", "meta", "case-title", "case-id", "unit", "by", "file", "commit-subject"}
+DATA_CLASSES = {"prose", "meta", "case-title", "case-id", "unit", "by", "file"}
 ATTRIBUTES = ("placeholder", "aria-label", "title", "alt")
 ALLOWED_WORDS = {"Atom", "RSS", "JSON", "XML", "CSV", "UTF", "Open311", "GeoReport", "Wilson", "JavaScript"}
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})

@@ -55,9 +55,9 @@ def test_new_and_event_verbs_commit_with_structured_messages(repo, cli):
     log = git(repo, "log", "--format=%s|%(trailers:key=Case-Id,valueonly)%(trailers:key=Event,valueonly)",
               "main..HEAD")
     assert log.split("\n\n") == [
-        f"case {K7}: replied (interim) unit=yueyanglou-housing|{K7}\nreplied",
-        f"case {K7}: extended days=10|{K7}\nextended",
-        f"case {new_id}: opened|{new_id}\naccepted",
+        f"{K7} 区住建局作出阶段性答复|{K7}\nreplied",
+        f"{K7} 经区委督查室批准，最终答复期限延长 10 个工作日|{K7}\nextended",
+        f"{new_id} 受理登记|{new_id}\naccepted",
         "",
     ]
     assert git(repo, "status", "--porcelain") == ""

@@ -128,10 +128,12 @@ def test_search_command_text_output_and_unknown_unit(indexed, cli, demo_cases):
     case_id = _id_of(demo_cases, ELEVATOR_TITLE)
     result = cli(indexed, "search", '"电梯 停运"', "--no-update")
     assert result.exit_code == 0
-    assert f"{case_id}  {ELEVATOR_TITLE}\n    closed · 县住建局 · 2025-10-13 09:14 · score " in result.stdout
+    assert f"{case_id}  {ELEVATOR_TITLE}\n    Closed · 县住建局 · 2025-10-13 09:14 · score " in result.stdout
     wrong = cli(indexed, "search", "电梯", "--unit", "housing-burea")
     assert wrong.exit_code == 1
-    assert wrong.stderr == "error: unknown unit 'housing-burea' (did you mean 'housing-bureau'?)\n"
+    assert wrong.stderr == "error: unknown unit 'housing-burea' (did you mean 县住建局?)\n"
+    by_name = cli(indexed, "search", '"电梯 停运"', "--unit", "县住建局", "--no-update", lang="zh")
+    assert f"{case_id}  {ELEVATOR_TITLE}\n    办结 · 县住建局 · 2025-10-13 09:14 · 得分 " in by_name.stdout
 
 
 def test_index_updates_only_what_changed(demo_root):

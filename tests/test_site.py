@@ -98,7 +98,7 @@ events:
 
 def run_build(root: Path, out: Path, *extra: str):
     """`caselog -C root build` into `out` with the repository's settings (for module fixtures)."""
-    return CliRunner().invoke(main_group, ["-C", str(root), "build", "--output", str(out), "--as-of", AS_OF,
+    return CliRunner().invoke(main_group, ["--lang", "en", "-C", str(root), "build", "--output", str(out), "--as-of", AS_OF,
                                            "--settings", str(SETTINGS), *extra], catch_exceptions=False)
 
 

@@ -265,7 +265,7 @@ def test_a_feed_authority_that_is_not_a_tag_authority_fails_the_build(tmp_path, 
     settings = tmp_path / "conf.py"
     settings.write_text(f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom pelicanconf import *  # noqa\n"
                         "CASELOG_FEED_AUTHORITY = 'https://qingxi.example.org'\n", encoding="utf-8")
-    result = CliRunner().invoke(main_group, ["-C", str(log_root), "build", "--output", str(tmp_path / "o"),
+    result = CliRunner().invoke(main_group, ["--lang", "en", "-C", str(log_root), "build", "--output", str(tmp_path / "o"),
                                              "--as-of", AS_OF, "--settings", str(settings), "--no-search"])
     assert result.exit_code == 1
     assert result.output == (

@@ -22,6 +22,7 @@ from datetime import date
 
 import pytest
 from conftest import REPO, write_case
+from rich.cells import cell_len
 
 from caselog.derive import derive, derive_all
 from caselog.repository import load_log, load_one
@@ -400,36 +401,52 @@ def test_stats_bad_period(stats_root, cli):
         in result.stderr
 
 
-def test_stats_text_has_the_summary_and_tables(stats_root, cli):
-    result = cli(stats_root, "stats", "--as-of", "2026-04-30")
+def test_stats_text_has_the_summary_and_tables(stats_root, cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli(stats_root, "stats", "--as-of", "2026-04-30", lang="zh")
     assert result.exit_code == 0
-    out = result.stdout
-    lines = out.splitlines()
-    assert lines[:5] == [
-        "Statistics for all, as of 2026-04-30",
-        "received 10, answerable 8, replied 5, closed 7, open 3, overdue 1, reopened 1",
-        "reply rate 62% (5/8, 31%-86%); first reply on time 57% (4/7, 25%-84%); "
-        "final reply on time 57% (4/7, 25%-84%)",
-        "working days to first reply (median/p90) 4 / 6; to final reply 9 / 20",
-        "satisfaction 75% (3/4, 30%-95%) (unreachable: 1)",
-    ]
-    for title in ("By unit", "By topic", "By channel", "By category"):
-        assert title in [line.strip() for line in lines]
-    header = next(line for line in lines if "received" in line and "┃" in line)
-    assert [c.strip() for c in header.strip("┃").split("┃")] == [
-        "", "received", "replied", "reply rate", "on time (final)", "days med/p90", "satisfied", "open",
-        "overdue"]
-    # every unit is below min_cases_for_ranking (10) in this log: all are starred
-    rows = [[c.strip() for c in line.strip("│").split("│")] for line in lines if line.startswith("│")]
-    assert rows[:3] == [
-        ["青溪镇 *", "2", "1", "100% (1/1, 21%-100%)", "100% (1/1, 21%-100%)", "1 / 1", "-", "0", "0"],
-        ["县交通局 *", "3", "2", "67% (2/3, 21%-94%)", "67% (2/3, 21%-94%)", "9 / 18", "50% (1/2, 9%-91%)",
-         "1", "0"],
-        ["区住建局 *", "3", "2", "67% (2/3, 21%-94%)", "33% (1/3, 6%-79%)", "4 / 20", "100% (2/2, 34%-100%)",
-         "1", "1"],
-    ]
-    assert lines[-1] == ("* fewer than 10 answerable cases: too few to rank. Rates: value (k/n, Wilson 95% "
-                         "interval). See docs/statistics.md.")
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    assert "\n".join(line.rstrip() for line in lines[:15]) == """\
+统计：全部，截至 2026-04-30
+收到 10 件，应答复 8 件，已答复 5 件，已办结 7 件
+未办结 3 件，逾期 1 件，重新办理 1 件
+答复率 62% (5/8, 31%-86%)
+按期率：首次答复 57% (4/7, 25%-84%)；最终答复 57% (4/7, 25%-84%)
+首次答复用时（工作日，中位数/P90）4 / 6；最终答复用时 9 / 20
+满意率 75% (3/4, 30%-95%)（未能联系上：1）
+
+按承办单位
+                                              用时
+            收到  已答复  答复率  按期率  中位/P90  满意率  未办结  逾期
+────────────────────────────────────────────────────────────────────────
+区住建局 *     3       2     67%     33%    4 / 20    100%       1     1
+县交通局 *     3       2     67%     67%    9 / 18     50%       1     0
+青溪镇 *       2       1    100%    100%     1 / 1       -       0     0"""
+    # units, topics and channels in the registry's order, categories in the contract's
+    assert [line.split()[0] for line in lines if line.startswith(("人民网", "红网", "县长信箱"))] == [
+        "人民网领导留言板", "红网问政", "县长信箱"]
+    assert [line.split()[0] for line in lines if line.startswith(("求助", "投诉", "咨询", "建议"))] == [
+        "求助", "投诉", "咨询", "建议"]
+    assert lines[-2:] == ["* 应答复案件少于 10 件：数量太少，不参与排名。比率：数值（k/n，Wilson 95% ",
+                          "置信区间），终端较窄时从简。详见 docs/statistics.md。"]
+
+
+def test_stats_tables_use_the_terminal_width(stats_root, cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = cli(stats_root, "stats", "--as-of", "2026-04-30").stdout.splitlines()
+    assert max(cell_len(line) for line in narrow) <= 80
+    assert [line.rstrip() for line in narrow[9:13]] == [
+        "                               reply    final     days  satis-",
+        "            received  replied   rate  on time  med/p90    fied  open  overdue",
+        "─────────────────────────────────────────────────────────────────────────────",
+        "区住建局 *         3        2    67%      33%   4 / 20    100%     1        1"]
+    monkeypatch.setenv("COLUMNS", "150")
+    wide = cli(stats_root, "stats", "--as-of", "2026-04-30").stdout.splitlines()
+    rows = [line.split("  ") for line in wide if line.startswith("区住建局")]
+    assert [cell.strip() for cell in rows[0] if cell.strip()] == [
+        "区住建局 *", "3", "2", "67% (2/3, 21%-94%)", "33% (1/3, 6%-79%)", "4 / 20", "100% (2/2, 34%-100%)",
+        "1", "1"]
 
 
 def test_overdue_json_rows(stats_root, cli):
@@ -447,28 +464,55 @@ def test_overdue_json_rows(stats_root, cli):
 
 
 def test_overdue_markdown(stats_root, cli):
-    result = cli(stats_root, "overdue", "--as-of", "2026-04-30", "--format", "markdown")
+    result = cli(stats_root, "overdue", "--as-of", "2026-04-30", "--format", "markdown", lang="zh")
     assert result.exit_code == 0
     assert result.stdout == """\
 ## 逾期预警（截至 2026-04-30）
 
-### 区住建局 (yueyanglou-housing)（1 件）
+### 区住建局（1 件）
 
 | 级别 | 编号 | 标题 | 待办期限 |
 | --- | --- | --- | --- |
-| severe | `20260302-K7Q2MD` | 建湘社区多部电梯停运，维修资金迟迟无法启动 | first reply due 2026-03-09, final reply due 2026-03-23 |
+| 严重逾期 | `20260302-K7Q2MD` | 建湘社区多部电梯停运，维修资金迟迟无法启动 | 首次答复 2026-03-09 到期；最终答复 2026-03-23 到期 |
 
-### (unassigned)（1 件）
+### （未交办）（1 件）
 
 | 级别 | 编号 | 标题 | 待办期限 |
 | --- | --- | --- | --- |
-| warning | `20260428-K7NEW0` | 农民工工资拖欠 | first reply due 2026-05-08, final reply due 2026-05-21 |
+| 临近期限 | `20260428-K7NEW0` | 农民工工资拖欠 | 首次答复 2026-05-08 到期；最终答复 2026-05-21 到期 |
 
 """
 
 
+def test_overdue_text_in_both_languages(stats_root, cli):
+    result = cli(stats_root, "overdue", "--as-of", "2026-04-30", lang="zh")
+    assert result.stdout == """\
+截至 2026-04-30，有 2 件案件需要关注：
+
+区住建局：1 件
+  严重逾期  20260302-K7Q2MD  建湘社区多部电梯停运，维修资金迟迟无法启动
+            首次答复 2026-03-09 到期；最终答复 2026-03-23 到期
+
+（未交办）：1 件
+  临近期限  20260428-K7NEW0  农民工工资拖欠
+            首次答复 2026-05-08 到期；最终答复 2026-05-21 到期
+"""
+    result = cli(stats_root, "overdue", "--as-of", "2026-04-30")
+    assert result.stdout == """\
+2 case(s) need attention as of 2026-04-30:
+
+区住建局: 1 case(s)
+  severely overdue  20260302-K7Q2MD  建湘社区多部电梯停运，维修资金迟迟无法启动
+                    first reply due 2026-03-09; final reply due 2026-03-23
+
+(unassigned): 1 case(s)
+  due soon          20260428-K7NEW0  农民工工资拖欠
+                    first reply due 2026-05-08; final reply due 2026-05-21
+"""
+
+
 def test_overdue_when_nothing_needs_attention(stats_root, cli):
-    result = cli(stats_root, "overdue", "--as-of", "2026-01-05", "--format", "markdown")
+    result = cli(stats_root, "overdue", "--as-of", "2026-01-05", "--format", "markdown", lang="zh")
     assert result.stdout == "## 逾期预警（截至 2026-01-05）\n\n没有需要关注的未办结案件。\n"
 
 

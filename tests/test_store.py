@@ -21,20 +21,20 @@ ANOTHER = "139" + "8765" + "4321"
 
 def caselog(root: Path, *args: str, limit_kib: int | None = None) -> subprocess.CompletedProcess:
     """Run the real `caselog` command in its own process (with a file size limit if asked)."""
-    command = [sys.executable, "-m", "caselog", "-C", str(root), *args]
+    command = [sys.executable, "-m", "caselog", "--lang", "en", "-C", str(root), *args]
     if limit_kib is not None:
         command = ["bash", "-c", f'ulimit -f {limit_kib}; exec "$@"', "bash", *command]
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
 def test_six_clerks_replying_at_once_lose_nothing(log_root):
-    clerks = [subprocess.Popen([sys.executable, "-m", "caselog", "-C", str(log_root), "reply", ID,
-                                "--unit", "yueyanglou-housing", "--date", "2026-03-05",
+    clerks = [subprocess.Popen([sys.executable, "-m", "caselog", "--lang", "en", "-C", str(log_root), "reply", ID,
+                                "--unit", "yueyanglou-housing", "--interim", "--date", "2026-03-05",
                                 "--text", f"第{n}位办事员的答复。"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
               for n in range(6)]
     results = [(clerk.wait(), *clerk.communicate()) for clerk in clerks]
-    assert results == [(0, f"{CASE}: added replied (interim) unit=yueyanglou-housing\n", "")] * 6
+    assert results == [(0, f"{CASE}: recorded {ID} interim reply from 区住建局\n", "")] * 6
     text = (log_root / CASE).read_text(encoding="utf-8")
     assert sorted(n for n in range(6) if f"第{n}位办事员的答复。" in text) == list(range(6))
     assert not list((log_root / "cases/2026/03").glob("*.lock"))
@@ -44,7 +44,7 @@ def test_six_clerks_replying_at_once_lose_nothing(log_root):
 def test_a_write_waits_for_the_lock_and_names_it_when_it_stays(log_root, cli, monkeypatch):
     monkeypatch.setattr(store, "LOCK_WAIT_SECONDS", 0.2)
     (log_root / f"{CASE}.lock").write_text("", encoding="utf-8")
-    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--text", "答复。")
+    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", "答复。")
     assert result.exit_code == 1
     assert result.stderr == (
         f"error: {CASE} is being changed by another command (it holds {CASE}.lock); try again, or if "
@@ -60,7 +60,7 @@ def test_a_write_waits_for_the_lock_and_names_it_when_it_stays(log_root, cli, mo
 def test_a_reply_that_would_make_the_file_too_big_is_refused(log_root, cli, tmp_path):
     big = tmp_path / "big.txt"
     big.write_text("电梯停运。" * 20_000, encoding="utf-8")
-    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--text-file", str(big))
+    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text-file", str(big))
     assert result.exit_code == 1
     assert result.stderr == (
         f"{CASE}: file is 300,618 bytes, over the limit of 262,144 bytes (shorten the longest text, "
@@ -76,7 +76,7 @@ def test_new_refuses_a_message_too_big_to_read_back(log_root, cli, tmp_path):
                  "--received", "2026-03-05 10:00", "--accepted", "2026-03-05", "--no-similar")
     assert result.exit_code == 1
     assert result.stderr.endswith(
-        ": file is 300,282 bytes, over the limit of 262,144 bytes (shorten the longest text, "
+        "file is 300,282 bytes, over the limit of 262,144 bytes (shorten the longest text, "
         "or keep attachments outside the case log)\nnothing was written: 1 problem(s)\n")
     assert sorted(p.name for p in (log_root / "cases/2026/03").iterdir()) == ["20260302-K7Q2MD.yaml"]
 
@@ -85,7 +85,7 @@ def test_new_refuses_a_message_too_big_to_read_back(log_root, cli, tmp_path):
 def test_written_files_take_their_mode_from_the_umask(log_root, cli, umask, mode):
     old = os.umask(umask)
     try:
-        result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--text", "答复。")
+        result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", "答复。")
     finally:
         os.umask(old)
     assert result.exit_code == 0, result.output
@@ -94,7 +94,7 @@ def test_written_files_take_their_mode_from_the_umask(log_root, cli, umask, mode
 
 def test_a_full_disk_leaves_the_case_as_it_was(log_root):
     # ulimit -f 1: the process may write files of 1 KiB at most; the case file grows past it
-    result = caselog(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--text", "答复。" * 200,
+    result = caselog(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", "答复。" * 200,
                      limit_kib=1)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
@@ -113,7 +113,7 @@ def test_symlinked_case_files_are_refused(log_root, cli, tmp_path):
                "with the file itself: a link can point anywhere on the machine)\n")
     result = cli(log_root, "validate")
     assert (result.exit_code, result.stdout) == (1, message)
-    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--text", "答复。")
+    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", "答复。")
     assert result.exit_code == 1
     assert result.stderr == message + "1 problem(s) to fix first ('caselog validate' lists every problem of the log)\n"
     assert target.read_text(encoding="utf-8") == CASE_TEXT
@@ -146,12 +146,12 @@ def test_the_write_path_refuses_to_replace_a_symlink(log_root, tmp_path):
 
 
 def test_reply_with_personal_data_says_to_give_mask_and_mask_masks_it(log_root, cli):
-    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--text", f"请致电{PHONE}。")
+    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", f"请致电{PHONE}。")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"{CASE}:25: events[2].text: unmasked 手机号码 (mobile) '{PHONE}'; give --mask to mask it as it "
+        f"--text: unmasked 手机号码 (mobile) '{PHONE}'; give --mask to mask it as it "
         "is entered\nnothing was written: 1 problem(s)\n")
-    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--text", f"请致电{PHONE}。", "--mask")
+    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", f"请致电{PHONE}。", "--mask")
     assert result.exit_code == 0
     assert result.stderr == "masked 手机号码 (mobile) 138****5678 in --text\n"
     assert "请致电138****5678。" in (log_root / CASE).read_text(encoding="utf-8")
@@ -208,3 +208,14 @@ def test_mask_masks_a_number_only_its_label_makes_personal_data(log_root, cli):
     result = cli(log_root, "mask", ID)
     assert result.stdout == f"{CASE}: masked qq: 23456789 -> 23****89\n"
     assert "一直没有批下来。QQ号 23****89\n" in (log_root / CASE).read_text(encoding="utf-8")
+
+
+def test_mask_on_entry_leaves_an_offices_public_number(log_root, cli):
+    rules = log_root / "cases" / "registry" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + f"public_numbers: ['{PHONE}']\n", encoding="utf-8")
+    other = PHONE[:-1] + ("1" if PHONE[-1] != "1" else "2")
+    text = f"服务热线{PHONE}；市民来电{other}。"
+    result = cli(log_root, "reply", ID, "--unit", "yueyanglou-housing", "--interim", "--text", text, "--mask")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"masked 手机号码 (mobile) {other[:3]}****{other[-4:]} in --text\n"
+    assert f"服务热线{PHONE}；市民来电{other[:3]}****{other[-4:]}。" in (log_root / CASE).read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from ..stats import PeriodError, parse_period
 from .base import as_of_option, main_group, pass_env
 
@@ -60,7 +61,8 @@ def week(env, as_of, week, number, output, fmt):
 
     chosen = _period(week, "--week") if week else None
     if chosen is not None and chosen.kind != "week":
-        raise click.BadParameter(f"'{week}' is not a week (use 2026-W48)", param_hint="--week")
+        raise click.BadParameter(_("'{week}' is not a week (use 2026-W48)").format(week=week),
+                                 param_hint="--week")
     day = as_of or env.today()
     documents = weekly_documents(env.root, day, chosen, number)
     report = documents[0]
@@ -83,8 +85,8 @@ def bulletin(env, period, as_of, number, output, fmt):
 
     chosen = _period(period, "PERIOD")
     if chosen.kind not in ("month", "quarter", "year"):
-        raise click.BadParameter(f"a bulletin covers a month, a quarter or a year, not '{period}'",
-                                 param_hint="PERIOD")
+        raise click.BadParameter(_("a bulletin covers a month, a quarter or a year, not '{period}'")
+                                 .format(period=period), param_hint="PERIOD")
     document = bulletin_document(env.root, chosen, as_of or env.today(), number)
     _write(env, [document], output, chosen.label, fmt)
 

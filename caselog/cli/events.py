@@ -5,11 +5,14 @@ from __future__ import annotations
 import click
 
 from ..checks import EVENT_TEXT_FIELDS
+from ..describe import describe_event, record_subject
 from ..edit import append_event, mask_case, mask_entered
+from ..errors import InvalidCase
 from ..gitops import commit_paths
+from ..i18n import _
 from ..repository import load_one
-from ..schema import METHODS, MODES, OUTCOMES, SATISFACTIONS
-from .base import DateType, main_group, pass_env, read_text_option
+from ..site.labels import METHOD, MODE, OUTCOME, SATISFACTION
+from .base import DateType, LabelledChoice, main_group, pass_env, read_text_option, text_or_ask
 
 TEXT_FILE = click.File("r", encoding="utf-8")
 
@@ -27,17 +30,25 @@ def event_command(name: str, help_text: str, *options):
         @click.option("--commit", is_flag=True, help="Commit the change to Git.")
         @pass_env
         def command(env, case_id, day, mask_on_entry, commit, **kwargs):
+            registry = env.registry
+            loaded = load_one(env.root, case_id, registry)
             fields = {"date": day or env.today(), **build(**kwargs)}
+            if fields.get("unit") is not None:
+                fields["unit"] = registry.unit_key(fields["unit"])
             if mask_on_entry:
-                fields = masked_fields(fields)
-            loaded = load_one(env.root, case_id, env.registry)
-            append_event(env.root, loaded.path, fields, env.registry, today=env.today())
-            summary = f"{loaded.case.id}: {describe(fields)}"
-            click.echo(f"{loaded.path}: added {describe(fields)}")
+                fields = masked_fields(fields, registry.public_numbers)
+            try:
+                append_event(env.root, loaded.path, fields, registry, today=env.today())
+            except InvalidCase as exc:
+                raise exc.__class__(as_option_problems(exc.problems, len(loaded.case.events))) from None
+            what = describe_event(fields, registry)
+            click.echo(_("{path}: recorded {id} {what}").format(path=loaded.path, id=loaded.case.id,
+                                                                  what=what))
             if commit:
-                short = commit_paths(env.root, [loaded.path], f"case {summary}",
+                subject = record_subject(loaded.case.id, fields, registry)
+                short = commit_paths(env.root, [loaded.path], subject,
                                      {"Case-Id": loaded.case.id, "Event": fields["type"]})
-                click.echo(f"committed {short}")
+                click.echo(_("committed {short}").format(short=short))
 
         for option in options:
             command = option(command)  # appended in the order given
@@ -49,45 +60,50 @@ def event_command(name: str, help_text: str, *options):
     return decorate
 
 
-def masked_fields(fields: dict) -> dict:
+def as_option_problems(problems, index: int):
+    """Problems of the new event (events[index].x) named by the option the clerk typed (--x),
+    without a line number: the file on disk does not have that line."""
+    prefix = f"events[{index}]"
+    named = []
+    for problem in problems:
+        if problem.field == prefix or problem.field.startswith(prefix + "."):
+            name = problem.field[len(prefix) + 1:]
+            option = "--" + name.replace("_", "-") if name and name != "type" else ""
+            message = problem.message
+            for field in ("duplicate_of", "referred_to", "approved_by"):  # as the clerk types them
+                message = message.replace(f"{field}:", f"--{field.replace('_', '-')}").replace(
+                    field, f"--{field.replace('_', '-')}")
+            named.append(problem.__class__("", 0, option, message, problem.severity))
+        else:
+            named.append(problem)
+    return named
+
+
+def masked_fields(fields: dict, public_numbers: frozenset[str]) -> dict:
     """The event's free text with personal data masked; says what was masked."""
     fields = dict(fields)
     for name in EVENT_TEXT_FIELDS:
         if isinstance(fields.get(name), str):
-            fields[name], found = mask_entered(fields[name])
+            fields[name], found = mask_entered(fields[name], public_numbers)
             for what in found:
-                click.echo(f"masked {what} in --{name.replace('_', '-')}", err=True)
+                click.echo(_("masked {what} in --{option}").format(what=what, option=name.replace("_", "-")),
+                           err=True)
     return fields
-
-
-def describe(fields: dict) -> str:
-    """A short English description of an event, for messages and commits."""
-    extra = [f"{k}={fields[k]}" for k in ("unit", "mode", "outcome", "days", "satisfaction", "ref")
-             if fields.get(k) is not None]
-    kind = fields["type"]
-    if kind == "replied":
-        kind += " (final)" if fields["final"] else " (interim)"
-    return " ".join([kind, *extra])
 
 
 def text_options(what: str = "text"):
     """--text TEXT / --text-file FILE (or - for stdin)."""
     def apply(func):
-        func = click.option(f"--{what}", what, help=f"The {what} (Markdown).")(func)
+        func = click.option(f"--{what}", what, help="The text (Markdown).")(func)
         return click.option(f"--{what}-file", f"{what}_file", type=TEXT_FILE,
-                            help=f"Read the {what} from a file ('-' for stdin).")(func)
+                            help="Read the text from a file ('-' for stdin).")(func)
     return apply
 
 
-def need(value, what: str):
-    if value is None or not str(value).strip():
-        raise click.UsageError(f"missing --{what} (or --{what}-file)")
-    return value
-
-
 @event_command("assign", "Assign the case to a unit (交办/转办/自办/呈办).",
-               click.option("--unit", required=True, help="Unit key from registry/units.yaml."),
-               click.option("--mode", type=click.Choice(MODES), default="assign", show_default=True),
+               click.option("--unit", required=True, help="The unit: its name, short name or key."),
+               click.option("--mode", type=LabelledChoice(MODE), default="assign", show_default=True,
+                            help="assign 交办, transfer 转办, self 自办, escalate 呈办."),
                click.option("--note", help="A note on the assignment."))
 def assign(unit, mode, note):
     return {"type": "assigned", "unit": unit, "mode": mode, "note": note}
@@ -97,8 +113,8 @@ def assign(unit, mode, note):
                click.option("--by", required=True, help="Who gave it, e.g. 县长."),
                text_options())
 def instruct(by, text, text_file):
-    return {"type": "instructed", "by": by,
-            "text": need(read_text_option(text, text_file, "text"), "text")}
+    text = text_or_ask(read_text_option(text, text_file, "text"), "text", _("text of the instruction"))
+    return {"type": "instructed", "by": by, "text": text}
 
 
 @event_command("supervise", "Record a supervision notice (督办通知).",
@@ -110,13 +126,17 @@ def supervise(ref, due, text, text_file):
             "text": read_text_option(text, text_file, "text")}
 
 
-@event_command("reply", "Record an interim or (with --final) final reply of a unit.",
-               click.option("--unit", required=True, help="The replying unit's key."),
-               click.option("--final/--interim", default=False, help="Final or interim reply."),
+@event_command("reply", "Record a unit's reply, saying --interim (阶段性答复) or --final (最终答复).",
+               click.option("--unit", required=True, help="The replying unit: its name, short name or key."),
+               click.option("--final/--interim", default=None,
+                            help="A final reply (starts the follow-up) or an interim one."),
                text_options())
 def reply(unit, final, text, text_file):
-    return {"type": "replied", "unit": unit, "final": final,
-            "text": need(read_text_option(text, text_file, "text"), "text")}
+    if final is None:
+        raise click.UsageError(_("say which reply this is: --final or --interim"))
+    label = _("text of the final reply") if final else _("text of the interim reply")
+    text = text_or_ask(read_text_option(text, text_file, "text"), "text", label)
+    return {"type": "replied", "unit": unit, "final": final, "text": text}
 
 
 @event_command("extend", "Record an approved extension of the final-reply deadline (延期).",
@@ -129,15 +149,20 @@ def extend(days, approved_by, reason):
 
 
 @event_command("visit", "Record a follow-up visit and the citizen's satisfaction (回访).",
-               click.option("--method", type=click.Choice(METHODS), required=True),
-               click.option("--satisfaction", type=click.Choice(SATISFACTIONS), required=True),
+               click.option("--method", type=LabelledChoice(METHOD), required=True,
+                            help="phone 电话, in-person 上门, online 网上."),
+               click.option("--satisfaction", type=LabelledChoice(SATISFACTION), required=True,
+                            help="satisfied 满意, basically-satisfied 基本满意, dissatisfied 不满意, "
+                                 "unreachable 未能联系上."),
                click.option("--note", help="What the citizen said."))
 def visit(method, satisfaction, note):
     return {"type": "visited", "method": method, "satisfaction": satisfaction, "note": note}
 
 
 @event_command("close", "Close the case with an outcome (办结).",
-               click.option("--outcome", type=click.Choice(OUTCOMES), required=True),
+               click.option("--outcome", type=LabelledChoice(OUTCOME), required=True,
+                            help="resolved 已解决, explained 解释说明, unfounded 反映不实, "
+                                 "referred 转其他渠道办理, duplicate 重复留言, withdrawn 网民撤回."),
                click.option("--duplicate-of", help="With --outcome duplicate: the earlier case id."),
                click.option("--referred-to", help="With --outcome referred: where it went."),
                click.option("--note", help="A closing note."))
@@ -155,7 +180,8 @@ def reopen(reason):
 @event_command("correct", "Record that an edit corrected earlier content (更正说明).",
                text_options())
 def correct(text, text_file):
-    return {"type": "corrected", "text": need(read_text_option(text, text_file, "text"), "text")}
+    text = text_or_ask(read_text_option(text, text_file, "text"), "text", _("text of the correction"))
+    return {"type": "corrected", "text": text}
 
 
 @main_group.command("mask")
@@ -167,6 +193,6 @@ def mask(env, case_ids):
         loaded = load_one(env.root, case_id, env.registry)
         changed = mask_case(env.root, loaded, env.registry, today=env.today())
         if not changed:
-            click.echo(f"{loaded.path}: nothing to mask")
+            click.echo(_("{path}: nothing to mask").format(path=loaded.path))
         for line in changed:
-            click.echo(f"{loaded.path}: masked {line}")
+            click.echo(_("{path}: masked {what}").format(path=loaded.path, what=line))

@@ -14,7 +14,7 @@ from .base import main_group, pass_env
 @click.option("--base", "base", metavar="REF", required=True,
               help="Compare the working tree with this branch, tag or commit (e.g. origin/main).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
-              show_default=True, help="Output format.")
+              show_default=True, help="markdown to read, json for scripts.")
 @pass_env
 def pr_summary(env, base, fmt):
     """Summarize what a change does to the case log since REF: cases opened, assigned,

@@ -4,35 +4,59 @@ from __future__ import annotations
 
 import io
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
 from ..derive import CaseState, Deadline
+from ..describe import CATEGORY, PRIORITY, STATUS, describe_event, label
+from ..i18n import N_, _
+from ..schema import CATEGORIES
+from ..site.labels import OUTCOME, SATISFACTION
 from ..stats import Figures, Rate, Report
 
-STATUS_ZH = {"new": "待交办", "in-progress": "办理中", "replied": "已答复", "closed": "已办结"}
-LEVEL_MARK = {"ok": "ok", "warning": "warning", "due": "due today", "overdue": "OVERDUE",
-              "severe": "SEVERE"}
+LEVEL = {"ok": N_("on track"), "warning": N_("due soon"), "due": N_("due today"),
+         "overdue": N_("overdue"), "severe": N_("severely overdue")}
 
 
 def unit_name(registry, key: str | None) -> str:
-    """A unit's name and key, or a dash."""
-    if key is None:
-        return "(unassigned)"
-    unit = registry.units.get(key)
-    return f"{unit.label} ({key})" if unit else key
+    """A unit's short name, or (unassigned)."""
+    return registry.unit_label(key) if key else _("(unassigned)")
 
 
-def _deadline_lines(label: str, deadline: Deadline, registry) -> list[str]:
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if hasattr(moment, "hour") else str(moment)
+
+
+def _labelled(rows: list[tuple[str, str]]) -> list[str]:
+    """`label  value` lines with the values in one column (CJK labels are two cells a character)."""
+    width = max(cell_len(label) for label, _value in rows)
+    return [f"{label}{' ' * (width - cell_len(label))}  {value}" for label, value in rows]
+
+
+def _step_reason(step) -> str:
+    """Why a deadline moved, in the current language (the record's own phrase is Chinese)."""
+    phrases = {"accepted": _("{0} working days after acceptance"),
+               "supervised": _("date set by supervision notice {0}"),
+               "extended": _("extended by {0} working days (approved by {1})"),
+               "reopened": _("reopened: {0} working days")}
+    return phrases[step.cause].format(*step.values) if step.cause in phrases else step.reason
+
+
+def _deadline_lines(label: str, deadline: Deadline, registry) -> list[tuple[str, str]]:
     met = deadline.met_on
     if met is None:
-        verdict = "not yet met"
+        verdict = _("due {due}, not yet met").format(due=deadline.due)
+    elif met <= deadline.due:
+        verdict = _("due {due}, met on {met} (on time)").format(due=deadline.due, met=met)
     else:
-        verdict = f"met {met} ({'on time' if met <= deadline.due else 'late'})"
-    flag = "  [provisional]" if deadline.provisional else ""
-    lines = [f"{label}: due {deadline.due}, {verdict}{flag}"]
+        verdict = _("due {due}, met on {met} (late)").format(due=deadline.due, met=met)
+    if deadline.provisional:
+        verdict += _("  [provisional: holidays not yet confirmed]")
+    rows = [(label, verdict)]
     for step in deadline.steps:
-        lines.append(f"    {step.day}  {step.reason} -> {step.deadline}")
+        rows.append(("", f"  {step.day}  {_step_reason(step)} -> {step.deadline}"))
     start = deadline.steps[0].day
     notes = registry.calendar.notes_between(start, deadline.due)
     if notes:
@@ -40,46 +64,47 @@ def _deadline_lines(label: str, deadline: Deadline, registry) -> list[str]:
         assumed = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind == "assumed-holiday"]
         worked = [f"{n.day:%m-%d} {n.name}" for n in notes if n.kind.endswith("workday")]
         if skipped:
-            lines.append(f"    holidays skipped: {', '.join(skipped)}")
+            rows.append(("", "  " + _("holidays skipped: {days}").format(days=_(", ").join(skipped))))
         if worked:
-            lines.append(f"    make-up working days counted: {', '.join(worked)}")
+            rows.append(("", "  " + _("make-up working days counted: {days}").format(
+                days=_(", ").join(worked))))
         if assumed:
-            lines.append(f"    holidays assumed (statutory days of an unconfirmed year; make-up "
-                         f"days not yet known): {', '.join(assumed)}")
-    return lines
+            rows.append(("", "  " + _("holidays assumed (statutory days of an unconfirmed year; make-up "
+                                      "days not yet known): {days}").format(days=_(", ").join(assumed))))
+    return rows
 
 
 def state_text(state: CaseState, registry, path: str) -> str:
     """A case as staff read it in the terminal."""
     case = state.case
-    channel = registry.channels.get(case.channel)
-    received = (case.received.strftime("%Y-%m-%d %H:%M") if hasattr(case.received, "hour")
-                else str(case.received))
-    lines = [
-        f"{case.id}  {case.title}",
-        f"file:      {path}",
-        f"status:    {state.status} ({STATUS_ZH[state.status]})   level: {LEVEL_MARK[state.level]}"
-        f"   as of {state.as_of}",
-        f"unit:      {unit_name(registry, state.unit)}",
-        f"received:  {received} via {channel.name if channel else case.channel}; "
-        f"accepted {state.accepted_on}; priority {case.priority}; "
-        f"{'public' if case.public else 'NOT public'}",
-        *_deadline_lines("first reply", state.first_reply, registry),
-        *_deadline_lines("final reply", state.final_reply, registry),
+    public = _("public once closed") if case.public else _("not public")
+    status = label(STATUS, state.status)
+    if state.status != "closed":
+        status = _("{status}; {level} (as of {day})").format(status=status, level=_(LEVEL[state.level]),
+                                                             day=state.as_of)
+    received = _("{when} via {channel}").format(when=_when(case.received),
+                                                 channel=registry.channel_label(case.channel))
+    rows = [
+        (_("File"), path),
+        (_("Status"), status),
+        (_("Unit"), unit_name(registry, state.unit)),
+        (_("Received"), received),
+        (_("Accepted"), str(state.accepted_on)),
+        (_("Category"), label(CATEGORY, case.category)),
+        (_("Topics"), _(", ").join(registry.topic_label(t) for t in case.topics)),
+        (_("Priority"), _("; ").join([label(PRIORITY, case.priority), public])),
+        *_deadline_lines(_("First reply"), state.first_reply, registry),
+        *_deadline_lines(_("Final reply"), state.final_reply, registry),
     ]
     if state.outcome:
-        lines.append(f"closed:    {state.closed_on}, outcome {state.outcome}")
+        rows.append((_("Closed"), f"{state.closed_on} {label(OUTCOME, state.outcome)}"))
     if state.satisfaction:
-        lines.append(f"visit:     {state.satisfaction}")
-    lines.append("events:")
+        rows.append((_("Follow-up visit"), label(SATISFACTION, state.satisfaction)))
+    rows.append((_("Events"), ""))
     for event in case.events:
-        detail = " ".join(f"{k}={getattr(event, k)}" for k in
-                          ("unit", "mode", "final", "days", "due", "ref", "satisfaction",
-                           "outcome", "duplicate_of", "referred_to")
-                          if getattr(event, k, None) is not None)
-        later = f"  [after {state.as_of}: not counted]" if event.day > state.as_of else ""
-        lines.append(f"    {event.date}  {event.type:<10} {detail}".rstrip() + later)
-    return "\n".join(lines)
+        later = _("  [after {day}: not counted]").format(day=state.as_of) if event.day > state.as_of else ""
+        rows.append(("", f"  {_when(event.date)}  {describe_event(event.__dict__, registry)}{later}"))
+    return "\n".join([f"{case.id}  {case.title}", *(line.rstrip() for line in _labelled(rows))])
 
 
 def _iso(day):
@@ -123,22 +148,30 @@ def overdue_row(state: CaseState, registry) -> dict:
 
 
 def _pending_due(state: CaseState) -> str:
-    pending = [("first", d) for d in [state.first_reply] if d.met_on is None]
-    pending += [("final", state.final_reply)] if state.final_reply.met_on is None else []
-    return ", ".join(f"{name} reply due {d.due}" for name, d in pending)
+    pending = []
+    if state.first_reply.met_on is None:
+        pending.append(_("first reply due {due}").format(due=state.first_reply.due))
+    if state.final_reply.met_on is None:
+        pending.append(_("final reply due {due}").format(due=state.final_reply.due))
+    return _("; ").join(pending)
 
 
 def overdue_text(groups, registry, as_of) -> str:
     """The overdue list for the terminal."""
     if not groups:
-        return f"No open case needs attention as of {as_of}."
+        return _("No open case needs attention as of {day}.").format(day=as_of)
     total = sum(len(g.states) for g in groups)
-    lines = [f"{total} case(s) need attention as of {as_of}:"]
+    lines = [_("{n} case(s) need attention as of {day}:").format(n=total, day=as_of)]
+    width = max(cell_len(_(LEVEL[s.level])) for g in groups for s in g.states)
     for group in groups:
         lines.append("")
-        lines.append(f"{unit_name(registry, group.unit)}: {len(group.states)}")
+        unit = unit_name(registry, group.unit)
+        lines.append(_("{unit}: {n} case(s)").format(unit=unit, n=len(group.states)))
         for s in group.states:
-            lines.append(f"  {LEVEL_MARK[s.level]:<9} {s.id}  {_pending_due(s)}  {s.title}")
+            level = _(LEVEL[s.level])
+            pad = " " * (width - cell_len(level))
+            lines.append(f"  {level}{pad}  {s.id}  {s.title}")
+            lines.append(f"  {' ' * width}  {_pending_due(s)}")
     return "\n".join(lines)
 
 
@@ -154,76 +187,115 @@ def unclassified_text(states) -> str:
 
 def overdue_markdown(groups, registry, as_of) -> str:
     """The overdue list as Markdown (for job summaries and issues)."""
+    heading = _("## Cases needing attention (as of {day})").format(day=as_of)
     if not groups:
-        return f"## 逾期预警（截至 {as_of}）\n\n没有需要关注的未办结案件。"
-    lines = [f"## 逾期预警（截至 {as_of}）", ""]
+        return f"{heading}\n\n" + _("No open case needs attention.")
+    lines = [heading, ""]
     for group in groups:
-        lines += [f"### {unit_name(registry, group.unit)}（{len(group.states)} 件）", "",
-                  "| 级别 | 编号 | 标题 | 待办期限 |", "| --- | --- | --- | --- |"]
+        count = _("{n} case(s)").format(n=len(group.states))
+        lines += [_("### {unit} ({count})").format(unit=unit_name(registry, group.unit), count=count), "",
+                  "| {} | {} | {} | {} |".format(_("Level"), _("Case"), _("Title"), _("Pending")),
+                  "| --- | --- | --- | --- |"]
         for s in group.states:
             title = s.title.replace("|", "\\|")
-            lines.append(f"| {s.level} | `{s.id}` | {title} | {_pending_due(s)} |")
+            lines.append(f"| {_(LEVEL[s.level])} | `{s.id}` | {title} | {_pending_due(s)} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _rate(rate: Rate) -> str:
+# how a rate is written, from the fullest to the most compact: the widest that fits is used
+RATE_STYLES = ("interval", "count", "value")
+
+
+def _rate(rate: Rate, style: str = "interval") -> str:
     if rate.n == 0:
         return "-"
     low, high = rate.interval
-    return f"{rate.value:.0%} ({rate.k}/{rate.n}, {low:.0%}-{high:.0%})"
+    if style == "interval":
+        return f"{rate.value:.0%} ({rate.k}/{rate.n}, {low:.0%}-{high:.0%})"
+    if style == "count":
+        return f"{rate.value:.0%} ({rate.k}/{rate.n})"
+    return f"{rate.value:.0%}"
 
 
 def _days(median, p90) -> str:
     return "-" if median is None else f"{median} / {p90}"
 
 
-def _table(title: str, rows: dict[str, Figures], names: dict[str, str]) -> Table:
-    table = Table(title=title, title_justify="left", expand=False, pad_edge=False)
-    for header in ("", "received", "replied", "reply rate", "on time (final)", "days med/p90",
-                   "satisfied", "open", "overdue"):
-        table.add_column(header, justify="left" if not header else "right")
-    for key, f in rows.items():
-        name = names.get(key, key) + ("" if f.enough else " *")
-        table.add_row(name, str(f.received), str(f.replied), _rate(f.reply_rate),
-                      _rate(f.final_reply_on_time),
+def _table(title: str, rows: dict[str, Figures], names: dict[str, str], style: str) -> Table:
+    """One table of figures, rows in the registry's order; headers may wrap, figures never do."""
+    order = {key: index for index, key in enumerate(names)}
+    cells = []
+    for key in sorted(rows, key=lambda k: (order.get(k, len(order)), k)):
+        f = rows[key]
+        cells.append((names.get(key, key) + ("" if f.enough else " *"), str(f.received), str(f.replied),
+                      _rate(f.reply_rate, style), _rate(f.final_reply_on_time, style),
                       _days(f.final_reply_days_median, f.final_reply_days_p90),
-                      _rate(f.satisfaction), str(f.open), str(f.overdue))
+                      _rate(f.satisfaction, style), str(f.open), str(f.overdue)))
+    headers = ("", _("received"), _("replied"), _("reply\nrate"), _("final\non time"),
+               _("days\nmed/p90"), _("satis-\nfied"), _("open"), _("overdue"))
+    table = Table(title=title, title_justify="left", expand=False, box=box.SIMPLE_HEAD,
+                  padding=(0, 1), collapse_padding=True, pad_edge=False, show_edge=False)
+    for index, header in enumerate(headers):
+        widest = max((cell_len(row[index]) for row in cells), default=1)
+        table.add_column(header, justify="right" if index else "left", overflow="fold",
+                         min_width=min(widest, 10) if index == 0 else widest)
+    for row in cells:
+        table.add_row(*row)
     return table
 
 
-def report_text(report: Report, registry, activity=None) -> str:
-    """The stats report as tables for the terminal (with a week's activity when given)."""
+def _natural_width(table: Table) -> int:
+    """The width `table` takes when nothing has to wrap (CJK characters count two)."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=140, no_color=True, highlight=False, emoji=False)
+    Console(file=buffer, width=1000, no_color=True, highlight=False, emoji=False).print(table)
+    return max(cell_len(line.rstrip()) for line in buffer.getvalue().splitlines())
+
+
+def report_text(report: Report, registry, activity=None, width: int = 80) -> str:
+    """The stats report as tables for a terminal `width` columns wide (with a week's activity
+    when given)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, no_color=True, highlight=False, emoji=False)
     o = report.overall
-    console.print(f"Statistics for {report.period.label}, as of {report.as_of}")
-    console.print(
-        f"received {o.received}, answerable {o.answerable}, replied {o.replied}, "
-        f"closed {o.closed}, open {o.open}, overdue {o.overdue}, reopened {o.reopened}"
-        f"{f', awaiting classification {o.unclassified}' if o.unclassified else ''}\n"
-        f"reply rate {_rate(o.reply_rate)}; first reply on time {_rate(o.first_reply_on_time)}; "
-        f"final reply on time {_rate(o.final_reply_on_time)}\n"
-        f"working days to first reply (median/p90) "
-        f"{_days(o.first_reply_days_median, o.first_reply_days_p90)}; to final reply "
-        f"{_days(o.final_reply_days_median, o.final_reply_days_p90)}\n"
-        f"satisfaction {_rate(o.satisfaction)} (unreachable: {o.unreachable})")
+    period = _("all time") if report.period.label == "all" else report.period.label
+    console.print(_("Statistics for {period}, as of {day}").format(period=period, day=report.as_of))
+    console.print(_("received {received}, answerable {answerable}, replied {replied}, closed {closed}")
+                  .format(received=o.received, answerable=o.answerable, replied=o.replied, closed=o.closed))
+    unclassified = _(", awaiting classification {n}").format(n=o.unclassified) if o.unclassified else ""
+    console.print(_("open {open}, overdue {overdue}, reopened {reopened}").format(
+        open=o.open, overdue=o.overdue, reopened=o.reopened) + unclassified)
+    console.print(_("reply rate {rate}").format(rate=_rate(o.reply_rate)))
+    console.print(_("on time: first reply {first}; final reply {final}").format(
+        first=_rate(o.first_reply_on_time), final=_rate(o.final_reply_on_time)))
+    console.print(_("working days to first reply (median/p90) {first}; to final reply {final}").format(
+        first=_days(o.first_reply_days_median, o.first_reply_days_p90),
+        final=_days(o.final_reply_days_median, o.final_reply_days_p90)))
+    console.print(_("satisfaction {rate} (unreachable: {n})").format(rate=_rate(o.satisfaction),
+                                                                      n=o.unreachable))
     if activity is not None:
         a = activity[0]
-        console.print(f"in {report.period.start} to {report.period.end}: received {a.received}, "
-                      f"assigned {a.assigned}, final replies {a.replied}, closed {a.closed}")
+        console.print(_("from {start} to {end}: received {received}, assigned {assigned}, final replies "
+                        "{replied}, closed {closed}").format(
+            start=report.period.start, end=report.period.end, received=a.received, assigned=a.assigned,
+            replied=a.replied, closed=a.closed))
     groups = (
-        ("By unit", report.by_unit, {k: u.label for k, u in registry.units.items()}),
-        ("By topic", report.by_topic, {"unclassified": "(awaiting classification)",
-                                       **{k: t.name for k, t in registry.topics.items()}}),
-        ("By channel", report.by_channel, {k: c.name for k, c in registry.channels.items()}),
-        ("By category", report.by_category, {"unclassified": "(awaiting classification)"}),
+        (_("By unit"), report.by_unit, {k: u.label for k, u in registry.units.items()}),
+        (_("By topic"), report.by_topic, {**{k: t.name for k, t in registry.topics.items()},
+                                          "unclassified": _("(awaiting classification)")}),
+        (_("By channel"), report.by_channel, {k: c.name for k, c in registry.channels.items()}),
+        (_("By category"), report.by_category, {**{k: label(CATEGORY, k) for k in CATEGORIES},
+                                                "unclassified": _("(awaiting classification)")}),
     )
     for title, rows, names in groups:
+        tables = [_table(title, rows, names, style) for style in RATE_STYLES]
+        fits = [t for t in tables if _natural_width(t) <= width]
         console.print()
-        console.print(_table(title, rows, names))
-    console.print(f"\n* fewer than {registry.rules.min_cases_for_ranking} answerable cases: "
-                  "too few to rank. Rates: value (k/n, Wilson 95% interval). See docs/statistics.md.")
+        console.print(fits[0] if fits else tables[-1])
+    console.print()
+    console.print(_("* fewer than {n} answerable cases: too few to rank. Rates: value (k/n, Wilson 95% "
+                    "interval), shortened to fit the terminal. See docs/statistics.md.").format(
+        n=registry.rules.min_cases_for_ranking))
     return buffer.getvalue()
 
 

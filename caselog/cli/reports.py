@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import click
 
 from ..derive import derive
+from ..i18n import _
 from ..overdue import awaiting_classification, overdue_by_unit
 from ..repository import load_one
 from ..stats import PeriodError, build_report, count_activity, parse_period
@@ -19,26 +21,27 @@ def _fail_on_errors(log) -> None:
     if errors:
         for problem in errors[:20]:
             click.echo(str(problem), err=True)
-        more = " (first 20 shown)" if len(errors) > 20 else ""
-        click.echo(f"warning: {len(errors)} problem(s) in the case log{more}; figures leave out "
-                   "unusable files; run 'caselog validate'", err=True)
+        more = _(" (first 20 shown)") if len(errors) > 20 else ""
+        click.echo(_("warning: {n} problem(s) in the case log{more}; figures leave out unusable files; "
+                     "run 'caselog validate'").format(n=len(errors), more=more), err=True)
 
 
 def _provisional_warning(states, rules) -> None:
     years = sorted({d.due.year for s in states for d in (s.first_reply, s.final_reply)
                     if d.provisional})
     if years:
-        click.echo(f"warning: holidays for {', '.join(map(str, years))} are not confirmed "
-                   f"(rules.yaml calendar_confirmed_through: {rules.calendar_confirmed_through}); "
-                   "deadlines in those years count weekends and the statutory holidays known in advance "
-                   "(not the make-up working days) and are provisional", err=True)
+        click.echo(_("warning: holidays for {years} are not confirmed (rules.yaml "
+                     "calendar_confirmed_through: {through}); deadlines in those years count weekends "
+                     "and the statutory holidays known in advance (not the make-up working days) and "
+                     "are provisional").format(years=", ".join(map(str, years)),
+                                               through=rules.calendar_confirmed_through), err=True)
 
 
 @main_group.command("show")
 @click.argument("case_id", metavar="ID")
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text to read, json for scripts (keys and values stay English).")
 @pass_env
 def show(env, case_id, as_of, fmt):
     """Show a case with its status, deadlines, overdue level and how the deadlines were set."""
@@ -47,7 +50,7 @@ def show(env, case_id, as_of, fmt):
     as_of = as_of or env.today()
     state = derive(loaded.case, as_of, registry.rules, registry.calendar)
     if state is None:
-        raise click.UsageError(f"{loaded.case.id} was received after {as_of}")
+        raise click.UsageError(_("{id} was received after {day}").format(id=loaded.case.id, day=as_of))
     _provisional_warning([state], registry.rules)
     if fmt == "json":
         click.echo(json.dumps(render.state_json(state, registry), ensure_ascii=False, indent=2))
@@ -60,7 +63,7 @@ def show(env, case_id, as_of, fmt):
 @main_group.command("overdue")
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text to read, markdown for issues, json for scripts.")
 @pass_env
 def overdue(env, as_of, fmt):
     """List open cases at warning, due, overdue or severe, by unit, worst first."""
@@ -102,7 +105,7 @@ def unclassified(env, fmt):
 @click.option("--period", default=None, metavar="PERIOD",
               help="2026, 2026-Q1, 2026-03, 2026-W48 (ISO week) or all (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text to read, json for scripts (keys and values stay English).")
 @pass_env
 def stats(env, as_of, period, fmt):
     """Counts, reply and on-time rates, working days to reply and satisfaction (docs/statistics.md)."""
@@ -121,4 +124,5 @@ def stats(env, as_of, period, fmt):
     if fmt == "json":
         click.echo(json.dumps(render.report_json(report, activity), ensure_ascii=False, indent=2))
     else:
-        click.echo(render.report_text(report, registry, activity), nl=False)
+        width = shutil.get_terminal_size((80, 24)).columns
+        click.echo(render.report_text(report, registry, activity, width), nl=False)

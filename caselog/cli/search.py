@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 from ..derive import STATUSES
+from ..describe import STATUS, label
+from ..i18n import _
 from .base import DateType, main_group, pass_env
 
 FORMATS = click.Choice(["text", "json"])
@@ -28,11 +30,11 @@ def _refresh(env, update: bool) -> None:
     if not update and has_index(env.root):
         return
     if not has_index(env.root):
-        click.echo("building the search index (first time; see 'caselog index')...", err=True)
+        click.echo(_("building the search index (first time; see 'caselog index')..."), err=True)
     report = update_index(env.root, today=env.today())
     if report.unusable:
-        click.echo(f"warning: {len(report.unusable)} unusable case file(s) left out of the index; "
-                   "run 'caselog validate'", err=True)
+        click.echo(_("warning: {n} unusable case file(s) left out of the index; run 'caselog validate'")
+                   .format(n=len(report.unusable)), err=True)
 
 
 @main_group.command("index")
@@ -47,22 +49,25 @@ def index(env, rebuild):
 
     report = update_index(env.root, rebuild=rebuild, today=env.today())
     for rel in report.unusable:
-        click.echo(f"{rel}: left out (unusable; run 'caselog validate')", err=True)
-    action = "built" if report.rebuilt else "updated"
-    click.echo(f"index {action}: {report.indexed} case(s) indexed, {report.removed} removed, "
-               f"{report.unchanged} unchanged; {report.documents} in the index "
-               f"({report.size_bytes / 1e6:.1f} MB) in {report.seconds:.1f} s")
+        click.echo(_("{path}: left out (unusable; run 'caselog validate')").format(path=rel), err=True)
+    action = _("index built") if report.rebuilt else _("index updated")
+    click.echo(_("{action}: {indexed} case(s) indexed, {removed} removed, {unchanged} unchanged; "
+                 "{documents} in the index ({size:.1f} MB) in {seconds:.1f} s").format(
+        action=action, indexed=report.indexed, removed=report.removed, unchanged=report.unchanged,
+        documents=report.documents, size=report.size_bytes / 1e6, seconds=report.seconds))
 
 
 @main_group.command("search")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--unit", help="Only cases now with this unit (key in registry/units.yaml).")
-@click.option("--topic", help="Only cases with this topic (key in registry/topics.yaml).")
+@click.option("--unit", help="Only cases now with this unit (its name, short name or key).")
+@click.option("--topic", help="Only cases with this topic (its name or key).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only cases with this status.")
 @click.option("--from", "since", type=DateType(), help="Only cases received on or after this day.")
 @click.option("--to", "until", type=DateType(), help="Only cases received on or before this day.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Show at most this many cases.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="text to read, json for scripts.")
 @click.option("--no-update", is_flag=True, help="Search the index as it is, without updating it first.")
 @pass_env
 def search(env, words, unit, topic, status, since, until, limit, fmt, no_update):
@@ -73,25 +78,30 @@ def search(env, words, unit, topic, status, since, until, limit, fmt, no_update)
     """
     from ..search.query import CaseSearcher, Filters
 
+    registry = env.registry
+    unit = registry.unit_key(unit) if unit else None
+    topic = registry.topic_key(topic) if topic else None
     filters = Filters(unit=unit, topic=topic, status=status, since=since, until=until)
     filters.check(env.registry)
     _refresh(env, not no_update)
     with CaseSearcher(env.root) as searcher:
         results = searcher.search(" ".join(words), filters, limit)
     if results.loose:
-        click.echo("no case has all the words; showing cases with some of them", err=True)
+        click.echo(_("no case has all the words; showing cases with some of them"), err=True)
     if fmt == "json":
         _echo_json([hit.as_json() for hit in results.hits])
         return
     units = env.registry.units
     for hit in results.hits:
-        unit_name = units[hit.unit].label if hit.unit in units else (hit.unit or "未交办")
+        unit_name = units[hit.unit].label if hit.unit in units else (hit.unit or _("(unassigned)"))
         click.echo(f"{hit.id}  {hit.title}")
-        click.echo(f"    {hit.status} · {unit_name} · {hit.received} · score {hit.score:.1f}")
+        click.echo("    " + _("{status} · {unit} · {received} · score {score:.1f}").format(
+            status=label(STATUS, hit.status), unit=unit_name, received=hit.received, score=hit.score))
         if hit.snippet:
             click.echo(f"    {hit.snippet}")
     shown = len(results.hits)
-    click.echo(f"{shown} of {results.total} matching case(s)" if shown else "no matching case", err=True)
+    click.echo(_("{shown} of {total} matching case(s)").format(shown=shown, total=results.total) if shown
+               else _("no matching case"), err=True)
 
 
 @main_group.command("similar")
@@ -99,8 +109,10 @@ def search(env, words, unit, topic, status, since, until, limit, fmt, no_update)
 @click.option("--text", help="Find cases like this text instead of a case.")
 @click.option("--file", "text_file", type=click.File("r", encoding="utf-8"),
               help="Find cases like the text in this file ('-' for stdin).")
-@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True,
+              help="Show at most this many cases.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="text to read, json for scripts.")
 @click.option("--no-update", is_flag=True, help="Use the index as it is, without updating it first.")
 @pass_env
 def similar(env, case_id, text, text_file, limit, fmt, no_update):
@@ -110,7 +122,7 @@ def similar(env, case_id, text, text_file, limit, fmt, no_update):
 
     given = [x for x in (case_id, text, text_file) if x is not None]
     if len(given) != 1:
-        raise click.UsageError("give a case ID, or --text TEXT, or --file FILE (one of them)")
+        raise click.UsageError(_("give a case ID, or --text TEXT, or --file FILE (one of them)"))
     _refresh(env, not no_update)
     with CaseSearcher(env.root) as searcher:
         if case_id is not None:
@@ -118,17 +130,18 @@ def similar(env, case_id, text, text_file, limit, fmt, no_update):
         else:
             content = text if text is not None else text_file.read()
             if not content.strip():
-                raise click.UsageError("the text is empty")
+                raise click.UsageError(_("the text is empty"))
             hits = similar_to_text(searcher, content, limit)
     if fmt == "json":
         _echo_json([hit.as_json() for hit in hits])
         return
     for hit in hits:
         click.echo(f"{hit.id}  {hit.title}")
-        click.echo(f"    {hit.status} · {hit.received} · overlap {hit.overlap:.0%} · "
-                   f"shared terms: {'、'.join(hit.terms)}")
+        click.echo("    " + _("{status} · {received} · overlap {overlap:.0%} · shared terms: {terms}").format(
+            status=label(STATUS, hit.status), received=hit.received, overlap=hit.overlap,
+            terms="、".join(hit.terms)))
     if not hits:
-        click.echo("no similar case", err=True)
+        click.echo(_("no similar case"), err=True)
 
 
 def _warn_repeats(env, report) -> list[str]:
@@ -144,18 +157,21 @@ def _warn_repeats(env, report) -> list[str]:
         for hit in hits:
             if any(hit.id in warning for warning in row.warnings):
                 continue
-            lines.append(f"{row.source}:{row.row}: warning: {case_id} may repeat {hit.id} {hit.title} "
-                         f"(shared terms: {'、'.join(hit.terms)})")
+            lines.append(f"{row.source}:{row.row}: " + _(
+                "warning: {id} may repeat {other} {title} (shared terms: {terms})").format(
+                id=case_id, other=hit.id, title=hit.title, terms="、".join(hit.terms)))
     return lines
 
 
 @main_group.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              metavar="FILE",
               help="Column mapping (YAML; see docs/import-mapping.example.yaml).")
 @click.option("--dry-run", is_flag=True,
               help="Check every row and report what a real run would do; write nothing.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="text to read, json for scripts.")
 @pass_env
 def import_(env, source, mapping, dry_run, fmt):
     """Create cases, with their replies, from a message platform's CSV or XLSX export.
@@ -176,7 +192,10 @@ def import_(env, source, mapping, dry_run, fmt):
     similar = _warn_repeats(env, report)
     for line in similar:
         click.echo(line, err=True)
-    verb = "would create" if dry_run else "created"
-    click.echo(f"{source.name}: {verb} {report.created}, skipped {report.skipped}, "
-               f"{report.errors} error(s), {report.warnings + len(similar)} possible repeat(s)", err=True)
+    summary = (_("{name}: would create {created}, skipped {skipped}, {errors} error(s), {repeats} possible "
+                 "repeat(s)") if dry_run else
+               _("{name}: created {created}, skipped {skipped}, {errors} error(s), {repeats} possible "
+                 "repeat(s)"))
+    click.echo(summary.format(name=source.name, created=report.created, skipped=report.skipped,
+                              errors=report.errors, repeats=report.warnings + len(similar)), err=True)
     return 1 if report.errors else 0

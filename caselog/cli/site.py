@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from ..site.build import build_site
 from .base import as_of_option, main_group, pass_env
 
@@ -21,25 +22,29 @@ def _build(env, output, as_of, settings, no_search, clean, publish):
     report = build_site(root, output, as_of or env.today(), settings_file=settings_file,
                         search=not no_search, clean=clean)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
-    searched = (f"; search index: {len(report.search_written)} of {len(report.search_bundles)} periods "
-                "rewritten" if report.search_bundles else "")
-    click.echo(f"built {output}: {report.case_pages} case pages, {report.pages} files "
-               f"({report.rendered} rendered, {report.skipped} unchanged, {report.deleted} removed); "
-               f"{times}{searched}")
+    searched = ""
+    if report.search_bundles:
+        searched = _("; search index: {written} of {total} periods rewritten").format(
+            written=len(report.search_written), total=len(report.search_bundles))
+    click.echo(_("built {output}: {case_pages} case pages, {pages} files ({rendered} rendered, "
+                 "{skipped} unchanged, {deleted} removed); {times}").format(
+        output=output, case_pages=report.case_pages, pages=report.pages, rendered=report.rendered,
+        skipped=report.skipped, deleted=report.deleted, times=times) + searched)
     if report.window_end is not None and report.window_end != (as_of or env.today()):
-        click.echo(f"note: the newest message is from {report.window_end}: the headline figures and charts "
-                   f"end there; deadlines are judged as of {as_of or env.today()} (to see the archive as it "
-                   f"stood on that day: --as-of {report.window_end})", err=True)
+        click.echo(_("note: the newest message is from {end}: the headline figures and charts end there; "
+                     "deadlines are judged as of {day} (to see the archive as it stood on that day: "
+                     "--as-of {end})").format(end=report.window_end, day=as_of or env.today()), err=True)
     return output
 
 
 def build_options(func):
     """Options shared by build and serve."""
     for option in reversed([
-        click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+        click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
                      default=Path("output"), show_default=True, help="Where to write the site."),
         as_of_option,
         click.option("--settings", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     metavar="FILE",
                      help="Pelican settings file (default: pelicanconf.py in the repository)."),
         click.option("--publish", is_flag=True, help="Use publishconf.py (the public site URL)."),
         click.option("--no-search", is_flag=True, help="Skip the Pagefind search index."),
@@ -59,8 +64,8 @@ def build(env, output, as_of, settings, publish, no_search, clean):
 
 @main_group.command("serve")
 @build_options
-@click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--bind", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to serve on.")
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--no-build", is_flag=True, help="Serve what is already in the output directory.")
 @pass_env
 def serve(env, output, as_of, settings, publish, no_search, clean, port, bind, no_build):
@@ -71,14 +76,15 @@ def serve(env, output, as_of, settings, publish, no_search, clean, port, bind, n
         output = _build(env, output, as_of, settings, no_search, clean, publish)
     handler = functools.partial(_QuietHandler, directory=str(output))
     server = http.server.ThreadingHTTPServer((bind, port), handler)
-    click.echo(f"serving {output} at http://{bind}:{server.server_address[1]}/ (Ctrl-C stops)")
+    click.echo(_("serving {output} at {url} (Ctrl-C stops)").format(
+        output=output, url=f"http://{bind}:{server.server_address[1]}/"))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         thread.join()
     except KeyboardInterrupt:
         server.shutdown()
-        click.echo("stopped")
+        click.echo(_("stopped"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from .. import i18n
 from ..edit import mask_case
 from ..errors import InvalidCase
+from ..i18n import _
 from ..privacy import mask
 from ..repository import list_case_files, load_log
 from .base import main_group, pass_env
@@ -25,7 +27,8 @@ def _select(root: Path, paths: tuple[Path, ...]) -> list[str] | None:
         try:
             rel = resolved.relative_to(root).as_posix()
         except ValueError:
-            raise click.UsageError(f"{path} is outside the case log at {root}") from None
+            raise click.UsageError(_("{path} is outside the case log at {root}").format(
+                path=path, root=root)) from None
         if resolved.is_dir() or rel in ("", "."):
             prefix = "" if rel in ("", ".") else rel.rstrip("/") + "/"
             chosen += [r for r in every if r.startswith(prefix)]
@@ -34,7 +37,7 @@ def _select(root: Path, paths: tuple[Path, ...]) -> list[str] | None:
         elif resolved.exists():
             chosen.append(rel)
         else:
-            raise click.UsageError(f"{path}: no such file or directory")
+            raise click.UsageError(_("{path}: no such file or directory").format(path=path))
     return chosen
 
 
@@ -56,7 +59,8 @@ def format_problems(problems, fmt: str) -> list[str]:
 @main_group.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
-              show_default=True, help="Output format.")
+              show_default=True,
+              help="text to read, github for annotations, json for scripts (messages stay English).")
 @click.option("--fix", is_flag=True, help="Mask unmasked personal data in place, then check again.")
 @click.option("--base", "base", metavar="REF",
               help="Also check that changes since REF only append (see docs/audit-trail.md).")
@@ -66,6 +70,8 @@ def validate(env, paths, fmt, fix, base):
 
     Every problem is one line: path:line: field: message.
     """
+    if fmt == "json":
+        i18n.set_language("en")  # for scripts: messages stay as they were, whatever the locale
     root = env.root
     try:
         only = _select(root, paths)
@@ -80,7 +86,7 @@ def validate(env, paths, fmt, fix, base):
             if loaded.case is not None and any("caselog mask" in p.message for p in loaded.problems):
                 fixed += len(mask_case(root, loaded, log.registry, today=env.today()))
         if fixed:
-            click.echo(f"masked {fixed} item(s)", err=True)
+            click.echo(_("masked {n} item(s)").format(n=fixed), err=True)
             log = load_log(root, only)
     problems = list(log.problems)
     if base:
@@ -91,7 +97,8 @@ def validate(env, paths, fmt, fix, base):
     errors = [p for p in problems if p.severity == "error"]
     files = len({p.path for p in errors})
     if fmt == "text":
-        checked = f"checked {len(log.files)} case file(s) and the registry"
-        verdict = f"{len(errors)} problem(s) in {files} file(s)" if errors else "no problems"
-        click.echo(f"{checked}: {verdict}", err=True)
+        checked = _("checked {n} case file(s) and the registry").format(n=len(log.files))
+        verdict = (_("{n} problem(s) in {files} file(s)").format(n=len(errors), files=files) if errors
+                   else _("no problems"))
+        click.echo(_("{checked}: {verdict}").format(checked=checked, verdict=verdict), err=True)
     return 1 if errors else 0

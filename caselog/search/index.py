@@ -26,6 +26,7 @@ from whoosh.index import LockError
 
 from ..derive import derive
 from ..errors import CaselogError
+from ..i18n import _
 from ..registry import Registry, load_registry
 from ..repository import load_case_file
 from ..schema import FREE_TEXT_FIELDS, Case
@@ -165,7 +166,8 @@ def open_index(root: Path):
     """The index of the case log at `root`; raise SearchIndexError if there is none yet."""
     folder = index_dir(root)
     if _read_manifest(folder) is None or not whoosh_index.exists_in(folder):
-        msg = f"no search index at {folder} (or it is out of date); run 'caselog index' first"
+        msg = _("no search index at {folder} (or it is out of date); run 'caselog index' first").format(
+            folder=folder)
         raise SearchIndexError(msg)
     return whoosh_index.open_dir(folder)
 
@@ -223,7 +225,7 @@ def _write(ix, root, registry, today, changed, gone, known, current, report) -> 
         writer = (ix.writer(procs=os.cpu_count(), limitmb=256, multisegment=True) if big
                   else ix.writer(limitmb=128))
     except LockError:
-        msg = "the search index is being updated by another command; try again in a moment"
+        msg = _("the search index is being updated by another command; try again in a moment")
         raise SearchIndexError(msg) from None
     try:
         add = writer.add_document if report.rebuilt else writer.update_document

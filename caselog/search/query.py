@@ -23,8 +23,9 @@ from whoosh.query import And, AndMaybe, AndNot, ConstantScoreQuery, Not, NullQue
 from whoosh.util.times import datetime_to_long
 
 from ..errors import CaselogError, LoadError
+from ..i18n import _
 from ..registry import Registry
-from ..schema import suggest, type_case
+from ..schema import type_case, unknown
 from ..yamlsafe import load_file
 from .analyzer import FULLWIDTH, chinese_analyzer
 from .index import case_body, open_index
@@ -54,10 +55,10 @@ class Filters:
         for what, value, table in (("unit", self.unit, registry.units),
                                    ("topic", self.topic, registry.topics)):
             if value is not None and value not in table:
-                msg = f"unknown {what} '{value}'{suggest(value, table)}"
+                msg = unknown(what, value, table)
                 raise SearchError(msg)
         if self.since and self.until and self.since > self.until:
-            msg = f"--from {self.since} is after --to {self.until}"
+            msg = _("--from {since} is after --to {until}").format(since=self.since, until=self.until)
             raise SearchError(msg)
 
     def terms(self):
@@ -171,8 +172,8 @@ class CaseSearcher:
         parser = self._parser(OrGroup) if loose else self.parser
         query = parser.parse(text)
         if query is NullQuery or not list(query.leaves()):
-            msg = (f"nothing to search for in '{text}': stop words and single characters "
-                   "are not indexed (see docs/search.md)")
+            msg = _("nothing to search for in '{text}': stop words and single characters "
+                    "are not indexed (see docs/search.md)").format(text=text)
             raise SearchError(msg)
         return query
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CaselogError, InvalidCase, LoadError
+from ..i18n import _
 from ..repository import case_path
 from ..schema import Case, type_case
 from ..yamlsafe import load_file
@@ -98,7 +99,7 @@ def similar_to_text(searcher: CaseSearcher, text: str, limit: int = 5, *, exclud
     reader = searcher.searcher.reader()
     weights = dict(key_terms(searcher, text))
     if not weights:
-        msg = "the text has no words that occur in the indexed cases"
+        msg = _("the text has no words that occur in the indexed cases")
         raise SearchError(msg)
     query = Or([Term("body", word, boost=weights[word]) for word in _distinctive(reader, weights)])
     results = searcher.searcher.search(

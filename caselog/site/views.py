@@ -11,7 +11,7 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from ..derive import CaseState, Deadline
-from ..publication import known_events, link_target, shown_subject
+from ..publication import known_events, link_target
 from ..registry import Registry
 from .markup import plain_text, render_text
 
@@ -57,12 +57,30 @@ class DeadlineView:
 
 @dataclass(frozen=True)
 class Commit:
-    """A commit that changed the case file."""
+    """A commit that changed the case file, described by what it changed (never by its subject,
+    which is staff's text): the case registered, the events it recorded, or an edit."""
 
     short: str
     hexsha: str
     day: date
-    subject: str
+    registered: bool
+    recorded: tuple[TimelineItem, ...]
+
+
+def _commits(history, timeline: tuple[TimelineItem, ...]) -> tuple[Commit, ...]:
+    """The case file's commits (newest first), each with the events its Event trailers name.
+
+    A case file only grows at the end, so going back from the newest commit, each commit that
+    recorded an event of a type recorded the latest event of that type not yet claimed."""
+    unclaimed: dict[str, list[TimelineItem]] = {}
+    for item in timeline:
+        unclaimed.setdefault(item.type, []).append(item)
+    commits = []
+    for index, info in enumerate(history):
+        recorded = [unclaimed[kind].pop() for kind in info.events if unclaimed.get(kind)]
+        registered = index == len(history) - 1 and not [k for k in info.events if k != "accepted"]
+        commits.append(Commit(info.short, info.hexsha, info.date, registered, tuple(reversed(recorded))))
+    return tuple(commits)
 
 
 @dataclass(frozen=True)
@@ -160,9 +178,7 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     related = tuple(CaseLink(i, public_titles[i]) for i in case.related
                     if i in public_titles and i != duplicate_of)
     received = case.received
-    # a subject may quote what a later `corrected` event took out of the file: shown masked
-    commits = tuple(Commit(c.short, c.hexsha, c.date, shown_subject(c.subject, registry.public_numbers))
-                    for c in history)
+    commits = _commits(history, timeline)
     last_event = max((e.day for e in events), default=case.received_day)
     return CaseView(
         id=case.id, title=case.title,
