@@ -20,8 +20,6 @@ from datetime import date
 from functools import cached_property
 
 from .derive import CaseState
-from .i18n import _
-from .registry import Registry
 from .schema import Case, web_address_problem
 
 # markup characters and their full-width twins: what a search filter or metadata value shows
@@ -83,24 +81,3 @@ class PublicationPolicy:
         """Titles of non-public cases: never shown, whatever the case's state."""
         return frozenset(c.title for c in self.cases if not c.public)
 
-    def search_record(self, state: CaseState, registry: Registry) -> SearchRecord:
-        """What the search index may hold of a case; ValueError for a case that is not published."""
-        case = state.case
-        if case.id not in self.published_ids:
-            msg = _("case {id} is not published: it has no search record").format(id=case.id)
-            raise ValueError(msg)
-        filters = {"category": (case.category,), "year": (str(case.received_day.year),),
-                   "topic": tuple(plain_label(registry.topics[t].name) for t in case.topics)}
-        if state.unit in registry.units:
-            filters["unit"] = (plain_label(registry.units[state.unit].name),)
-        return SearchRecord(case.id, f"cases/{case.id}/", plain_label(case.title), filters)
-
-
-@dataclass(frozen=True)
-class SearchRecord:
-    """A published case as the search index may hold it: every value plain text."""
-
-    id: str
-    path: str  # under the site's root
-    title: str
-    filters: dict[str, tuple[str, ...]]

@@ -15,12 +15,18 @@ process per measurement, as staff and CI would:
   build (fresh clone)  `caselog build --no-search` with no caches and no output (whole site,
                        no search index: what CI does on a fresh clone)
   build                the same with the case cache filled (output emptied first)
-  build + search       `caselog build` into an empty output, with the Pagefind index
+  build + search       `caselog build` into an empty output, with the search index (a
+                       Pagefind bundle per year, made from records)
   one case changed     a case's reply edited, then `caselog build --no-search` again
+  changed + search     another case edited, then `caselog build` (search index included: only
+                       the bundle of the case's year is written again)
   staff index          `caselog index --rebuild`
 
 and, as the baseline, plain Pelican (default theme and settings) building the same N cases
-as Markdown articles (title, date, message and replies: the text of the case page). Each
+as Markdown articles (title, date, message and replies: the text of the case page), and
+Pagefind (`python -m pagefind --site`) over Pelican's pages. With the search index, the
+public search's recall is measured too (scripts/search_recall.py: words drawn from the
+texts, searched with the built site's own search code in Node). Each
 figure is wall-clock seconds; "peak MB" is the largest memory of the command and all its
 worker processes together (proportional set size, so pages forked workers share with their
 parent count once), sampled every half second (reading it more often costs the
@@ -40,6 +46,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -146,11 +153,15 @@ def html_pages(output: Path) -> int:
     return sum(1 for _ in output.rglob("*.html"))
 
 
-def change_one_case(root: Path) -> Path:
-    """Edit the final reply of a closed public case, as a correction would (mtime moves on)."""
+def change_one_case(root: Path, skip: int = 0) -> Path:
+    """Edit the final reply of a closed public case, as a correction would (mtime moves on);
+    `skip` passes over that many such cases (to change another one)."""
     for path in sorted((root / "cases").glob("*/*/*.yaml"), reverse=True):
         text = path.read_text(encoding="utf-8")
         if "public: true" in text and "type: closed" in text and "感谢您的监督！" in text:
+            if skip:
+                skip -= 1
+                continue
             path.write_text(text.replace("感谢您的监督！", "感谢您的监督与支持！", 1), encoding="utf-8")
             stamp = time.time() - 5  # older than the cache's racy window, as a later run would find it
             os.utime(path, (stamp, stamp))
@@ -195,8 +206,8 @@ def search_bytes(output: Path) -> tuple[int, int]:
     return sum(sizes), len(sizes)
 
 
-def pelican_baseline(root: Path, n: int, seed: int) -> tuple[Run, int]:
-    """Plain Pelican building the corpus's cases as Markdown articles."""
+def pelican_baseline(root: Path, n: int, seed: int, search: bool) -> tuple[Run, int, Run | None]:
+    """Plain Pelican building the corpus's cases as Markdown articles; then Pagefind over its pages."""
     base = root / "pelican-baseline"
     content = base / "content"
     stamp = base / ".articles"
@@ -213,7 +224,10 @@ def pelican_baseline(root: Path, n: int, seed: int) -> tuple[Run, int]:
     shutil.rmtree(output, ignore_errors=True)
     result = run([sys.executable, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
                  base)
-    return result, html_pages(output)
+    pagefind = None
+    if search:
+        pagefind = run([sys.executable, "-m", "pagefind", "--site", "output", "--quiet"], base)
+    return result, html_pages(output), pagefind
 
 
 def _as_markdown(text: str, slug: str) -> str:
@@ -229,7 +243,8 @@ def _as_markdown(text: str, slug: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def measure(n: int, seed: int, baseline_max: int, search: bool, index: bool = True) -> Result:
+def measure(n: int, seed: int, baseline_max: int, search: bool, index: bool = True,
+            recall_max: int = 10000) -> Result:
     """Every figure for N cases."""
     root = corpus(n, seed)
     result = Result(n)
@@ -257,21 +272,35 @@ def measure(n: int, seed: int, baseline_max: int, search: bool, index: bool = Tr
     if search:
         shutil.rmtree(output)
         result.runs["build + search"] = run(build, root)
-        bundle = output / "pagefind"  # (not `index`: that says whether to build the staff index)
-        size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
-        result.notes["pagefind MB"] = f"{size / 1e6:.0f} MB in {sum(1 for _ in bundle.rglob('*'))} files"
+        bundles = output / "pagefind"  # (not `index`: that says whether to build the staff index)
+        size = sum(f.stat().st_size for f in bundles.rglob("*") if f.is_file())
+        result.notes["search index"] = (f"{size / 1e6:.0f} MB in {sum(1 for _ in bundles.rglob('*'))} files, "
+                                        f"{sum(1 for p in bundles.iterdir() if p.is_dir())} bundles")
         fetched, requests = search_bytes(output)
         if requests:
             result.notes["search fetch"] = f"{fetched / 1024:.0f} KiB in {requests} requests"
+        changed = change_one_case(root, skip=1)
+        result.runs["changed + search"] = run(build, root)
+        last = result.runs["changed + search"].output.strip().splitlines()[-1]
+        result.notes["changed + search"] = f"{changed.name}: {last.rsplit('; ', 1)[-1]}"
+        if n <= recall_max:
+            from search_recall import measure as measure_recall
+            from search_recall import report as recall_report
+
+            result.notes["recall"] = recall_report(measure_recall(root, output, date.fromisoformat(AS_OF)))
     if index:
         result.runs["staff index"] = run(caselog("index", "--rebuild"), root)
     if n <= baseline_max:
-        result.runs["plain Pelican"], result.pages["pelican"] = pelican_baseline(root, n, seed)
+        plain, result.pages["pelican"], pagefind = pelican_baseline(root, n, seed, search)
+        result.runs["plain Pelican"] = plain
+        if pagefind:
+            result.runs["Pagefind over Pelican"] = pagefind
     return result
 
 
 ROWS = ["validate (cold)", "validate (warm)", "overdue (first)", "overdue", "stats", "build (fresh clone)",
-        "build", "one case changed", "build + search", "staff index", "plain Pelican"]
+        "build", "one case changed", "build + search", "changed + search", "staff index", "plain Pelican",
+        "Pagefind over Pelican"]
 
 
 def table(results: list[Result]) -> str:
@@ -306,7 +335,16 @@ def table(results: list[Result]) -> str:
             else:
                 cells.append("—")
         lines.append(f"| {row} vs plain Pelican | " + " | ".join(cells) + " |")
-    for note in ("pagefind MB", "search fetch"):
+    cells = []
+    for r in results:
+        ours, plain, pagefind = (r.runs.get(k)
+                                 for k in ("build + search", "plain Pelican", "Pagefind over Pelican"))
+        if ours and plain and pagefind:
+            cells.append(f"{(plain.seconds + pagefind.seconds) / ours.seconds:.1f}× less time")
+        else:
+            cells.append("—")
+    lines.append("| build + search vs Pelican + Pagefind | " + " | ".join(cells) + " |")
+    for note in ("search index", "search fetch", "changed + search"):
         lines.append(f"| {note} | " + " | ".join(r.notes.get(note, "—") for r in results) + " |")
     return "\n".join(lines) + "\n"
 
@@ -336,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--search-max", type=int, default=30000,
                         help="largest N to build with the Pagefind index (its extended build needs about "
                              "0.32 MB of memory a page: 30k pages take 10 GB)")
+    parser.add_argument("--recall-max", type=int, default=10000,
+                        help="largest N to measure the public search's recall at")
     parser.add_argument("--no-index", action="store_true",
                         help="skip the staff index build (scripts/bench_search.py measures it in depth)")
     parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
@@ -344,13 +384,17 @@ def main(argv: list[str] | None = None) -> int:
     for n in (int(size.replace("_", "")) for size in args.sizes.split(",")):
         print(f"measuring {n:,} cases", file=sys.stderr)
         search = not args.no_search and n <= args.search_max
-        results.append(measure(n, args.seed, args.baseline_max, search, not args.no_index))
+        results.append(measure(n, args.seed, args.baseline_max, search, not args.no_index, args.recall_max))
         print(table(results), file=sys.stderr)
     command = " ".join(["python scripts/benchmark.py", *(argv if argv is not None else sys.argv[1:])])
     text = [f"Machine: {machine()}.", "", f"Command: `{command}`", "", table(results)]
     for r in results:
         text.append(f"- {r.n:,} cases: {r.notes.get('build', '')}; after one change: "
                     f"{r.notes.get('one case changed', '')}")
+    for r in results:
+        if "recall" in r.notes:
+            text += ["", f"Public search recall at {r.n:,} cases (scripts/search_recall.py):", "",
+                     r.notes["recall"]]
     print("\n".join(text))
     if args.markdown:
         args.markdown.write_text("\n".join(text) + "\n", encoding="utf-8")

@@ -24,7 +24,8 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 # the validators the test suite runs over the built portal (tests/validators): Java for the Nu Html
 # Checker, Node's npm to install it and axe-core
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
-# the staff editing interface (admin/): Node.js runs Decap CMS's local git proxy
+# Node.js: the staff editing interface (admin/) runs Decap CMS's local git proxy with it; the search
+# recall test and the benchmark search the built site with its own pagefind.js in it
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then

@@ -184,7 +184,7 @@ def test_searching_a_chinese_word_finds_the_case(visit):
     tab = visit()
     assert f"/cases/{WAGES}/" in search(tab, "欠薪")
     names = tab.page.locator(".pagefind-ui__filter-name")
-    expect(names).to_have_text(["类别", "领域", "承办单位", "年份"])
+    expect(names).to_have_text(["类别", "留言渠道", "领域", "承办单位", "年份"])
 
 
 def test_searching_a_case_id_from_the_header_box_finds_that_case_first(visit):
@@ -257,6 +257,26 @@ def test_the_skip_link_comes_first_and_shows_on_focus(visit):
     expect(skip).to_be_in_viewport()
     skip.press("Enter")
     assert page.evaluate("() => location.hash") == "#main"
+
+
+def test_chromium_finds_what_the_recall_measurement_finds(visit, site):
+    # scripts/search_site.mjs (Node) stands in for the browser in tests/test_search_recall.py:
+    # the same page settings, search.js and pagefind.js must give the same cases here
+    import json
+    import subprocess
+
+    queries = ["维修资金", "县政府", "石桥镇", "农民工", "电梯", "住建局", "不动产登记", ELEVATOR]
+    lines = "".join(json.dumps({"q": q}, ensure_ascii=False) + "\n" for q in queries)
+    done = subprocess.run(["node", str(REPO / "scripts" / "search_site.mjs"), str(site[0])], input=lines,
+                          capture_output=True, text=True, check=True)
+    tab = visit()
+    for query, line in zip(queries, done.stdout.splitlines(), strict=True):
+        measured = json.loads(line)["ids"]
+        tab.open(f"/search/?q={quote(query)}")
+        expect(tab.page.locator(".pagefind-ui__message")).to_have_text(
+            f"找到 {len(measured)} 个 {query} 的相关结果", timeout=15000)
+        shown = tab.page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(a => a.href)")
+        assert [urlsplit(href).path.split("/")[-2] for href in shown] == measured[:len(shown)]
 
 
 # --- an attacker's case: markup in every field, on every page that shows it ----------------------

@@ -22,10 +22,14 @@ def _build(env, output, as_of, settings, no_search, clean, publish):
     report = build_site(root, output, as_of or env.today(), settings_file=settings_file,
                         search=not no_search, clean=clean)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
+    searched = ""
+    if report.search_bundles:
+        searched = _("; search index: {written} of {total} periods rewritten").format(
+            written=len(report.search_written), total=len(report.search_bundles))
     click.echo(_("built {output}: {case_pages} case pages, {pages} files ({rendered} rendered, "
                  "{skipped} unchanged, {deleted} removed); {times}").format(
         output=output, case_pages=report.case_pages, pages=report.pages, rendered=report.rendered,
-        skipped=report.skipped, deleted=report.deleted, times=times))
+        skipped=report.skipped, deleted=report.deleted, times=times) + searched)
     if report.window_end is not None and report.window_end != (as_of or env.today()):
         click.echo(_("note: the newest message is from {end}: the headline figures and charts end there; "
                      "deadlines are judged as of {day} (to see the archive as it stood on that day: "

@@ -1,4 +1,4 @@
-"""Building the portal: Pelican with the caselog plugin, then Pagefind, then the output checks."""
+"""Building the portal: Pelican with the caselog plugin (pages, data, search), then the output checks."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import contextlib
 import io
 import logging
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,7 +31,8 @@ class BuildReport:
     skipped: int = 0
     deleted: int = 0
     timings: dict = field(default_factory=dict)
-    pagefind: str = ""
+    search_bundles: tuple[str, ...] = ()  # every search bundle (period), newest first
+    search_written: tuple[str, ...] = ()  # the bundles this build wrote (their cases changed)
     window_end: date | None = None  # where the headline periods and charts end: as_of, or the newest message
 
 
@@ -71,21 +70,6 @@ def run_pelican(root: Path, settings_file: Path, output: Path, as_of: date, over
     return settings
 
 
-def run_pagefind(output: Path) -> str:
-    """Index the built site with Pagefind's extended build (segments Chinese)."""
-    shutil.rmtree(output / "pagefind", ignore_errors=True)
-    command = [sys.executable, "-m", "pagefind", "--site", str(output), "--quiet"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        msg = _("Pagefind failed ({returncode}): {value}").format(
-                returncode=done.returncode, value=(done.stderr or done.stdout).strip()[-800:])
-        raise BuildError(msg)
-    if not (output / "pagefind" / "pagefind.js").is_file():
-        msg = _("Pagefind wrote no index (is pagefind[extended] installed?)")
-        raise BuildError(msg)
-    return done.stdout.strip()
-
-
 def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | None = None,
                search: bool = True, clean: bool = False, site_url: str | None = None) -> BuildReport:
     """Build the portal into `output` and check it; raise BuildError (or InvalidCase) on any problem."""
@@ -116,10 +100,11 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
                  "is out of step with the case log (rebuild with --clean)").format(
                  on_disk=on_disk, output=output, case_pages=result.case_pages))
         raise BuildError(msg)
-    if search:
-        started = time.perf_counter()
-        report.pagefind = run_pagefind(output)
-        report.timings["pagefind"] = time.perf_counter() - started
+    if result.search is not None:
+        report.search_bundles = tuple(result.search.periods)
+        report.search_written = tuple(result.search.written)
+        report.timings["pelican"] -= result.search.seconds
+        report.timings["pagefind"] = result.search.seconds
     elif (output / "pagefind").exists():
         shutil.rmtree(output / "pagefind")
     started = time.perf_counter()

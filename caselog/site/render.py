@@ -8,13 +8,14 @@ from datetime import date
 from pathlib import Path
 
 from .. import __version__
-from . import charts, exports
+from . import charts, exports, i18n, labels
 from .export_cache import export_fragments
 from .feeds import feed_entry, tag_authority, tag_uri
 from .model import SiteData
 from .open311 import stamp
 from .pages import PageSpec, _digest, all_pages
 from .scan import Secrets, scan_written
+from .search_bundles import SearchReport, search_periods, write_search_bundles
 from .writer import PageWriter, write_file
 
 FEED_ENTRIES = 30
@@ -33,6 +34,7 @@ class RenderResult:
     hidden_ids: frozenset[str]  # every case without a page: none may appear in the output
     secret_titles: frozenset[str]  # titles of public: false cases
     checked: dict  # output file -> leaks found: files checked, part by part, before they were written
+    search: SearchReport | None  # the search bundles, when the build makes them
     window_end: date  # where the headline periods and charts end (SiteData.window_end)
     public_numbers: frozenset[str] = frozenset()  # the office's own numbers (digits): not personal data
 
@@ -86,9 +88,14 @@ def _theme_salt(theme: Path, settings: dict, data: SiteData) -> str:
 def render_site(data: SiteData, env, output: Path, settings: dict, context: dict) -> RenderResult:
     """Write every page, feed and data file; delete what an earlier build wrote and this one did not."""
     site_url = settings.get("SITEURL", "")
+    search = settings.get("CASELOG_SEARCH", True)
+    granularity = settings.get("CASELOG_SEARCH_PERIOD", "year")
     base = {**context, "registry": data.registry, "rules": data.registry.rules,
             "SITEURL": site_url, "REPO_URL": settings.get("CASELOG_REPO_URL"),
-            "search_enabled": settings.get("CASELOG_SEARCH", True),
+            "search_enabled": search,
+            # each period's search bundle, newest first: the search page merges them in the browser
+            "search_bundles": [f"{site_url}/pagefind/{period}/"
+                               for period in (search_periods(data, granularity) if search else [])],
             "unit_names": {k: u.name for k, u in data.registry.units.items()},
             "topic_names": {k: t.name for k, t in data.registry.topics.items()},
             "channel_names": {k: c.name for k, c in data.registry.channels.items()}}
@@ -123,6 +130,13 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
         # the large exports are joined from checked fragments: written without reading back the old
         write_file(output, rel, content, compare=rel not in checked)
     writer.finish(stats, dict.fromkeys(extra))
+    searched = None
+    if search:
+        translations = i18n.load_translations(str(settings["THEME"]), settings.get("CASELOG_LOCALE", "zh_CN"))
+        categories = {key: translations.gettext(name) for key, name in labels.CATEGORY.items()}
+        searched = write_search_bundles(data, output, categories,
+                                        lambda rel, text: scan_written(rel, text, secrets), granularity)
+        checked.update(searched.checked)
     return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
-                        checked, data.window_end, data.registry.public_numbers)
+                        checked, searched, data.window_end, data.registry.public_numbers)

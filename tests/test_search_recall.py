@@ -1,0 +1,181 @@
+"""The public search, searched as a reader's browser does (the built site's search.js and
+pagefind.js, in Node): it finds every published case holding the words searched, ranks cases that
+hold them first, filters without losing any, and shows the words found in the message or replies.
+A changed case rewrites only the search bundle of its period.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO
+
+from caselog.cli import main_group
+
+sys.path.insert(0, str(REPO / "scripts"))
+import search_recall
+
+AS_OF = "2026-11-23"
+SETTINGS = REPO / "pelicanconf.py"
+
+
+def build(root: Path, out: Path) -> str:
+    result = CliRunner().invoke(main_group, ["-C", str(root), "build", "--output", str(out), "--as-of", AS_OF,
+                                             "--settings", str(SETTINGS)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    if shutil.which("node") is None:
+        pytest.fail("Node.js is needed to search the built site as a browser does (scripts/setup.sh installs it)")
+    root = tmp_path_factory.mktemp("recall")
+    shutil.copytree(REPO / "cases", root / "cases")
+    build(root, root / "site")
+    return root, root / "site"
+
+
+@pytest.fixture(scope="module")
+def recall(demo_site):
+    return search_recall.measure(demo_site[0], demo_site[1], date.fromisoformat(AS_OF), count=150)
+
+
+def test_every_case_holding_a_word_is_found(recall):
+    kinds = recall["kinds"]
+    assert set(kinds) == {"jieba words", "title starts", "places", "unit names", "topic names", "case numbers"}
+    for kind, figures in kinds.items():
+        assert figures.queries >= 5, kind
+        assert figures.expected >= figures.queries, kind  # the words were drawn from the public texts
+        for share, query, found, expected in figures.worst:
+            assert share >= 0.95, f"{kind} {query}: {found} of {expected} cases found"
+
+
+def test_the_first_results_hold_the_words(recall):
+    for kind, figures in recall["kinds"].items():
+        assert figures.top_ok >= 0.95 * figures.queries, f"{kind}: {figures.top_bad}"
+
+
+def test_filters_narrow_without_losing_a_case(recall):
+    assert recall["filter_queries"] >= 20
+    assert recall["filter_lost"] == 0
+    assert recall["filter_outside"] == 0
+
+
+def search(out: Path, *queries: str) -> list[dict]:
+    return search_recall.search(out, [{"q": q} for q in queries])
+
+
+def test_titles_are_found_by_their_first_words(demo_site):
+    # Pagefind keeps a meta title as one word: a query starting it used to match it alone
+    root, out = demo_site
+    cases = search_recall.public_cases(root, date.fromisoformat(AS_OF))
+    holding = {c.id for c in cases if search_recall.shows(c, "县政府")}  # texts, or a unit's name
+    assert len({c.id for c in cases if "县政府" in c.text}) >= 5
+    (answer,) = search(out, "县政府")
+    assert set(answer["ids"]) == holding
+
+
+def test_excerpts_show_the_words_found_in_the_message_or_replies(demo_site):
+    root, out = demo_site
+    cases = {c.id: c for c in search_recall.public_cases(root, date.fromisoformat(AS_OF))}
+    answers = search(out, "电梯", "维修资金", "农民工")
+    for answer in answers:
+        assert answer["excerpts"], answer["q"]
+        for case_id, excerpt in zip(answer["ids"], answer["excerpts"], strict=False):
+            assert f"<mark>{answer['q']}</mark>" in excerpt
+            body = "".join(cases[case_id].text.split("\n", 1)[1].split())  # message and replies
+            for piece in re.split(r"</?mark>|…", excerpt):  # the text between spaces, unchanged
+                assert "".join(html.unescape(piece).split()) in body
+            assert not re.search("[\u00b6\u203f\u2040]", excerpt)  # no index marks
+
+
+def test_a_case_number_finds_its_case_first(demo_site):
+    (answer,) = search(demo_site[1], "20251013-QJQ5PJ")
+    assert answer["ids"][0] == "20251013-QJQ5PJ"
+
+
+def _files(bundle: Path) -> dict[str, float]:
+    return {p.relative_to(bundle).as_posix(): p.stat().st_mtime_ns for p in bundle.rglob("*") if p.is_file()}
+
+
+def test_a_changed_case_rewrites_only_its_periods_bundle(demo_site, tmp_path):
+    root = tmp_path / "log"
+    shutil.copytree(demo_site[0] / "cases", root / "cases")
+    out = tmp_path / "site"
+    build(root, out)
+    before = {year: _files(out / "pagefind" / year) for year in ("2025", "2026")}
+    path = root / "cases" / "2025" / "11" / "20251106-4CHD3H.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "建新小区电梯停了两个多月了" in text
+    path.write_text(text.replace("建新小区电梯停了两个多月了", "建新小区电梯停了两个多月了，扶梯也停了"),
+                    encoding="utf-8")
+    build(root, out)
+    assert _files(out / "pagefind" / "2026") == before["2026"]
+    assert _files(out / "pagefind" / "2025") != before["2025"]
+    (found,) = search(out, "扶梯")
+    assert found["ids"] == ["20251106-4CHD3H"]
+    # the same as a clean build of the same log
+    clean = tmp_path / "clean"
+    build(root, clean)
+    for year in ("2025", "2026"):
+        fragments = sorted(p.name for p in (clean / "pagefind" / year / "fragment").iterdir())
+        assert sorted(p.name for p in (out / "pagefind" / year / "fragment").iterdir()) == fragments
+
+
+def test_a_build_with_nothing_changed_writes_no_bundle(demo_site, tmp_path):
+    out = tmp_path / "site"
+    shutil.copytree(demo_site[1], out)
+    before = {year: _files(out / "pagefind" / year) for year in ("2025", "2026")}
+    output = build(demo_site[0], out)
+    assert {year: _files(out / "pagefind" / year) for year in ("2025", "2026")} == before
+    assert json.dumps(output)  # the report line
+
+
+def test_every_record_is_checked_for_leaks_before_pagefind_sees_it(demo_site, tmp_path):
+    # in a bundle a title is cut into pairs, where the scan after the build could not see it
+    from caselog.site.model import load_site_data
+    from caselog.site.scan import Leak
+    from caselog.site.search_bundles import write_search_bundles
+
+    data = load_site_data(demo_site[0], date.fromisoformat(AS_OF), with_history=False)
+    secret = "建新小区电梯停了两个多月，到底谁来管？"
+    report = write_search_bundles(
+        data, tmp_path, {}, lambda rel, text: [Leak(rel, "title")] if secret in text else [])
+    assert report.written == ["2026", "2025"]
+    assert report.checked["pagefind/2025/pagefind-entry.json"] == [
+        Leak("pagefind/2025/pagefind-entry.json", "title")]
+    assert report.checked["pagefind/2026/pagefind-entry.json"] == []
+    assert all(not leaks for rel, leaks in report.checked.items() if "entry" not in rel)
+    assert sum(1 for rel in report.checked if "/fragment/" in rel) == len(data.published)
+
+
+def test_periods_and_their_setting(demo_site, tmp_path):
+    from caselog.site.model import load_site_data
+    from caselog.site.search_bundles import SearchIndexError, period_of, write_search_bundles
+
+    assert period_of(date(2026, 3, 31), "year") == "2026"
+    assert period_of(date(2026, 3, 31), "quarter") == "2026-q1"
+    assert period_of(date(2026, 10, 1), "quarter") == "2026-q4"
+    data = load_site_data(demo_site[0], date.fromisoformat(AS_OF), with_history=False)
+    with pytest.raises(SearchIndexError) as caught:
+        write_search_bundles(data, tmp_path, {}, lambda rel, text: [], "month")
+    assert str(caught.value) == "CASELOG_SEARCH_PERIOD must be one of year, quarter, not 'month'"
+
+
+def test_search_words_mark_what_no_pair_may_start():
+    from caselog.site.search_records import search_words
+
+    assert search_words("县政府为何不管？G107国道 3栋，20260302-K7Q2MD。") == [
+        "县政", "政府", "府为", "为何", "何不", "不管", "？", "G107", "国道", "3", "\u203f栋", "，",
+        "\u203f20260302-K7Q2MD", "。"]
+    # no word of a citizen's text is one of Pagefind's markers
+    assert not any(w.startswith("___") for w in search_words("___PAGEFIND_WEIGHT___9 电梯"))
