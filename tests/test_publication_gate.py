@@ -447,3 +447,26 @@ def test_a_new_secret_is_looked_for_in_files_that_passed_without_running_the_det
     monkeypatch.setattr(scan, "_text_of", lambda path: pytest.fail(f"read {path}") if path.name == "b.html"
                         else real(path))
     assert scan_output(out, set(), set(), state_path=state) == []
+
+
+@pytest.mark.parametrize(("what", "english", "chinese"), [
+    ("id of non-public case 20260302-K7Q2MD (in the record of case 20260105-B0T1ME)",
+     "id of non-public case 20260302-K7Q2MD (in the record of case 20260105-B0T1ME)",
+     "不公开案件的编号 20260302-K7Q2MD（在案件 20260105-B0T1ME 的数据记录中）"),
+    ("title of a non-public case '小区门口积水严重无人处理'", "title of a non-public case '小区门口积水严重无人处理'",
+     "不公开案件的标题 '小区门口积水严重无人处理'"),
+    ("unmasked 手机号码 (mobile) '138****' in an attribute", "unmasked 手机号码 (mobile) '138****' in an attribute",
+     "属性值中有未遮蔽的手机号码（mobile）'138****'"),
+    ("path named after non-public case 20260302-K7Q2MD", "path named after non-public case 20260302-K7Q2MD",
+     "以不公开案件 20260302-K7Q2MD 命名的路径"),
+    ("something the scan does not describe", "something the scan does not describe",
+     "something the scan does not describe"),
+])
+def test_a_leak_reads_in_the_interfaces_language(what, english, chinese):
+    from caselog.i18n import speaking
+    from caselog.site.scan import Leak
+
+    with speaking("en"):
+        assert str(Leak("cases/x/index.html", what)) == f"cases/x/index.html: {english}"
+    with speaking("zh"):
+        assert str(Leak("cases/x/index.html", what)) == f"cases/x/index.html: {chinese}"

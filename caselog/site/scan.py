@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..cache import store
+from ..i18n import N_, _
 from ..normalize import fold
 from ..privacy import DETECTOR_VERSION, KINDS, find_personal_data
 from .forking import fork_slices
@@ -48,7 +49,34 @@ class Leak:
     what: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.what}"
+        return f"{self.path}: {describe(self.what)}"
+
+
+# `what` is the scan's own record of a leak (its state and logic read it); a person reads it
+# in the interface's language
+_FOUND = r"unmasked (?P<label>\S+) \((?P<kind>[a-z-]+)\) (?P<text>'.*')"
+_WHAT = (
+    (re.compile(_FOUND + " in an attribute", re.S), N_("unmasked {label} ({kind}) {text} in an attribute")),
+    (re.compile(_FOUND, re.S), N_("unmasked {label} ({kind}) {text}")),
+    (re.compile(r"id of non-public case (?P<id>\S+)"), N_("id of non-public case {id}")),
+    (re.compile(r"title of a non-public case (?P<title>'.*')", re.S),
+     N_("title of a non-public case {title}")),
+    (re.compile(r"path named after non-public case (?P<id>\S+)"),
+     N_("path named after non-public case {id}")),
+)
+_RECORD = re.compile(r"(?P<what>.*) \(in the record of case (?P<id>[^)]+)\)", re.S)
+
+
+def describe(what: str) -> str:
+    """A leak as a person reads it, in the interface's language."""
+    record = _RECORD.fullmatch(what)
+    core = record["what"] if record else what
+    for pattern, message in _WHAT:
+        match = pattern.fullmatch(core)
+        if match:
+            text = _(message).format(**match.groupdict())
+            return text + _(" (in the record of case {id})").format(id=record["id"]) if record else text
+    return what
 
 
 def _text_of(path: Path) -> tuple[str, str] | None:
