@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -74,6 +79,26 @@ def demo_site(tmp_path_factory) -> Path:
         "--settings", str(REPO / "pelicanconf.py")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files without logging each request."""
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(directory: Path, handler=QuietHandler) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 for the block; yield its base URL (search fetches its
+    index, so file:// will not do)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def write_case(root: Path, case_id: str, text: str) -> Path:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, find_chromium
+from conftest import REPO, find_chromium, serve_directory
 
 from caselog.cli import main_group
 from caselog.cmslocal import start_local_admin
@@ -330,10 +330,6 @@ def test_a_busy_port_is_reported(tmp_path):
 @pytest.mark.parametrize(("backend", "button"), [("github", "使用 GitHub 登录"), ("gitlab", "使用 GitLab 登录"),
                                                  ("gitea", "使用 Gitea 登录"), ("forgejo", "使用 Forgejo 登录")])
 def test_the_published_page_offers_the_forges_sign_in(tmp_path, backend, button):
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
     from caselog.cms import Backend, admin_config, case_periods, write_admin_site
 
     root = demo_repository(tmp_path)
@@ -344,14 +340,7 @@ def test_the_published_page_offers_the_forges_sign_in(tmp_path, backend, button)
     site = tmp_path / "site"
     write_admin_site(ADMIN, site / "admin", config)
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve_directory(site) as base:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             clerk = Clerk(browser.new_page(locale="zh-CN"), base + "/admin/")
@@ -360,6 +349,3 @@ def test_the_published_page_offers_the_forges_sign_in(tmp_path, backend, button)
             assert clerk.errors == []
             assert {re.sub(r"^(\w+://[^/]+).*$", r"\1", r) for r in clerk.requests} == {base}
             browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -7,17 +7,14 @@ message text may run as script).
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlsplit
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import DEMO_AS_OF, REPO, find_chromium
+from conftest import DEMO_AS_OF, REPO, find_chromium, serve_directory
 
 from caselog.cli import main_group
 
@@ -42,21 +39,11 @@ def case_file(case_id: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(demo_site):
     """The demo portal, built with its search index and served on 127.0.0.1: (output dir, base URL)."""
-    out = demo_site
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield out, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(demo_site) as base:
+        yield demo_site, base
 
 
 @pytest.fixture(scope="module")
@@ -325,11 +312,8 @@ def hostile_site(tmp_path_factory):
         "-C", str(root), "build", "--output", str(out), "--as-of", AS_OF,
         "--settings", str(REPO / "pelicanconf.py")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield out, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(out) as base:
+        yield out, base
 
 
 @pytest.mark.parametrize("path", ["/cases/20260105-B0T1ME/", "/", "/cases/", "/topics/housing/",

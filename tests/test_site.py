@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, find_chromium, write_case
+from conftest import REPO, find_chromium, serve_directory, write_case
 from markupsafe import escape
 
 from caselog.cli import main_group
@@ -759,20 +759,8 @@ def test_same_commit_and_as_of_build_the_same_site(demo_root, tmp_path):
 @pytest.fixture(scope="module")
 def served(demo):
     """The demo build on a local HTTP server (search fetches its index, so file:// will not do)."""
-    import functools
-    import http.server
-    import threading
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(demo[1])))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(demo[1]) as base:
+        yield base
 
 
 @pytest.mark.browser

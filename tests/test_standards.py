@@ -8,21 +8,18 @@ rules run in Debian's Chromium on a fixed list of page types at a desktop and a 
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
 import subprocess
-import threading
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
-from conftest import DEMO_AS_OF, REPO, find_chromium
+from conftest import DEMO_AS_OF, REPO, find_chromium, serve_directory
 
 from caselog.cli import main_group
 
@@ -87,19 +84,10 @@ def test_every_page_is_valid_html(site):
     assert findings == [], f"{len(findings)} findings, the first:\n" + "\n".join(findings[:20])
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(site) as base:
+        yield base
 
 
 @pytest.mark.browser
@@ -289,15 +277,9 @@ def test_the_sitemap_of_a_published_build_has_absolute_urls(published_site):
 def test_caselog_serve_answers_an_unknown_address_with_the_chinese_404_page(site):
     from caselog.cli.site import _QuietHandler
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with pytest.raises(urllib.error.HTTPError) as caught:
-            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/cases/20250101-NOPE00/")
-        body = caught.value.read().decode("utf-8")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_directory(site, _QuietHandler) as base, pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(f"{base}/cases/20250101-NOPE00/")
+    body = caught.value.read().decode("utf-8")
     assert caught.value.code == 404
     assert "<h1>没有找到这个页面</h1>" in body and '<meta name="robots" content="noindex">' in body
     assert body == (site / "404.html").read_text(encoding="utf-8")
