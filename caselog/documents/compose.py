@@ -13,7 +13,7 @@ from ..hotissues import HotIssue, hot_issues, vocabulary
 from ..i18n import _
 from ..overdue import due_between, overdue_by_unit
 from ..repository import CaseLog
-from ..stats import Period, build_report, count_activity, parse_period
+from ..stats import Period, build_report, count_activity, parse_period, week_of
 from . import DocumentError
 from .forms import supervisions
 from .model import Heading, OfficialDocument, Paragraph, Table, chinese_date, percent, rate_text, short_date
@@ -29,9 +29,7 @@ DEADLINE_ZH = {"first": "首次答复", "final": "办结答复"}
 
 def report_week(day: date) -> Period:
     """The last whole week (Monday to Sunday) that ended before `day`."""
-    sunday = day - timedelta(days=day.isoweekday())
-    year, week, _ = sunday.isocalendar()
-    return parse_period(f"{year}-W{week:02d}")
+    return week_of(day - timedelta(days=day.isoweekday()))  # the Sunday before `day`
 
 
 def _unit(registry, key: str | None) -> str:
