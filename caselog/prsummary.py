@@ -173,10 +173,7 @@ def _final_due(case: Case | None, registry: Registry, other: Case | None):
 
 def describe(event: Event, registry: Registry) -> str:
     """A short Chinese description of an event for the summary."""
-    def unit(key: str) -> str:
-        found = registry.units.get(key)
-        return found.label if found else key
-
+    unit = registry.unit_label
     kind = event.type
     if kind == "assigned":
         return f"{MODES.get(event.mode, event.mode)}{unit(event.unit)}"

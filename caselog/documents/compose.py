@@ -33,10 +33,7 @@ def report_week(day: date) -> Period:
 
 
 def _unit(registry, key: str | None) -> str:
-    if key is None:
-        return "未交办"
-    unit = registry.units.get(key)
-    return unit.label if unit else key
+    return "未交办" if key is None else registry.unit_label(key)
 
 
 def _hot_section(issues: list[HotIssue], heading: str, span: str) -> list:
