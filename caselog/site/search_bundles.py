@@ -60,14 +60,10 @@ def search_periods(data, granularity: str) -> list[str]:
     return sorted({period_of(s.received_day, granularity) for s in data.published}, reverse=True)
 
 
-def _code_digest() -> str:
+def _pagefind_version() -> str:
     from importlib.metadata import version
 
-    digest = hashlib.blake2b(digest_size=12)
-    for name in ("search_records.py", "search_bundles.py", "views.py", "markup.py"):
-        digest.update((Path(__file__).parent / name).read_bytes())
-    digest.update(version("pagefind").encode())
-    return digest.hexdigest()
+    return version("pagefind")
 
 
 def _period_digests(data, granularity: str, salt: str) -> dict[str, str]:
@@ -92,7 +88,9 @@ def write_search_bundles(data, output: Path, categories: dict[str, str], check: 
         raise SearchIndexError(msg)
     started = time.perf_counter()
     root = output / BUNDLES
-    salt = "|".join([_code_digest(), data.registry_digest, granularity, repr(sorted(categories.items()))])
+    # the registry digest covers caselog's own code (cache.code_digest): only Pagefind is added
+    salt = "|".join([_pagefind_version(), data.registry_digest, granularity,
+                     repr(sorted(categories.items()))])
     digests = _period_digests(data, granularity, salt)
     report = SearchReport(periods=sorted(digests, reverse=True))
     if root.is_dir():
