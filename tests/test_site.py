@@ -753,6 +753,21 @@ def test_same_commit_and_as_of_build_the_same_site(demo_root, tmp_path):
     assert head.stdout.strip() in page
 
 
+def test_a_commit_hash_of_digits_after_a_date_is_no_id_card(small_root, cli, tmp_path, monkeypatch):
+    # "2025-09-29 0507105d7" read as one run of digits is an old 15-digit ID card number: the
+    # history shows the hash after the words, so no page reads that way (seen at 100,000 cases)
+    from caselog import history
+    from caselog.history import CommitInfo
+
+    commits = (CommitInfo("0507105d7" + "0" * 31, "0507105d7", date(2025, 9, 29), "登记"),)
+    monkeypatch.setattr(history, "load_history",
+                        lambda root, timezone: {"cases/2026/01/20260105-B0T1ME.yaml": commits})
+    result = build(cli, small_root, tmp_path / "out", "--no-search")
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "out" / "cases" / "20260105-B0T1ME" / "index.html").read_text(encoding="utf-8")
+    assert "<code>0507105d7</code>" in page
+
+
 # --- in a real browser ---------------------------------------------------------------------------
 
 
