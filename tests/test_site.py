@@ -624,7 +624,12 @@ def test_incremental_builds_render_only_what_changed(small_root, cli, tmp_path):
     before = _manifest(small_root)
     # pages that show as_of (the data files have no fingerprint either, but are not rendered pages)
     always = sum(1 for rel, key in before.items() if key is None and rel.endswith(".html"))
-    fingerprinted = sum(1 for key in before.values() if key is not None)
+    # each case's own Open311 files are data, not pages: fingerprinted, but not counted as rendered
+    requests = "open311/v2/requests/"
+    fingerprinted = sum(1 for rel, key in before.items() if key is not None and not rel.startswith(requests))
+    assert sorted(rel for rel in before if rel.startswith(requests)) == [
+        f"{requests}{case_id}.{suffix}" for case_id in ("20260105-B0T1ME", "20260210-C1ATE0")
+        for suffix in ("json", "xml")]
     assert _counts(first.stdout) == (2, always + fingerprinted, 0, 0)
 
     second = build(cli, small_root, out, "--no-search")
@@ -637,6 +642,10 @@ def test_incremental_builds_render_only_what_changed(small_root, cli, tmp_path):
     third = build(cli, small_root, out, "--no-search")
     after = _manifest(small_root)
     changed = sorted(p for p, key in after.items() if key is not None and key != before.get(p))
+    assert [p for p in changed if p.startswith(requests)] == [
+        f"{requests}20260210-C1ATE0.json", f"{requests}20260210-C1ATE0.xml"]
+    assert "电梯停了两个月。" in (out / requests / "20260210-C1ATE0.json").read_text(encoding="utf-8")
+    changed = [p for p in changed if not p.startswith(requests)]
     case_pages = [p for p in changed if re.fullmatch(r"cases/\d{8}-\w{6}/index\.html", p)]
     assert case_pages == ["cases/20260210-C1ATE0/index.html"]
     # and the lists and feeds that show it

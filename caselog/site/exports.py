@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
@@ -109,7 +110,7 @@ def cases_csv(fragments: list[Fragments]) -> str:
 
 
 def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, contact: str) -> dict[str, str]:
-    """The Open311 GeoReport v2 tree: discovery, services, all requests, each request."""
+    """The Open311 GeoReport v2 tree: discovery, services, all requests (each request: request_files)."""
     timezone = data.registry.rules.timezone
     document = open311.discovery(site_url, data.as_of, timezone, contact)
     services = open311.services(data.registry)
@@ -121,10 +122,14 @@ def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, con
         "open311/v2/requests.json": open311.requests_json([f.open311 for f in fragments]),
         "open311/v2/requests.xml": open311.requests_xml([f.open311_xml for f in fragments]),
     }
-    for state, f in zip(data.published, fragments, strict=True):
-        files[f"open311/v2/requests/{state.case.id}.json"] = open311.requests_json([f.open311])
-        files[f"open311/v2/requests/{state.case.id}.xml"] = open311.requests_xml([f.open311_xml])
     return files
+
+
+def request_files(case_id: str, fragment: Fragments) -> dict[str, Callable[[], str]]:
+    """A published case's own Open311 request files (a list of one, as the API answers), as
+    path -> a function making the text (called only when the file is to be written)."""
+    return {f"open311/v2/requests/{case_id}.json": lambda: open311.requests_json([fragment.open311]),
+            f"open311/v2/requests/{case_id}.xml": lambda: open311.requests_xml([fragment.open311_xml])}
 
 
 def stats_json(data: SiteData) -> str:

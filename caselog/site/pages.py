@@ -54,9 +54,8 @@ def list_pages(base: str, states: list, template: str, extra: Callable[[], dict]
 
         fingerprint = None
         if number > 1 or not dated_first_page:
-            # the rows as shown: outcomes and working-day figures change with as_of, not only with files
             fingerprint = _digest(template, base, number, total, len(states),
-                                  *(repr(case_row(s, data.registry)) for s in chunk))
+                                  *(data.row_fingerprint(s) for s in chunk))
         pages.append(PageSpec(path, template, context, fingerprint))
     return pages
 

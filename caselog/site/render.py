@@ -122,11 +122,18 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     if exports.absolute(site_url):  # the sitemap protocol allows only absolute URLs
         pages = [s.path for s in specs] + [page.save_as for page in context.get("pages", ())]
         extra["sitemap.xml"] = exports.sitemap(pages, site_url)
-    # each request's own file holds the same text as its part of requests.json/.xml, checked there
-    checked.update({rel: [] for rel in extra if rel.startswith("open311/v2/requests/")})
     for rel, content in extra.items():
         # the large exports are joined from checked fragments: written without reading back the old
         write_file(output, rel, content, compare=rel not in checked)
+    # each request's own files: written again only when the case's fingerprint changed; they hold
+    # the same text as its part of requests.json/.xml, checked there
+    requests = {}
+    for state, fragment in zip(data.published, fragments, strict=True):
+        fingerprint = _digest("open311", data.case_fingerprint(state))
+        for rel, content in exports.request_files(state.case.id, fragment).items():
+            requests[rel] = (fingerprint, content)
+            checked[rel] = []
+    writer.write_data(requests, stats)
     writer.finish(stats, dict.fromkeys(extra))
     searched = None
     if search:

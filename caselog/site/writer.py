@@ -101,19 +101,19 @@ class PageWriter:
             return {}
         return manifest.get("files", {})
 
-    def _key(self, spec: PageSpec) -> str | None:
-        if spec.fingerprint is None:
+    def _key(self, fingerprint: str | None) -> str | None:
+        if fingerprint is None:
             return None
-        return hashlib.blake2b(f"{self.salt}|{spec.fingerprint}".encode(), digest_size=12).hexdigest()
+        return hashlib.blake2b(f"{self.salt}|{fingerprint}".encode(), digest_size=12).hexdigest()
+
+    def _unchanged(self, path: str, key: str | None) -> bool:
+        """Whether an earlier build wrote `path` from the same inputs (`key`) and it is still there."""
+        return key is not None and self.previous.get(path) == key and (self.output / path).exists()
 
     def _run(self, specs: list[PageSpec]) -> WriteStats:
         stats = WriteStats()
         for spec in specs:
-            key = self._key(spec)
-            if key is not None and self.previous.get(spec.path) == key and (self.output / spec.path).exists():
-                stats.skipped += 1
-                stats.files[spec.path] = key
-                continue
+            key = self._key(spec.fingerprint)
             template = self.env.get_template(spec.template)
             dated = self.dated_context if spec.fingerprint is None else {}
             html = template.render({**self.base_context, **dated, **spec.context(), "page_path": spec.path})
@@ -125,20 +125,39 @@ class PageWriter:
         return stats
 
     def write(self, specs: list[PageSpec], jobs: int | None = None) -> WriteStats:
-        """Render and write every spec (in `jobs` processes when there are many)."""
+        """Render and write every spec whose page changed (in `jobs` processes when there are many)."""
+        skipped = WriteStats()
+        to_render = []
+        for spec in specs:  # deciding what to skip costs little: only rendering is worth forking for
+            key = self._key(spec.fingerprint)
+            if self._unchanged(spec.path, key):
+                skipped.skipped += 1
+                skipped.files[spec.path] = key
+            else:
+                to_render.append(spec)
         jobs = jobs or os.cpu_count() or 1
-        if jobs <= 1 or len(specs) < PARALLEL_MIN_PAGES:
-            return self._run(specs)
-        # forked: the children inherit the loaded case log and templates
-        parts = fork_slices(self._run, specs, jobs)
-        total = WriteStats()
+        if jobs <= 1 or len(to_render) < PARALLEL_MIN_PAGES:
+            parts = [self._run(to_render)]
+        else:  # forked: the children inherit the loaded case log and templates
+            parts = fork_slices(self._run, to_render, jobs)
+        total = skipped
         for part in parts:
             total.rendered += part.rendered
             total.written += part.written
-            total.skipped += part.skipped
             total.files.update(part.files)
             total.checked.update(part.checked)
         return total
+
+    def write_data(self, files: dict[str, tuple[str, Callable[[], str]]], stats: WriteStats) -> None:
+        """Write data files given as path -> (fingerprint, content maker), each only when its
+        fingerprint changed or it is missing (the maker is called only then); record them in
+        `stats` like pages. Their text is checked by the caller (it is part of a larger file)."""
+        for rel, (fingerprint, content) in files.items():
+            key = self._key(fingerprint)
+            if not self._unchanged(rel, key):
+                # a data file is not read back to compare: its fingerprint says it changed
+                stats.written += write_file(self.output, rel, content(), compare=False)
+            stats.files[rel] = key
 
     def finish(self, stats: WriteStats, extra_files: dict[str, None]) -> None:
         """Delete files an earlier build wrote that this one did not; save the manifest."""
