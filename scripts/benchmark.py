@@ -1,38 +1,40 @@
-"""Benchmark caselog against plain Pelican on generated case logs of N cases, in one run.
+"""Benchmark caselog against plain Pelican + Pagefind on generated case logs of N cases, in one run.
 
-    python scripts/benchmark.py                      # 1k, 10k, 30k, 100k: docs/benchmarks.md
-    python scripts/benchmark.py --sizes 1000,10000   # a quick run
+    python scripts/benchmark.py --bench-dir /work/bench      # every figure of issue 14: 30k and 100k
+    python scripts/benchmark.py --sizes 300000               # once: the extrapolation check
+    python scripts/benchmark.py --sizes 1000 --no-index      # a quick run
     python scripts/benchmark.py --markdown docs/benchmarks.md.new
 
-For each N it makes (or reuses) a corpus in bench/cN with scripts/make_corpus.py (seeded,
-with a Git history for 1 % of the cases), then runs the real `caselog` command on it, one
-process per measurement, as staff and CI would:
+For each N it takes the corpus in BENCH_DIR/cN (made there with scripts/make_corpus.py if it is
+missing: seeded, with a Git history for 1 % of the cases) and works on a copy of it in
+WORK_DIR/cN, made afresh for each run (the corpus itself is never written to: one case is edited
+for "one case changed", and caselog keeps its caches beside the cases). It then runs the real
+`caselog` command on the copy, one process per measurement, as staff and CI would:
 
   validate (cold)      `caselog validate` with no cache (a fresh clone)
   validate (warm)      again, the cache filled
   overdue, stats       `caselog overdue` / `caselog stats` (the first run after validate
                        derives each case's facts: "first"; then "again")
-  build (fresh clone)  `caselog build --no-search` with no caches and no output (whole site,
-                       no search index: what CI does on a fresh clone)
+  build (fresh clone)  `caselog build` (with the public search index) with no caches and an
+                       empty output: what CI does on a fresh clone
   build                the same with the case cache filled (output emptied first)
-  build + search       `caselog build` into an empty output, with the search index (a
-                       Pagefind bundle per year, made from records)
-  one case changed     a case's reply edited, then `caselog build --no-search` again
-  changed + search     another case edited, then `caselog build` (search index included: only
-                       the bundle of the case's year is written again)
+  one case changed     a case's reply edited, then `caselog build` again (incremental); the
+                       search index files it rewrote are listed (only the case's period's)
+  search fetch         a real Chromium (Playwright) opens /search/?q=电梯, waits until the
+                       search is done (#search[data-state=done]) and the bytes it fetched
+                       are summed
+  recall               the public search's recall (scripts/search_recall.py: words drawn
+                       from the texts, searched with the built site's own search code in Node)
   staff index          `caselog index --rebuild`
 
 and, as the baseline, plain Pelican (default theme and settings) building the same N cases
 as Markdown articles (title, date, message and replies: the text of the case page), and
-Pagefind (`python -m pagefind --site`) over Pelican's pages. With the search index, the
-public search's recall is measured too (scripts/search_recall.py: words drawn from the
-texts, searched with the built site's own search code in Node). Each
-figure is wall-clock seconds; "peak MB" is the largest memory of the command and all its
-worker processes together (proportional set size, so pages forked workers share with their
-parent count once), sampled every half second (reading it more often costs the
-measured commands a noticeable share of the two cores). Pages per second count the HTML
-files each build wrote. With the Pagefind index, a real Chromium (Playwright) opens
-/search/, searches a word, and the bytes it fetched for that are summed.
+Pagefind (`python -m pagefind --site`) over Pelican's pages. Each figure is wall-clock
+seconds; "peak MB" is the largest memory of the command and all its worker processes together
+(proportional set size, so pages forked workers share with their parent count once), sampled
+every half second (reading it more often costs the measured commands a noticeable share of the
+two cores). Pages per second count the HTML files each build wrote. `--no-search` builds
+without the search index (and skips the search figures).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -55,8 +58,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 from make_corpus import generate_cases, write_corpus  # noqa: E402
 
 AS_OF = "2026-11-23"
-BENCH = REPO / "bench"
 QUERY = "电梯"
+SEARCH_INDEX = "search-index"  # the public search index's folder in the output
 
 
 @dataclass
@@ -131,9 +134,9 @@ def run(command: list[str], cwd: Path, check: bool = True) -> Run:
     return Run(seconds, peak / 2**20, output)
 
 
-def corpus(n: int, seed: int) -> Path:
-    """bench/cN with N cases (made once, reused while its stamp matches)."""
-    out = BENCH / f"c{n}"
+def corpus(n: int, seed: int, bench_dir: Path) -> Path:
+    """bench_dir/cN with N cases (made once, reused while its stamp matches; never written to after)."""
+    out = bench_dir / f"c{n}"
     stamp = out / ".corpus"
     wanted = f"{n} {seed} history"
     if not (stamp.is_file() and stamp.read_text() == wanted):
@@ -143,6 +146,15 @@ def corpus(n: int, seed: int) -> Path:
         write_corpus(out, n, seed, history=max(10, n // 100))
         stamp.write_text(wanted)
     return out
+
+
+def working_copy(source: Path, work_dir: Path) -> Path:
+    """A fresh copy of a corpus (its cases and Git history), to build, cache and edit in."""
+    copy = work_dir / source.name
+    shutil.rmtree(copy, ignore_errors=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cp", "-a", str(source), str(copy)], check=True)  # keeps times, far faster than copytree
+    return copy
 
 
 def caselog(*args: str) -> list[str]:
@@ -169,18 +181,18 @@ def change_one_case(root: Path, skip: int = 0) -> Path:
     sys.exit("benchmark: no case to change")
 
 
-def search_bytes(output: Path) -> tuple[int, int]:
-    """(bytes, requests) a Chromium fetches to load /search/ and show results for QUERY."""
+def search_bytes(output: Path) -> tuple[int, int, int]:
+    """(bytes, requests, results shown) when a Chromium loads /search/?q=QUERY and the search is done."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return 0, 0
+        return 0, 0, 0
     sys.path.insert(0, str(REPO / "tests"))
     from conftest import find_chromium
 
     browser_path = find_chromium()
     if browser_path is None:
-        return 0, 0
+        return 0, 0, 0
     import functools
     import http.server
 
@@ -192,23 +204,25 @@ def search_bytes(output: Path) -> tuple[int, int]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sizes: list[int] = []
+    results = 0
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=browser_path)
             page = browser.new_page()
             page.on("requestfinished", lambda request: sizes.append(request.sizes()["responseBodySize"]))
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={QUERY}")
-            page.wait_for_selector(".pagefind-ui__result-link", timeout=120_000)
+            page.wait_for_selector('#search[data-state="done"]', state="attached", timeout=120_000)
             page.wait_for_load_state("networkidle")
+            results = page.locator("#search-results li a").count()
             browser.close()
     finally:
         server.shutdown()
-    return sum(sizes), len(sizes)
+    return sum(sizes), len(sizes), results
 
 
-def pelican_baseline(root: Path, n: int, seed: int, search: bool) -> tuple[Run, int, Run | None]:
+def pelican_baseline(work_dir: Path, n: int, seed: int, search: bool) -> tuple[Run, int, Run | None]:
     """Plain Pelican building the corpus's cases as Markdown articles; then Pagefind over its pages."""
-    base = root / "pelican-baseline"
+    base = work_dir / f"pelican-c{n}"
     content = base / "content"
     stamp = base / ".articles"
     if not (stamp.is_file() and stamp.read_text() == f"{n} {seed} 2"):
@@ -243,55 +257,104 @@ def _as_markdown(text: str, slug: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def measure(n: int, seed: int, baseline_max: int, search: bool, index: bool = True,
-            recall_max: int = 10000) -> Result:
-    """Every figure for N cases."""
-    root = corpus(n, seed)
-    result = Result(n)
-    settings = str(REPO / "pelicanconf.py")
-    output = root / "output"
+def files_of(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """path -> (size, modification time, inode) of every file under `folder`: what a build rewrote
+    shows as a change (a file replaced has a new inode, a file written in place a new time)."""
+    found = {}
+    for base, _dirs, names in os.walk(folder):
+        for name in names:
+            stat = os.stat(os.path.join(base, name))
+            found[os.path.relpath(os.path.join(base, name), folder)] = (stat.st_size, stat.st_mtime_ns,
+                                                                        stat.st_ino)
+    return found
+
+
+def rewritten(before: dict, after: dict) -> str:
+    """Which files of the search index changed, by the folder under it (its period)."""
+    changed = sorted(rel for rel, seen in after.items() if before.get(rel) != seen)
+    removed = len(before.keys() - after.keys())
+    folders: dict[str, int] = {}
+    for rel in changed:
+        folder = rel.split(os.sep, 1)[0] if os.sep in rel else rel
+        folders[folder] = folders.get(folder, 0) + 1
+    listed = ", ".join(f"{folder} ({count})" for folder, count in folders.items()) or "none"
+    return f"{len(changed):,} of {len(after):,} files: {listed}" + (f"; {removed} removed" if removed else "")
+
+
+def measure_commands(root: Path, result: Result) -> None:
+    """validate, overdue and stats, from no cache to a filled one."""
     shutil.rmtree(root / ".caselog", ignore_errors=True)
     result.runs["validate (cold)"] = run(caselog("validate"), root)
     result.runs["validate (warm)"] = run(caselog("validate"), root)
     result.runs["overdue (first)"] = run(caselog("overdue", "--as-of", AS_OF, "--format", "json"), root)
     result.runs["overdue"] = run(caselog("overdue", "--as-of", AS_OF, "--format", "json"), root)
     result.runs["stats"] = run(caselog("stats", "--as-of", AS_OF), root)
-    build = caselog("build", "--as-of", AS_OF, "--settings", settings, "--output", str(output))
+
+
+def measure_builds(root: Path, result: Result, search: bool) -> Path:
+    """The full build on a fresh clone and with the cache filled, then a one-case change; the
+    output directory."""
+    output = root / "output"
+    build = caselog("build", "--as-of", AS_OF, "--settings", str(REPO / "pelicanconf.py"),
+                    "--output", str(output), *(() if search else ("--no-search",)))
     # every full build starts from an empty output directory, as the Pelican baseline does
     # (removing the last one is not timed); "fresh clone" also starts without caselog's caches
     shutil.rmtree(output, ignore_errors=True)
     shutil.rmtree(root / ".caselog", ignore_errors=True)
-    result.runs["build (fresh clone)"] = run([*build, "--no-search"], root)
+    result.runs["build (fresh clone)"] = run(build, root)
     shutil.rmtree(output)
-    result.runs["build"] = run([*build, "--no-search"], root)
+    result.runs["build"] = run(build, root)
     result.pages["caselog"] = html_pages(output)
     result.notes["build"] = result.runs["build"].output.strip().splitlines()[-1]
-    change_one_case(root)
-    result.runs["one case changed"] = run([*build, "--no-search"], root)
-    result.notes["one case changed"] = result.runs["one case changed"].output.strip().splitlines()[-1]
+    index = output / SEARCH_INDEX
+    before = files_of(index) if search else {}
+    changed = change_one_case(root)
+    result.runs["one case changed"] = run(build, root)
+    result.notes["one case changed"] = (f"{changed.stem} (received {changed.stem[:4]}-{changed.stem[4:6]}): "
+                                        + result.runs["one case changed"].output.strip().splitlines()[-1])
     if search:
-        shutil.rmtree(output)
-        result.runs["build + search"] = run(build, root)
-        bundles = output / "pagefind"  # (not `index`: that says whether to build the staff index)
-        size = sum(f.stat().st_size for f in bundles.rglob("*") if f.is_file())
-        result.notes["search index"] = (f"{size / 1e6:.0f} MB in {sum(1 for _ in bundles.rglob('*'))} files, "
-                                        f"{sum(1 for p in bundles.iterdir() if p.is_dir())} bundles")
-        fetched, requests = search_bytes(output)
-        if requests:
-            result.notes["search fetch"] = f"{fetched / 1024:.0f} KiB in {requests} requests"
-        changed = change_one_case(root, skip=1)
-        result.runs["changed + search"] = run(build, root)
-        last = result.runs["changed + search"].output.strip().splitlines()[-1]
-        result.notes["changed + search"] = f"{changed.name}: {last.rsplit('; ', 1)[-1]}"
-        if n <= recall_max:
-            from search_recall import measure as measure_recall
-            from search_recall import report as recall_report
+        after = files_of(index)
+        size = sum(seen[0] for seen in after.values())
+        result.notes["search index"] = f"{size / 1e6:.0f} MB in {len(after):,} files"
+        result.notes["search files rewritten"] = rewritten(before, after)
+    return output
 
-            result.notes["recall"] = recall_report(measure_recall(root, output, date.fromisoformat(AS_OF)))
-    if index:
-        result.runs["staff index"] = run(caselog("index", "--rebuild"), root)
-    if n <= baseline_max:
-        plain, result.pages["pelican"], pagefind = pelican_baseline(root, n, seed, search)
+
+def measure_search(root: Path, output: Path, result: Result, recall: bool) -> None:
+    """What a browser fetches for one query, and (if `recall`) the search's recall."""
+    fetched, requests, shown = search_bytes(output)
+    if requests:
+        result.notes["search fetch"] = (f"{fetched / 1024:.0f} KiB in {requests} requests, "
+                                        f"{shown} results shown")
+    if recall:
+        from search_recall import measure as measure_recall
+        from search_recall import report as recall_report
+
+        result.notes["recall"] = recall_report(measure_recall(root, output, date.fromisoformat(AS_OF)))
+
+
+def measure_staff_index(root: Path, result: Result) -> None:
+    """The staff search index, built from nothing."""
+    result.runs["staff index"] = run(caselog("index", "--rebuild"), root)
+
+
+def measure(n: int, args) -> Result:
+    """Every figure for N cases, on a fresh copy of the corpus."""
+    root = working_copy(corpus(n, args.seed, args.bench_dir), args.work_dir)
+    result = Result(n)
+    search = not args.no_search
+    try:
+        measure_commands(root, result)
+        output = measure_builds(root, result, search)
+        if search:
+            measure_search(root, output, result, recall=n <= args.recall_max)
+        if not args.no_index:
+            measure_staff_index(root, result)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    if n <= args.baseline_max:
+        plain, result.pages["pelican"], pagefind = pelican_baseline(args.work_dir, n, args.seed, search)
         result.runs["plain Pelican"] = plain
         if pagefind:
             result.runs["Pagefind over Pelican"] = pagefind
@@ -299,8 +362,8 @@ def measure(n: int, seed: int, baseline_max: int, search: bool, index: bool = Tr
 
 
 ROWS = ["validate (cold)", "validate (warm)", "overdue (first)", "overdue", "stats", "build (fresh clone)",
-        "build", "one case changed", "build + search", "changed + search", "staff index", "plain Pelican",
-        "Pagefind over Pelican"]
+        "build", "one case changed", "staff index", "plain Pelican", "Pagefind over Pelican"]
+NOTES = ["search index", "search files rewritten", "search fetch"]
 
 
 def table(results: list[Result]) -> str:
@@ -326,25 +389,18 @@ def table(results: list[Result]) -> str:
     for row in ("build (fresh clone)", "build"):
         cells = []
         for r in results:
-            plain = r.runs.get("plain Pelican")
+            plain, pagefind = r.runs.get("plain Pelican"), r.runs.get("Pagefind over Pelican")
             if plain:
-                speed = (r.pages["caselog"] / r.runs[row].seconds) / (r.pages["pelican"] / plain.seconds)
-                faster = plain.seconds / r.runs[row].seconds
-                time_said = f"{faster:.1f}× less time" if faster >= 1 else f"{1 / faster:.1f}× the time"
-                cells.append(f"{speed:.1f}× the pages/s; {time_said}")
+                baseline = plain.seconds + (pagefind.seconds if pagefind else 0)
+                faster = baseline / r.runs[row].seconds
+                said = f"{faster:.1f}× less time" if faster >= 1 else f"{1 / faster:.1f}× the time"
+                cells.append(said)
             else:
                 cells.append("—")
-        lines.append(f"| {row} vs plain Pelican | " + " | ".join(cells) + " |")
-    cells = []
-    for r in results:
-        ours, plain, pagefind = (r.runs.get(k)
-                                 for k in ("build + search", "plain Pelican", "Pagefind over Pelican"))
-        if ours and plain and pagefind:
-            cells.append(f"{(plain.seconds + pagefind.seconds) / ours.seconds:.1f}× less time")
-        else:
-            cells.append("—")
-    lines.append("| build + search vs Pelican + Pagefind | " + " | ".join(cells) + " |")
-    for note in ("search index", "search fetch", "changed + search"):
+        against = "plain Pelican + Pagefind" if any("Pagefind over Pelican" in r.runs for r in results) \
+            else "plain Pelican"
+        lines.append(f"| {row} against {against} | " + " | ".join(cells) + " |")
+    for note in NOTES:
         lines.append(f"| {note} | " + " | ".join(r.notes.get(note, "—") for r in results) + " |")
     return "\n".join(lines) + "\n"
 
@@ -365,16 +421,23 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,30000,100000",
+    parser.add_argument("--sizes", default="30000,100000",
                         help="numbers of cases, comma-separated (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--bench-dir", type=Path, default=REPO / "bench",
+                        help="where the corpora are (cN for N cases; made there if missing, never "
+                             "written to otherwise; default: %(default)s)")
+    parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "caselog-benchmark",
+                        help="where each corpus is copied to be built, cached and edited "
+                             "(default: %(default)s)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the working copies (with their output and caches) after the run")
     parser.add_argument("--baseline-max", type=int, default=30000,
-                        help="largest N to build with plain Pelican too (it grows faster than linearly)")
-    parser.add_argument("--no-search", action="store_true", help="skip the builds with a search index")
-    parser.add_argument("--search-max", type=int, default=30000,
-                        help="largest N to build with the Pagefind index (its extended build needs about "
-                             "0.32 MB of memory a page: 30k pages take 10 GB)")
-    parser.add_argument("--recall-max", type=int, default=10000,
+                        help="largest N to build with plain Pelican and Pagefind too (Pagefind needs "
+                             "about 0.32 MB of memory a page: 30k pages take 10 GB)")
+    parser.add_argument("--no-search", action="store_true",
+                        help="build without the public search index (and skip the search figures)")
+    parser.add_argument("--recall-max", type=int, default=100000,
                         help="largest N to measure the public search's recall at")
     parser.add_argument("--no-index", action="store_true",
                         help="skip the staff index build (scripts/bench_search.py measures it in depth)")
@@ -383,8 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in (int(size.replace("_", "")) for size in args.sizes.split(",")):
         print(f"measuring {n:,} cases", file=sys.stderr)
-        search = not args.no_search and n <= args.search_max
-        results.append(measure(n, args.seed, args.baseline_max, search, not args.no_index, args.recall_max))
+        results.append(measure(n, args))
         print(table(results), file=sys.stderr)
     command = " ".join(["python scripts/benchmark.py", *(argv if argv is not None else sys.argv[1:])])
     text = [f"Machine: {machine()}.", "", f"Command: `{command}`", "", table(results)]
