@@ -28,7 +28,7 @@ from .forking import fork_slices
 from .model import SiteData
 from .scan import Leak, Secrets, scan_text
 
-FORMAT = 2
+FORMAT = 3  # 3: fragments as UTF-8 bytes
 PARALLEL_MIN = 2000
 FILES = ("data/cases.json", "data/cases.csv", "open311/v2/requests.json", "open311/v2/requests.xml")
 
@@ -46,8 +46,7 @@ def _check(items: list[tuple[str, Fragments, bool]], secrets: Secrets, new_secre
     found = []
     for case_id, fragments, checked_before in items:
         where = f" (in the record of case {case_id})"
-        for rel, text in zip(FILES, (fragments.json, fragments.csv, fragments.open311,
-                                     fragments.open311_xml), strict=True):
+        for rel, text in zip(FILES, fragments.texts(), strict=True):
             if checked_before:
                 found += [(case_id, Leak(rel, what + where)) for what in new_secrets.find(text)]
             else:

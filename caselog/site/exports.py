@@ -70,12 +70,19 @@ def case_record(data: SiteData, state, site_url: str) -> dict:
 
 @dataclass(frozen=True)
 class Fragments:
-    """A published case's part of each export, as the exact text it adds to the file."""
+    """A published case's part of each export, as the exact text it adds to the file, in UTF-8
+    (kept as bytes: 100,000 cases' fragments load from the cache and join into the files some
+    eight times faster than as str, and need no encoding to be written)."""
 
-    json: str  # its object in cases.json's "cases" list
-    csv: str  # its row of cases.csv
-    open311: str  # its object in requests.json (and the whole of its own requests/<id>.json)
-    open311_xml: str  # its <request> in requests.xml
+    json: bytes  # its object in cases.json's "cases" list
+    csv: bytes  # its row of cases.csv
+    open311: bytes  # its object in requests.json (and the whole of its own requests/<id>.json)
+    open311_xml: bytes  # its <request> in requests.xml
+
+    def texts(self) -> tuple[str, str, str, str]:
+        """The four texts, decoded (to be checked)."""
+        return (self.json.decode("utf-8"), self.csv.decode("utf-8"), self.open311.decode("utf-8"),
+                self.open311_xml.decode("utf-8"))
 
 
 def _indented(text: str, prefix: str) -> str:
@@ -92,24 +99,26 @@ def case_fragments(data: SiteData, state, site_url: str) -> Fragments:
         {key: _csv_cell(value) for key, value in row.items()})
     # laid out as json.dumps(..., indent=1) lays out the whole file: two levels down, one level down
     request = open311.request_row(data, state, site_url)
-    return Fragments(_indented(_json(record, indent=1), "  "), buffer.getvalue(),
-                     _indented(_json(request, indent=1), " "), open311.request_xml(request))
+    texts = (_indented(_json(record, indent=1), "  "), buffer.getvalue(),
+             _indented(_json(request, indent=1), " "), open311.request_xml(request))
+    return Fragments(*(text.encode("utf-8") for text in texts))
 
 
-def cases_json(data: SiteData, fragments: list[Fragments]) -> str:
-    """data/cases.json (the same text as json.dumps of the whole, indent=1)."""
-    head = f'{{\n "as_of": "{data.as_of.isoformat()}",\n "count": {len(fragments)},\n "cases": '
+def cases_json(data: SiteData, fragments: list[Fragments]) -> bytes:
+    """data/cases.json (the same text as json.dumps of the whole, indent=1), in UTF-8."""
+    head = f'{{\n "as_of": "{data.as_of.isoformat()}",\n "count": {len(fragments)},\n "cases": '.encode()
     if not fragments:
-        return head + "[]\n}"
-    return head + "[\n" + ",\n".join(f.json for f in fragments) + "\n ]\n}"
+        return head + b"[]\n}"
+    return head + b"[\n" + b",\n".join(f.json for f in fragments) + b"\n ]\n}"
 
 
-def cases_csv(fragments: list[Fragments]) -> str:
+def cases_csv(fragments: list[Fragments]) -> bytes:
     """data/cases.csv (UTF-8 with BOM so spreadsheet programs read the Chinese right)."""
-    return "\ufeff" + ",".join(CSV_FIELDS) + "\n" + "".join(f.csv for f in fragments)
+    return ("\ufeff" + ",".join(CSV_FIELDS) + "\n").encode("utf-8") + b"".join(f.csv for f in fragments)
 
 
-def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, contact: str) -> dict[str, str]:
+def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, contact: str
+                  ) -> dict[str, str | bytes]:
     """The Open311 GeoReport v2 tree: discovery, services, all requests (each request: request_files)."""
     timezone = data.registry.rules.timezone
     document = open311.discovery(site_url, data.as_of, timezone, contact)
@@ -119,8 +128,12 @@ def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, con
         "open311/discovery.xml": open311.discovery_xml(document),
         "open311/v2/services.json": _json(services, indent=1),
         "open311/v2/services.xml": open311.services_xml(services),
-        "open311/v2/requests.json": open311.requests_json([f.open311 for f in fragments]),
-        "open311/v2/requests.xml": open311.requests_xml([f.open311_xml for f in fragments]),
+        # as open311.requests_json and requests_xml lay them out, joined as bytes
+        "open311/v2/requests.json": (b"[\n" + b",\n".join(f.open311 for f in fragments) + b"\n]"
+                                     if fragments else b"[]"),
+        "open311/v2/requests.xml": (open311.requests_xml([]).removesuffix("</service_requests>\n").encode()
+                                    + b"".join(f.open311_xml + b"\n" for f in fragments)
+                                    + b"</service_requests>\n"),
     }
     return files
 
@@ -128,8 +141,10 @@ def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, con
 def request_files(case_id: str, fragment: Fragments) -> dict[str, Callable[[], str]]:
     """A published case's own Open311 request files (a list of one, as the API answers), as
     path -> a function making the text (called only when the file is to be written)."""
-    return {f"open311/v2/requests/{case_id}.json": lambda: open311.requests_json([fragment.open311]),
-            f"open311/v2/requests/{case_id}.xml": lambda: open311.requests_xml([fragment.open311_xml])}
+    return {f"open311/v2/requests/{case_id}.json":
+            lambda: open311.requests_json([fragment.open311.decode("utf-8")]),
+            f"open311/v2/requests/{case_id}.xml":
+            lambda: open311.requests_xml([fragment.open311_xml.decode("utf-8")])}
 
 
 def stats_json(data: SiteData) -> str:

@@ -49,15 +49,15 @@ def inside_output(output: Path, rel: str) -> Path:
     return output / rel
 
 
-def write_file(output: Path, rel: str, content: str, compare: bool = True) -> bool:
-    """Write `content` to output/rel unless the file already holds exactly that (`compare`:
-    read it to see); True if written.
+def write_file(output: Path, rel: str, content: str | bytes, compare: bool = True) -> bool:
+    """Write `content` (text, or its UTF-8) to output/rel unless the file already holds exactly
+    that (`compare`: read it to see); True if written.
 
     A file that exists is replaced atomically (a reader never sees half of it). A new file
     is written in place: if that is cut short, the build fails, its manifest is not saved,
     and the next build writes the file again."""
     path = inside_output(output, rel)
-    data = content.encode("utf-8")
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
     try:
         if path.stat().st_size == len(data) and compare and path.read_bytes() == data:
             return False
