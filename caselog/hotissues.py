@@ -274,8 +274,9 @@ def hot_issues(states: Iterable[CaseState], vocabulary: Vocabulary) -> list[HotI
     for s in chosen:
         for word in terms[s.id]:
             by_term[word].append(s.id)
-    for s in chosen:  # only messages that share a key term can be linked
-        for other in sorted({other for word in terms[s.id] for other in by_term[word]}):
+    for s in chosen:  # only messages that share MIN_SHARED key terms can be linked (_linked)
+        shared = Counter(other for word in terms[s.id] for other in by_term[word])
+        for other in sorted(other for other, count in shared.items() if count >= MIN_SHARED):
             if root(other) == root(s.id):
                 continue
             if same_place(places[s.id], places[other]) and _linked(terms[s.id], terms[other]):
