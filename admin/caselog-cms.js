@@ -163,6 +163,27 @@
     window.setTimeout(function () { justPublished = null; }, 5000);
   }
 
+  // When GitHub refuses to merge a pull request (checks failing or running, review missing,
+  // conflicts), Decap's GitHub backend writes the change into the branch directly instead
+  // ("force merge"), which would skip the checks wherever branch protection does not stop it.
+  // Publishing only ever merges the pull request; a refusal is told to the clerk in Chinese.
+  var NOT_MERGED = "合并请求未能合并：检查未通过或尚未完成，或者还没有审核通过。" +
+    "请在合并请求中查看检查结果和“案件变更摘要”，按其中“需要处理”的说明修改后再发布。";
+
+  function keepMergesInPullRequests(backend) {
+    var authenticate = backend.authenticate.bind(backend);
+    backend.authenticate = function (state) {
+      return authenticate(state).then(function (user) {
+        backend.api.forceMergePR = function () {
+          var error = new Error(NOT_MERGED);
+          error.toString = function () { return NOT_MERGED; }; // shown as 发布失败: <message>
+          return Promise.reject(error);
+        };
+        return user;
+      });
+    };
+  }
+
   function placingBackend(name) {
     var original = CMS.getBackend(name);
     return function PlacingBackend() {
@@ -186,6 +207,7 @@
           return result;
         });
       };
+      if (name === "github") keepMergesInPullRequests(backend);
       var publishUnpublished = backend.publishUnpublishedEntry && backend.publishUnpublishedEntry.bind(backend);
       if (publishUnpublished) {
         backend.publishUnpublishedEntry = function (collection, slug) {
