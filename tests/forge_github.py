@@ -53,6 +53,8 @@ class PullRequest:
 class GitHubStandIn:
     """GitHub for one repository `owner/name`, at `<url>/api/v3` (a GitHub Enterprise address)."""
 
+    API_ROOT = "/api/v3"
+
     def __init__(self, repository: BareRepository, full_name: str = "qingxi/caselog",
                  default_branch: str = "main"):
         self.git = repository
@@ -66,7 +68,7 @@ class GitHubStandIn:
         self.required_checks: set[str] = set()  # contexts that must be "success" to merge
         self.statuses: dict[str, list[dict]] = {}  # commit sha -> statuses, newest first
         prefix = f"/repos/{full_name}"
-        self.server = ForgeServer("/api/v3", list(self._routes(prefix)), TOKEN,
+        self.server = ForgeServer(self.API_ROOT, list(self._routes(prefix)), TOKEN,
                                   lambda headers: headers.get("authorization", "").removeprefix("token "))
 
     def _routes(self, prefix: str):
@@ -193,7 +195,7 @@ class GitHubStandIn:
         return [self.repo_commit_json(sha) for sha in self.git.log(rev, request.query.get("path"))[:30]]
 
     @route("GET", r"REPO/commits/(?P<ref>.+)/status")
-    def combined_status(self, request: Request, ref: str):
+    def combined_status(self, request: Request | None, ref: str):
         sha = self.git.resolve(ref) or ref
         statuses = self.statuses.get(sha, [])
         latest = {s["context"]: s for s in reversed(statuses)}
@@ -351,27 +353,31 @@ class GitHubStandIn:
 
     @route("PUT", r"REPO/pulls/(?P<number>\d+)/merge")
     def merge_pull(self, request: Request, number: str):
-        pr = self.pull(number)
         body = request.body or {}
+        sha = self.merge(self.pull(number), body.get("merge_method", "merge"), body.get("sha"),
+                         body.get("commit_message", ""))
+        return {"sha": sha, "merged": True, "message": "Pull Request successfully merged"}
+
+    def merge(self, pr: PullRequest, method: str, expected_head: str | None, body: str) -> str:
+        """Merge (or squash) a pull request into its base, as the forge's merge button does."""
         with self.git.lock:
             if pr.state != "open":
                 raise ApiError(405, {"message": "Pull Request is not mergeable"})
             head = self.branch_sha(pr.head)
-            if body.get("sha") and body["sha"] != head:
+            if expected_head and expected_head != head:
                 raise ApiError(409, {"message": "Head branch was modified. Review and try the merge again."})
-            statuses = self.combined_status(request, head)["statuses"]
+            statuses = self.combined_status(None, head)["statuses"]
             failing = [context for context in sorted(self.required_checks)
                        if not any(s["context"] == context and s["state"] == "success" for s in statuses)]
             if failing:
-                raise ApiError(405, {"message": f"Required status check \"{failing[0]}\" is expected."})
+                raise ApiError(405, {"message": f"Required status check \"{failing[0]}\" is failing."})
             base = self.branch_sha(pr.base)
             tree = self.git.merged_tree(base, head)
             if tree is None:
                 raise ApiError(405, {"message": "Pull Request is not mergeable"})
-            method = body.get("merge_method", "merge")
             author = {"name": USER["name"], "email": USER["email"]}
             if method == "squash":
-                message = f"{pr.title} (#{pr.number})\n\n{body.get('commit_message', '')}".rstrip()
+                message = f"{pr.title} (#{pr.number})\n\n{body}".rstrip()
                 sha = self.git.write_commit(tree, [base], message, author)
             else:
                 message = f"Merge pull request #{pr.number} from {self.owner}/{pr.head}\n\n{pr.title}"
@@ -379,7 +385,7 @@ class GitHubStandIn:
             self.git.update_ref(f"refs/heads/{pr.base}", sha, base)
             pr.state, pr.merged, pr.merge_commit, pr.head_sha = "closed", True, sha, head
             pr.updated_at = now()
-        return {"sha": sha, "merged": True, "message": "Pull Request successfully merged"}
+        return sha
 
     @route("PUT", r"REPO/issues/(?P<number>\d+)/labels")
     def set_labels(self, request: Request, number: str):

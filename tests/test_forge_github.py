@@ -47,7 +47,7 @@ APPEND_ONLY = "已公开的办理记录只能追加：请添加一条更正说�
 class GitHubClerk(Clerk):
     """A clerk signed in to GitHub (Decap keeps the signed-in user in localStorage)."""
 
-    def __init__(self, page, url: str, forge: GitHubStandIn):
+    def __init__(self, page, url: str, forge):
         super().__init__(page, url)
         self.forge = forge
 
@@ -131,11 +131,11 @@ def office(tmp_path):
     forge.stop()
 
 
-def signed_in(browser, forge: GitHubStandIn):
-    """A browser context where the clerk has signed in with GitHub (what Decap stores after OAuth)."""
+def signed_in(browser, backend: str = "caselog-github"):
+    """A browser context where the clerk has signed in to the forge (what Decap stores after OAuth)."""
     context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
-    user = {"token": TOKEN, "backendName": "caselog-github", "login": USER["login"], "name": USER["name"]}
+    user = {"token": TOKEN, "backendName": backend, "login": USER["login"], "name": USER["name"]}
     context.add_init_script(f"window.localStorage.setItem('decap-cms-user', {json.dumps(json.dumps(user))});")
     return context
 
@@ -153,7 +153,7 @@ def test_on_github_every_change_is_a_pull_request_that_ci_checks(office, tmp_pat
     forge, url, today = office
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        clerk = GitHubClerk(signed_in(browser, forge).new_page(), url, forge)
+        clerk = GitHubClerk(signed_in(browser).new_page(), url, forge)
 
         # register a message: a branch and a draft pull request
         clerk.open(f"#/collections/cases-{today:%Y-%m}/new")
