@@ -170,16 +170,35 @@
   var NOT_MERGED = "合并请求未能合并：检查未通过或尚未完成，或者还没有审核通过。" +
     "请在合并请求中查看检查结果和“案件变更摘要”，按其中“需要处理”的说明修改后再发布。";
 
-  function keepMergesInPullRequests(backend) {
+  // the forge's API client exists once the clerk has signed in (or was signed in already)
+  function onSignIn(backend, change) {
     var authenticate = backend.authenticate.bind(backend);
     backend.authenticate = function (state) {
       return authenticate(state).then(function (user) {
-        backend.api.forceMergePR = function () {
-          var error = new Error(NOT_MERGED);
-          error.toString = function () { return NOT_MERGED; }; // shown as 发布失败: <message>
-          return Promise.reject(error);
-        };
+        change(backend.api);
         return user;
+      });
+    };
+  }
+
+  function keepMergesInPullRequests(api) {
+    api.forceMergePR = function () {
+      var error = new Error(NOT_MERGED);
+      error.toString = function () { return NOT_MERGED; }; // shown as 发布失败: <message>
+      return Promise.reject(error);
+    };
+  }
+
+  // Decap's GitLab backend squashes a merge request under its own English message ("Automatically
+  // generated. Merged on Decap CMS."), which the case pages' history would show instead of
+  // 登记留言 <id>; merge under the merge request's title, as GitLab itself does by default.
+  function titledMerges(api) {
+    api.mergeMergeRequest = function (mergeRequest) {
+      return api.requestJSON({
+        method: "PUT",
+        url: api.repoURL + "/merge_requests/" + mergeRequest.iid + "/merge",
+        params: {merge_commit_message: mergeRequest.title, squash_commit_message: mergeRequest.title,
+                 squash: api.squashMerges, should_remove_source_branch: true},
       });
     };
   }
@@ -207,7 +226,8 @@
           return result;
         });
       };
-      if (name === "github") keepMergesInPullRequests(backend);
+      if (name === "github") onSignIn(backend, keepMergesInPullRequests);
+      if (name === "gitlab") onSignIn(backend, titledMerges);
       var publishUnpublished = backend.publishUnpublishedEntry && backend.publishUnpublishedEntry.bind(backend);
       if (publishUnpublished) {
         backend.publishUnpublishedEntry = function (collection, slug) {

@@ -101,10 +101,15 @@ class ForgeServer:
                 pass
 
             def _send(self, status: int, body: object, extra: dict | None = None) -> None:
-                data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+                if isinstance(body, bytes):  # a raw file
+                    data, body = body, None
+                    extra = {"Content-Type": "text/plain; charset=utf-8", **(extra or {})}
+                else:
+                    data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Access-Control-Allow-Origin", "*")
-                self.send_header("Access-Control-Expose-Headers", "Link, ETag, X-Total, X-Total-Pages")
+                self.send_header("Access-Control-Expose-Headers", "Link, ETag, X-Total, X-Total-Pages, X-Page, X-Per-Page, "
+                                 "X-Gitlab-Blob-Id")
                 if body is not None:
                     self.send_header("Content-Type", "application/json; charset=utf-8")
                 for key, value in (extra or {}).items():
@@ -112,7 +117,8 @@ class ForgeServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 try:
-                    self.wfile.write(data)
+                    if self.command != "HEAD":
+                        self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the page went away (a reload) before the answer came
 
@@ -141,7 +147,7 @@ class ForgeServer:
                     return
                 self._send(result.status, result.body, result.headers)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
+            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _any
 
         return Handler
 
