@@ -181,17 +181,20 @@
     };
   }
 
+  function notMerged() {
+    var error = new Error(NOT_MERGED);
+    error.toString = function () { return NOT_MERGED; }; // shown as 发布失败: <message>
+    return error;
+  }
+
   function keepMergesInPullRequests(api) {
-    api.forceMergePR = function () {
-      var error = new Error(NOT_MERGED);
-      error.toString = function () { return NOT_MERGED; }; // shown as 发布失败: <message>
-      return Promise.reject(error);
-    };
+    api.forceMergePR = function () { return Promise.reject(notMerged()); };
   }
 
   // Decap's GitLab backend squashes a merge request under its own English message ("Automatically
   // generated. Merged on Decap CMS."), which the case pages' history would show instead of
-  // 登记留言 <id>; merge under the merge request's title, as GitLab itself does by default.
+  // 登记留言 <id>; merge under the merge request's title, as GitLab itself does by default, and say in
+  // Chinese when GitLab refuses the merge.
   function titledMerges(api) {
     api.mergeMergeRequest = function (mergeRequest) {
       return api.requestJSON({
@@ -199,6 +202,10 @@
         url: api.repoURL + "/merge_requests/" + mergeRequest.iid + "/merge",
         params: {merge_commit_message: mergeRequest.title, squash_commit_message: mergeRequest.title,
                  squash: api.squashMerges, should_remove_source_branch: true},
+      }).catch(function (error) {
+        // GitLab answers 405 (pipeline failed or running, approvals missing) or 406 (conflicts)
+        if (error && (error.status === 405 || error.status === 406)) throw notMerged();
+        throw error;
       });
     };
   }

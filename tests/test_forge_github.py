@@ -149,6 +149,13 @@ def checked(forge: GitHubStandIn, pr: PullRequestView, tmp_path: Path, name: str
     return run
 
 
+def main_validates(forge, tmp_path: Path) -> bool:
+    """`caselog validate` on a fresh checkout of main."""
+    run = run_checks(forge.git.path, "main", "main", tmp_path / "main")
+    shutil.rmtree(tmp_path / "main")
+    return run.plain_validate_code == 0 and run.validate_code == 0
+
+
 def test_on_github_every_change_is_a_pull_request_that_ci_checks(office, tmp_path):
     forge, url, today = office
     with sync_playwright() as playwright:
@@ -186,6 +193,7 @@ def test_on_github_every_change_is_a_pull_request_that_ci_checks(office, tmp_pat
         assert forge.git.ref(f"refs/heads/{pr.head}") is None
         clerk.page.wait_for_url(re.compile(rf".*#/collections/cases-2026(-03/entries/|/entries/03/){case_id}$"))
         expect(clerk.page.locator('[id^="title-field-"]')).to_have_value("青溪大道东段路灯不亮")
+        assert main_validates(forge, tmp_path)
 
         # assign it, reply, close: a pull request each, checked and merged
         slug = f"#/collections/cases-2026/entries/03/{case_id}"
@@ -211,6 +219,7 @@ def test_on_github_every_change_is_a_pull_request_that_ci_checks(office, tmp_pat
             clerk.wait(lambda pr=pr: pr.merged, f"the pull request of {label} merged")
         history = forge.git.git("log", "--format=%s", "-4", "main").splitlines()
         assert history == [f"更新留言 {case_id} (#{n})" for n in (4, 3, 2)] + [f"登记留言 {case_id} (#1)"]
+        assert main_validates(forge, tmp_path)
         text = forge.git.blob(forge.git.resolve(f"main:{path}", "blob")).decode("utf-8")
         assert text.endswith(
             "events:\n"

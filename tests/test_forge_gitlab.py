@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +22,7 @@ from forge_ci import run_checks
 from forge_git import BareRepository
 from forge_gitlab import TOKEN, GitLabStandIn
 from test_admin_browser import ADMIN, ARGS, CHROMIUM, MESSAGE, caselog, demo_repository
-from test_forge_github import GitHubClerk
+from test_forge_github import APPEND_ONLY, NOT_MERGED, GitHubClerk
 
 from caselog.cms import write_admin_site
 from caselog.registry import load_registry
@@ -125,6 +126,31 @@ def test_on_gitlab_every_change_is_a_merge_request_that_ci_checks(tmp_path):
         assert f"| `{case_id}` | 青溪大道东段路灯不亮 | 交办县住建局 | " in run.summary
         assert bare.git("log", "--format=%s", "-2", "main").splitlines() == [
             f"更新留言 {case_id}", f"登记留言 {case_id}"]
+
+        # an edit of the published assignment: the pipeline fails, the merge request cannot be published
+        clerk.open(f"#/collections/cases-2026/entries/03/{case_id}")
+        assigned = clerk.page.locator('div[class*="ListItem"]', has_text="2026-03-03 交办")
+        assigned.locator("button").first.click()
+        clerk.page.locator('textarea[id^="note-field-"]:visible').fill("请核实处理")
+        mr = clerk.save()
+        main = bare.ref("refs/heads/main")
+        run = run_checks(bare.path, mr.source, mr.target, tmp_path / "mr-edit")
+        lines = (tmp_path / "mr-edit" / path).read_text(encoding="utf-8").splitlines()
+        assert run.validate_code == 1 and run.validate_output.splitlines()[0] == (
+            f"::error file={path},line={lines.index('    note: 请核实处理') + 1},title=events[1]::"
+            f"改动了已公开的办理记录（note）；{APPEND_ONLY}")
+        assert "### 需要处理" in run.summary
+        forge.pipelines[bare.ref(f"refs/heads/{mr.source}")] = "failed"
+        clerk.ready(mr)
+        clerk.page.get_by_role("button", name="发布", exact=True).click()
+        clerk.page.get_by_text("立即发布").click()
+        clerk.page.get_by_text(f"发布失败: {NOT_MERGED}").wait_for()
+        assert bare.ref("refs/heads/main") == main and mr.state == "opened"
+        title = quote(mr.title)
+        clerk.errors.remove(  # GitLab's refusal, which the page tells the clerk in Chinese
+            "Failed to load resource: the server responded with a status of 405 (Method Not Allowed) "
+            f"({forge.api}/projects/qingxi%2Fcaselog/merge_requests/{mr.iid}/merge?merge_commit_message={title}"
+            f"&squash_commit_message={title}&squash=true&should_remove_source_branch=true)")
 
         assert forge.server.failures == []
         hosts = {re.sub(r"^(\w+://[^/]+).*$", r"\1", request) for request in clerk.requests}
