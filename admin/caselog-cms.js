@@ -191,6 +191,23 @@
     api.forceMergePR = function () { return Promise.reject(notMerged()); };
   }
 
+  // Every five minutes Decap's GitHub backend asks www.githubstatus.com whether GitHub is up; a
+  // GitHub Enterprise server is not GitHub.com, and the page asks no other host: it only checks
+  // that the clerk is still signed in.
+  var GITHUB_API = "https://api.github.com";
+
+  function signedInStatus(backend) {
+    return function () {
+      // asked again each time (Decap's own user() answers from memory and would never notice)
+      var signedIn = backend.api ? backend.api.request("/user").then(function () { return true; },
+                                                                     function () { return false; })
+        : Promise.resolve(false);
+      return signedIn.then(function (auth) {
+        return {auth: {status: auth}, api: {status: true, statusPage: ""}};
+      });
+    };
+  }
+
   // Decap's GitLab backend squashes a merge request under its own English message ("Automatically
   // generated. Merged on Decap CMS."), which the case pages' history would show instead of
   // 登记留言 <id>; merge under the merge request's title, as GitLab itself does by default, and say in
@@ -234,6 +251,7 @@
         });
       };
       if (name === "github") onSignIn(backend, keepMergesInPullRequests);
+      if (name === "github" && backend.apiRoot !== GITHUB_API) backend.status = signedInStatus(backend);
       if (name === "gitlab") onSignIn(backend, titledMerges);
       var publishUnpublished = backend.publishUnpublishedEntry && backend.publishUnpublishedEntry.bind(backend);
       if (publishUnpublished) {

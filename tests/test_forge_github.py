@@ -261,3 +261,21 @@ def test_on_github_every_change_is_a_pull_request_that_ci_checks(office, tmp_pat
         assert hosts == {url.removesuffix("/admin/"), forge.server.url}, hosts
         assert clerk.errors == [], clerk.errors
         browser.close()
+
+
+def test_on_github_enterprise_the_page_asks_no_status_page(office):
+    forge, url, today = office
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = signed_in(browser)
+        context.clock.install()
+        clerk = GitHubClerk(context.new_page(), url, forge)
+        clerk.page.goto(url + f"#/collections/cases-{today:%Y-%m}")
+        clerk.page.get_by_text("新建留言").or_(clerk.page.get_by_role("link", name="留言")).first.wait_for()
+        signed = len(forge.server.requests("GET", "/user"))
+        clerk.page.clock.fast_forward("05:01")  # Decap checks the backend every five minutes
+        clerk.wait(lambda: len(forge.server.requests("GET", "/user")) > signed, "the check of the signed-in user")
+        hosts = {re.sub(r"^(\w+://[^/]+).*$", r"\1", request) for request in clerk.requests}
+        assert hosts == {url.removesuffix("/admin/"), forge.server.url}, hosts
+        assert clerk.errors == [], clerk.errors
+        browser.close()
