@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,8 +73,6 @@ class GitHubStandIn:
                                   lambda headers: headers.get("authorization", "").removeprefix("token "))
 
     def _routes(self, prefix: str):
-        import re
-
         for method, pattern, handler in routes_of(self):
             text = pattern.pattern.replace("REPO", re.escape(prefix))
             yield method, re.compile(text), handler
