@@ -179,7 +179,10 @@ def test_on_github_every_change_is_a_pull_request_that_ci_checks(office, tmp_pat
         assert (pr.title, pr.base, pr.labels, pr.state) == (f"登记留言 {case_id}", "main", ["caselog/draft"], "open")
         run = checked(forge, pr, tmp_path, "pr-register")
         assert (run.validate_code, run.plain_validate_code, run.validate_output) == (0, 0, "")
-        assert f"| `{case_id}` | 青溪大道东段路灯不亮 | 新受理 | " in run.summary
+        assert run.summary == (  # the job summary, and the comment the `comment` job posts
+            "## 案件变更摘要（对比 origin/main）\n\n1 件案件有变更：新受理 1 件。\n\n"
+            "| 编号 | 标题 | 变更 | 最终答复期限 |\n| --- | --- | --- | --- |\n"
+            f"| `{case_id}` | 青溪大道东段路灯不亮 | 新受理 | 2026-03-23 |\n")
 
         # ready, then published: squash-merged into main, the branch deleted
         before = forge.git.ref("refs/heads/main")
