@@ -130,7 +130,8 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
         translations = i18n.load_translations(str(settings["THEME"]), settings.get("CASELOG_LOCALE", "zh_CN"))
         categories = {key: translations.gettext(name) for key, name in labels.CATEGORY.items()}
         searched = write_search_index(data, output, categories,
-                                      lambda rel, text: scan_written(rel, text, secrets), granularity)
+                                      lambda rel, text: scan_written(rel, text, secrets), granularity,
+                                      cache_dir=root / ".caselog" / "search")
         checked.update(searched.checked)
     return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,

@@ -38,22 +38,26 @@ written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import sys
 import time
 import zlib
 from array import array
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import store
 from ..errors import CaselogError
 from ..i18n import _
 from .forking import fork_slices
-from .search_records import FACT, FILTER, FILTER_KEYS, SearchRecord, search_record
+from .search_records import FACT, FILTER_KEYS, SearchRecord, search_record
 
 INDEX = "search-index"  # beside the search page (search/), not in it
 FORMAT = 1  # of the files: a change of layout writes every shard again
@@ -106,11 +110,13 @@ def shard_of(data, granularity: str = "auto") -> dict[str, str]:
 
 
 def write_search_index(data, output: Path, categories: dict[str, str], check: Callable,
-                       granularity: str = "auto") -> SearchReport:
+                       granularity: str = "auto", cache_dir: Path | None = None) -> SearchReport:
     """Write the shards whose cases changed and the index of them all; remove shards of no period.
 
     `categories` names each category as the interface does; `check(rel, text)` gives the
-    leaks in a text (scan.scan_written)."""
+    leaks in a text (scan.scan_written). `cache_dir` keeps each case's record between builds
+    (a file a shard, each record with its case's fingerprint), so that a changed shard makes
+    only its changed cases' records again; every record of it is checked again all the same."""
     started = time.perf_counter()
     root = output / INDEX
     shards = shard_of(data, granularity)
@@ -118,7 +124,8 @@ def write_search_index(data, output: Path, categories: dict[str, str], check: Ca
     for state in data.published:
         groups.setdefault(shards[state.case.id], []).append(state)
     salt = "|".join([str(FORMAT), data.registry_digest, repr(sorted(categories.items()))])
-    digests = {period: _digest(salt, period, [s.case.id + ":" + data.case_fingerprint(s) for s in states])
+    fingerprints = {s.case.id: data.case_fingerprint(s) for s in data.published}
+    digests = {period: _digest(salt, period, [s.case.id + ":" + fingerprints[s.case.id] for s in states])
                for period, states in groups.items()}
     report = SearchReport(periods=sorted(groups, reverse=True))
     root.mkdir(parents=True, exist_ok=True)
@@ -129,8 +136,12 @@ def write_search_index(data, output: Path, categories: dict[str, str], check: Ca
     work = [(period, groups[period], digests[period]) for period in changed]
 
     def write(items):
-        return [_write_shard(data, root, period, states, digest, categories, check)
-                for period, states, digest in items]
+        written = []
+        for period, states, digest in items:
+            cache = cache_dir / f"{period}.pickle" if cache_dir is not None else None
+            records = _records(data, states, categories, fingerprints, cache, salt)
+            written.append(_write_shard(root, period, records, digest, check))
+        return written
 
     count = sum(len(states) for _, states, _ in work)
     jobs = min(os.cpu_count() or 1, len(work))
@@ -162,11 +173,44 @@ def _summary(shard: Path) -> dict:
         return {}
 
 
-def _write_shard(data, root: Path, period: str, states: list, digest: str, categories: dict,
+def _records(data, states: list, categories: dict, fingerprints: dict, cache: Path | None,
+             salt: str) -> list[SearchRecord]:
+    """The records of a shard's cases, newest first: kept ones whose case's fingerprint is the
+    same, the others made (and the cache written again if any was)."""
+    kept = _load_records(cache, salt)
+    records, made = [], False
+    for state in states:
+        case_id = state.case.id
+        entry = kept.get(case_id)
+        if entry is not None and entry[0] == fingerprints[case_id]:
+            _fingerprint, received, words, fragment, text, filters = entry
+            records.append(SearchRecord(case_id, received, frozenset(words.split("\n")), fragment, text,
+                                        filters))
+        else:
+            records.append(search_record(data.view(state), categories))
+            made = True
+    if cache is not None and (made or len(kept) != len(states)):
+        entries = {r.id: (fingerprints[r.id], r.received, "\n".join(r.words), r.fragment, r.text, r.filters)
+                   for r in records}
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower next time
+            store(cache, pickle.dumps({"salt": salt, "records": entries}, protocol=pickle.HIGHEST_PROTOCOL))
+    return sorted(records, key=lambda r: (r.received, r.id), reverse=True)
+
+
+def _load_records(cache: Path | None, salt: str) -> dict:
+    if cache is None:
+        return {}
+    try:
+        with cache.open("rb") as handle:
+            kept = pickle.load(handle)
+        return kept["records"] if kept["salt"] == salt else {}
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def _write_shard(root: Path, period: str, records: list[SearchRecord], digest: str,
                  check: Callable) -> tuple[str, list[str], dict[str, list]]:
     """Write one shard beside the old and swap it in: (period, files written, leaks by file)."""
-    records = sorted((search_record(data.view(s), categories) for s in states),
-                     key=lambda r: (r.received, r.id), reverse=True)
     fresh = root / f".{period}.new"
     shutil.rmtree(fresh, ignore_errors=True)
     (fresh / "f").mkdir(parents=True)
@@ -178,15 +222,18 @@ def _write_shard(data, root: Path, period: str, states: list, digest: str, categ
         found = check(rel, record.text)
         if found:
             leaks[rel] = found
-        (fresh / "f" / f"{number}.json").write_text(
-            json.dumps(record.fragment, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        (fresh / "f" / f"{number}.json").write_text(record.fragment, encoding="utf-8")
         files.append(rel)
     buckets = encode_buckets(records)
     for number, content in enumerate(buckets):
         (fresh / "b" / f"{number}.bin").write_bytes(content)
         files.append(f"{INDEX}/{period}/b/{number}.bin")
+    filters: dict[str, set[str]] = {key: set() for key in FILTER_KEYS}
+    for record in records:
+        for key, value in record.filters:
+            filters[key].add(value)
     summary = {"digest": digest, "period": period, "cases": len(records), "buckets": len(buckets),
-               "year": int(period[:4]), "filters": _filter_values(records)}
+               "year": int(period[:4]), "filters": {key: sorted(values) for key, values in filters.items()}}
     (fresh / "shard.json").write_text(json.dumps(summary, ensure_ascii=False, sort_keys=True),
                                       encoding="utf-8")
     files.append(f"{INDEX}/{period}/shard.json")
@@ -194,24 +241,13 @@ def _write_shard(data, root: Path, period: str, states: list, digest: str, categ
     return period, files, leaks
 
 
-def _filter_values(records: list[SearchRecord]) -> dict[str, list[str]]:
-    values: dict[str, set[str]] = {key: set() for key in FILTER_KEYS}
-    for record in records:
-        for word in record.words:
-            if word.startswith(FILTER):
-                key, _sep, value = word[1:].partition(":")
-                if key in values:
-                    values[key].add(value)
-    return {key: sorted(found) for key, found in values.items()}
-
-
 def encode_buckets(records: list[SearchRecord]) -> list[bytes]:
     """The buckets of a shard whose cases are `records`, in order (see the module's docstring)."""
     count = len(records)
-    postings: dict[str, list[int]] = {}
+    postings: defaultdict[str, list[int]] = defaultdict(list)
     for number, record in enumerate(records):
         for word in record.words:
-            postings.setdefault(word, []).append(number)
+            postings[word].append(number)
     width = 2 if count <= 1 << 16 else 4
     bitmap_bytes = (count + 7) // 8
     entries: list[tuple[int, bytes]] = []

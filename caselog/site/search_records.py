@@ -22,6 +22,7 @@ Filter values are words of their own, which no text can make (they start with U+
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,8 +31,9 @@ from ..publication import plain_label
 from .views import CaseView
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# a Chinese run; or a word of letters and digits, pieces joined by - . / (a case number, G107)
-_WORDS = re.compile(f"([{_HAN}]+)|[^\\W_{_HAN}]+(?:[-./][^\\W_{_HAN}]+)*")
+_HAN_RUN = re.compile(f"[{_HAN}]{{2,}}")
+# a word of letters and digits, pieces joined by - . / (a case number, G107)
+_WORD = re.compile(f"[^\\W_{_HAN}]+(?:[-./][^\\W_{_HAN}]+)*")
 _PIECES = re.compile(r"[-./]")
 _TAG = re.compile(r"<[^>]*>")
 MAX_WORD_BYTES = 64  # a longer word is not indexed (the page does not look it up either)
@@ -49,15 +51,14 @@ def normal(text: str) -> str:
 def words(text: str) -> set[str]:
     """The index words of a normalised text."""
     found: set[str] = set()
-    for match in _WORDS.finditer(text):
-        run = match.group()
-        if match.group(1):
-            found.update(run[i:i + 2] for i in range(len(run) - 1))
-        else:
-            found.add(run)
-            if _PIECES.search(run):
-                found.update(_PIECES.split(run))
-    return {w for w in found if len(w.encode()) <= MAX_WORD_BYTES}
+    for run in _HAN_RUN.findall(text):
+        found.update(map(str.__add__, run, run[1:]))  # its pairs
+    for word in _WORD.findall(text):
+        if len(word) * 4 <= MAX_WORD_BYTES or len(word.encode()) <= MAX_WORD_BYTES:
+            found.add(word)
+        if "-" in word or "." in word or "/" in word:
+            found.update(p for p in _PIECES.split(word) if len(p.encode()) <= MAX_WORD_BYTES)
+    return found
 
 
 def html_text(markup: str) -> str:
@@ -72,8 +73,9 @@ class SearchRecord:
     id: str
     received: str  # sort key: newest first
     words: frozenset[str]  # its index words, facts and filter values included
-    fragment: dict  # what the page shows of a result and checks a query against
+    fragment: str  # JSON: what the page shows of a result and checks a query against
     text: str  # everything it holds, as text: what the leak checks read
+    filters: tuple[tuple[str, str], ...]  # (unit, key), (topic, key)...: the filter values it has
 
 
 def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
@@ -93,17 +95,17 @@ def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
     if view.area:
         facts.append(view.area)
     facts_text = plain_label(" ".join(dict.fromkeys(facts)))
-    found: set[str] = set()
-    for part in (view.title, view.id, *texts):
-        found |= words(normal(part))
+    # one pass over the parts: a line break ends a run, so no pair spans two parts
+    found = words(normal("\n".join([view.title, view.id, *texts])))
     found |= {FACT + w for w in words(normal(facts_text)) - found}
     found.add(SELF + view.id.lower())
-    found.add(f"{FILTER}channel:{view.channel.key}")
-    found.add(f"{FILTER}category:{view.category}")
-    found.update(f"{FILTER}topic:{t.key}" for t in view.topics)
+    filters = [("channel", view.channel.key), ("category", view.category),
+               *(("topic", t.key) for t in view.topics)]
     if view.unit:
-        found.add(f"{FILTER}unit:{view.unit.key}")
+        filters.append(("unit", view.unit.key))
+    found.update(f"{FILTER}{key}:{value}" for key, value in filters)
     fragment = {"id": view.id, "title": plain_label(view.title), "day": view.received_day.isoformat(),
                 "unit": plain_label(view.unit.name) if view.unit else "", "texts": texts, "facts": facts_text}
-    return SearchRecord(view.id, view.received, frozenset(found), fragment,
-                        "\n".join([view.title, view.id, *texts, facts_text]))
+    return SearchRecord(view.id, view.received, frozenset(found),
+                        json.dumps(fragment, ensure_ascii=False, separators=(",", ":")),
+                        "\n".join([view.title, view.id, *texts, facts_text]), tuple(filters))
