@@ -385,9 +385,11 @@ def test_the_policy_answers_what_is_published_and_gives_plain_search_records(cli
     assert policy.secret_titles == {SECRET}
     data = load_site_data(tmp_path, date(2026, 11, 23), with_history=False)
     record = search_record(data.view(data.published[0]), {"help": "求助"})
-    assert (record.meta["title"], record.filters) == ("小区电梯长期停运", {
-        "year": ["2026"], "channel": [data.registry.channels["mayor-mailbox"].name], "category": ["求助"],
-        "topic": ["住房保障"], "unit": ["岳阳楼区住房和城乡建设局"]})
+    fragment = json.loads(record.fragment)
+    assert (fragment["title"], fragment["unit"]) == ("小区电梯长期停运", "岳阳楼区住房和城乡建设局")
+    assert fragment["facts"] == f"{data.registry.channels['mayor-mailbox'].name} 求助 住房保障 岳阳楼区住房和城乡建设局"
+    assert record.filters == (("channel", "mayor-mailbox"), ("category", "help"), ("topic", "housing"),
+                              ("unit", "yueyanglou-housing"))
     assert "20260302-K7Q2MD" not in {s.case.id for s in data.published}  # it gets no view, so no record
     assert plain_label('<img src=x onerror="alert(1)">\n&') == "＜img src=x onerror=＂alert(1)＂＞ ＆"
 

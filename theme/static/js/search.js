@@ -134,8 +134,6 @@
       if (params.get(key)) { select.value = params.get(key); }
     });
     input.value = (params.get("q") || "").trim();
-    var box = document.getElementById("site-search");
-    if (box) { box.value = input.value; }  // the header box shows what was searched too
     run();
   }).catch(function () {
     status.textContent = say("failed");
