@@ -250,5 +250,5 @@
   }
 
   root.CaselogSearch = { open: open, parse: parse, normal: normal, termWords: termWords, crc32: crc32,
-                         excerpt: excerpt };
+                         lookUp: lookUp, excerpt: excerpt };
 })(typeof globalThis !== "undefined" ? globalThis : this);
