@@ -1,4 +1,4 @@
-"""The portal, built for real: Pelican with the caselog plugin, Pagefind, the output checks.
+"""The portal, built for real: Pelican with the caselog plugin, the search index, the output checks.
 
 One demo build (the demo log plus a hostile case and a non-public case) is shared by the module;
 tests that change the log build a small log of their own.
