@@ -183,14 +183,13 @@ def _records(data, states: list, categories: dict, fingerprints: dict, cache: Pa
         case_id = state.case.id
         entry = kept.get(case_id)
         if entry is not None and entry[0] == fingerprints[case_id]:
-            _fingerprint, received, words, fragment, text, filters = entry
-            records.append(SearchRecord(case_id, received, frozenset(words.split("\n")), fragment, text,
-                                        filters))
+            _fingerprint, received, words, fragment, filters = entry
+            records.append(SearchRecord(case_id, received, frozenset(words.split("\n")), fragment, filters))
         else:
             records.append(search_record(data.view(state), categories))
             made = True
     if cache is not None and (made or len(kept) != len(states)):
-        entries = {r.id: (fingerprints[r.id], r.received, "\n".join(r.words), r.fragment, r.text, r.filters)
+        entries = {r.id: (fingerprints[r.id], r.received, "\n".join(r.words), r.fragment, r.filters)
                    for r in records}
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower next time
             store(cache, pickle.dumps({"salt": salt, "records": entries}, protocol=pickle.HIGHEST_PROTOCOL))

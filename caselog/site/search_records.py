@@ -79,8 +79,13 @@ class SearchRecord:
     received: str  # sort key: newest first
     words: frozenset[str]  # its index words, facts and filter values included
     fragment: str  # JSON: what the page shows of a result and checks a query against
-    text: str  # everything it holds, as text: what the leak checks read
     filters: tuple[tuple[str, str], ...]  # (unit, key), (topic, key)...: the filter values it has
+
+    @property
+    def text(self) -> str:
+        """Everything it shows, as text: what the leak checks read."""
+        shown = json.loads(self.fragment)
+        return "\n".join([shown["title"], shown["id"], shown["unit"], *shown["texts"], shown["facts"]])
 
 
 def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
@@ -112,5 +117,4 @@ def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
     fragment = {"id": view.id, "title": plain_label(view.title), "day": view.received_day.isoformat(),
                 "unit": plain_label(view.unit.name) if view.unit else "", "texts": texts, "facts": facts_text}
     return SearchRecord(view.id, view.received, frozenset(found),
-                        json.dumps(fragment, ensure_ascii=False, separators=(",", ":")),
-                        "\n".join([view.title, view.id, *texts, facts_text]), tuple(filters))
+                        json.dumps(fragment, ensure_ascii=False, separators=(",", ":")), tuple(filters))
