@@ -17,7 +17,7 @@ import vm from "node:vm";
 const site = path.resolve(process.argv[2]);
 const ORIGIN = "http://portal.invalid";
 let fetched = 0;
-const sandbox = { TextEncoder, TextDecoder, Set, Map, Promise, Math, JSON, Array, String, RegExp };
+const sandbox = { TextEncoder, TextDecoder, Set, Map, WeakMap, Promise, Math, JSON, Array, String, RegExp };
 sandbox.globalThis = sandbox;
 vm.runInNewContext(fs.readFileSync(path.join(site, "theme", "js", "search-engine.js"), "utf8"), sandbox);
 const { CaselogSearch } = sandbox;

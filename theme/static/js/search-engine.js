@@ -178,8 +178,13 @@
     }
 
     // Does a case's text hold every term of the query?
+    var seen = new WeakMap();  // a case's file -> its text as compared (made once)
     function holds(doc, query) {
-      var text = normal([doc.title, doc.id].concat(doc.texts, [doc.facts]).join("\n"));
+      var text = seen.get(doc);
+      if (text === undefined) {
+        text = normal([doc.title, doc.id].concat(doc.texts, [doc.facts]).join("\n"));
+        seen.set(doc, text);
+      }
       return query.terms.every(function (term) { return text.indexOf(term) >= 0; });
     }
 
