@@ -28,7 +28,7 @@ def node(script: str, payload) -> list:
         pytest.fail("Node.js is needed to run the site's search code (scripts/setup.sh installs it)")
     program = f"""
 const vm = require("node:vm"), fs = require("node:fs");
-const sandbox = {{ TextEncoder, TextDecoder, Set, Map, Promise, Math, JSON, Array, String, RegExp }};
+const sandbox = {{ TextEncoder, TextDecoder, Set, Map, WeakMap, Promise, Math, JSON, Array, String, RegExp }};
 sandbox.globalThis = sandbox;
 vm.runInNewContext(fs.readFileSync({json.dumps(str(ENGINE))}, "utf8"), sandbox);
 const S = sandbox.CaselogSearch;

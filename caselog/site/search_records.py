@@ -6,9 +6,11 @@ timeline, the names of its channel, category, topics, units and area), each read
 sees it: NFKC and lower case. It is cut into words the way the search page cuts a query
 (theme/static/js/search-engine.js: `words`, which must stay the same function):
 
-- each run of Chinese characters gives the overlapping pairs of its characters
-  (县政府 → 县政 政府): a query of two characters is one exact pair, a longer one the pairs
-  it is made of, and the page keeps only the cases whose text holds the query itself;
+- each run of Chinese characters gives the overlapping pairs and threes of its characters
+  (县政府门 → 县政 政府 府门 县政府 政府门): a query of two or three characters is one exact
+  word; a longer one, the threes it is made of (县政府门 → 县政府 政府门), and the page keeps
+  only the cases whose text holds the query itself (the threes make a case that holds them
+  apart rare, so the page reads few cases' files in vain);
 - every other word (letters and digits, joined by - . /) is a word whole, and its pieces
   (20261130-ab12cd → the number, 20261130 and ab12cd);
 - a lone Chinese character is no word: it is found only inside longer queries.
@@ -32,6 +34,7 @@ from .views import CaseView
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PAIR = re.compile(f"(?=([{_HAN}]{{2}}))")  # every pair of Chinese characters, overlapping
+_TRIPLE = re.compile(f"(?=([{_HAN}]{{3}}))")  # and every three
 # a word of letters and digits, pieces joined by - . / (a case number, G107)
 _WORD = re.compile(f"[^\\W_{_HAN}]+(?:[-./][^\\W_{_HAN}]+)*")
 _PIECES = re.compile(r"[-./]")
@@ -58,6 +61,7 @@ def normal(text: str) -> str:
 def words(text: str) -> set[str]:
     """The index words of a normalised text."""
     found = set(_PAIR.findall(text))
+    found.update(_TRIPLE.findall(text))
     for word in _WORD.findall(text):
         if len(word) * 4 <= MAX_WORD_BYTES or len(word.encode()) <= MAX_WORD_BYTES:
             found.add(word)

@@ -18,15 +18,18 @@
 
   function normal(text) { return String(text).normalize("NFKC").toLowerCase(); }
 
-  // The words of one term (a query's part between spaces) looked up in the index: the pairs of
-  // each Chinese run, other words whole; a lone Chinese character is no index word.
+  // The words of one term (a Chinese run, or a word of letters and digits) looked up in the
+  // index: a pair, the threes of a longer run, other words whole; a lone Chinese character is
+  // no index word.
   function termWords(term) {
     var found = [], match;
     WORDS.lastIndex = 0;
     while ((match = WORDS.exec(term)) !== null) {
       var run = match[0];
-      if (match[1]) {
-        for (var i = 0; i + 1 < run.length; i++) { found.push(run.slice(i, i + 2)); }
+      if (match[1] && run.length === 2) {
+        found.push(run);
+      } else if (match[1]) {  // its threes (the index has every pair and every three)
+        for (var i = 0; i + 2 < run.length; i++) { found.push(run.slice(i, i + 3)); }
       } else {
         found.push(run);
       }
