@@ -57,7 +57,8 @@ from ..cache import store
 from ..errors import CaselogError
 from ..i18n import _
 from .forking import fork_slices
-from .search_records import FACT, FILTER_KEYS, SearchRecord, search_record
+from .search_records import FACT, FILTER_KEYS, SearchRecord, record_text, search_record
+from .views import received_text
 
 INDEX = "search-index"  # beside the search page (search/), not in it
 FORMAT = 1  # of the files: a change of layout writes every shard again
@@ -139,8 +140,8 @@ def write_search_index(data, output: Path, categories: dict[str, str], check: Ca
         written = []
         for period, states, digest in items:
             cache = cache_dir / f"{period}.pickle" if cache_dir is not None else None
-            records = _records(data, states, categories, fingerprints, cache, salt)
-            written.append(_write_shard(root, period, records, digest, check))
+            written.append(_write_shard(data, root, period, states, digest, categories, check,
+                                        fingerprints, cache, salt))
         return written
 
     count = sum(len(states) for _, states, _ in work)
@@ -173,29 +174,6 @@ def _summary(shard: Path) -> dict:
         return {}
 
 
-def _records(data, states: list, categories: dict, fingerprints: dict, cache: Path | None,
-             salt: str) -> list[SearchRecord]:
-    """The records of a shard's cases, newest first: kept ones whose case's fingerprint is the
-    same, the others made (and the cache written again if any was)."""
-    kept = _load_records(cache, salt)
-    records, made = [], False
-    for state in states:
-        case_id = state.case.id
-        entry = kept.get(case_id)
-        if entry is not None and entry[0] == fingerprints[case_id]:
-            _fingerprint, received, words, fragment, filters = entry
-            records.append(SearchRecord(case_id, received, frozenset(words.split("\n")), fragment, filters))
-        else:
-            records.append(search_record(data.view(state), categories))
-            made = True
-    if cache is not None and (made or len(kept) != len(states)):
-        entries = {r.id: (fingerprints[r.id], r.received, "\n".join(r.words), r.fragment, r.filters)
-                   for r in records}
-        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower next time
-            store(cache, pickle.dumps({"salt": salt, "records": entries}, protocol=pickle.HIGHEST_PROTOCOL))
-    return sorted(records, key=lambda r: (r.received, r.id), reverse=True)
-
-
 def _load_records(cache: Path | None, salt: str) -> dict:
     if cache is None:
         return {}
@@ -207,46 +185,73 @@ def _load_records(cache: Path | None, salt: str) -> dict:
         return {}
 
 
-def _write_shard(root: Path, period: str, records: list[SearchRecord], digest: str,
-                 check: Callable) -> tuple[str, list[str], dict[str, list]]:
-    """Write one shard beside the old and swap it in: (period, files written, leaks by file)."""
+def _write_shard(data, root: Path, period: str, states: list, digest: str, categories: dict,
+                 check: Callable, fingerprints: dict, cache: Path | None,
+                 salt: str) -> tuple[str, list[str], dict[str, list]]:
+    """Write one shard beside the old and swap it in: (period, files written, leaks by file).
+
+    A case at a time, newest first: its record (kept, when its case's fingerprint is the same;
+    made otherwise), checked, its file written, its words added to the shard's postings. Only
+    the postings stay in memory, not the records' words."""
+    kept = _load_records(cache, salt)
     fresh = root / f".{period}.new"
     shutil.rmtree(fresh, ignore_errors=True)
     (fresh / "f").mkdir(parents=True)
     (fresh / "b").mkdir()
     leaks: dict[str, list] = {}
     files: list[str] = []
-    for number, record in enumerate(records):
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    filters: dict[str, set[str]] = {key: set() for key in FILTER_KEYS}
+    entries: dict[str, tuple] = {}
+    made = False
+    ordered = sorted(states, key=lambda s: (received_text(s.case), s.case.id), reverse=True)
+    for number, state in enumerate(ordered):
+        case_id = state.case.id
+        entry = kept.get(case_id)
+        if entry is None or entry[0] != fingerprints[case_id]:
+            record = search_record(data.view(state), categories)
+            entry = (fingerprints[case_id], "\n".join(sorted(record.words)), record.fragment, record.filters)
+            made = True
+        entries[case_id] = entry
+        _fingerprint, words, fragment, values = entry
         rel = f"{INDEX}/{period}/f/{number}.json"
-        found = check(rel, record.text)
+        found = check(rel, record_text(fragment))
         if found:
             leaks[rel] = found
-        (fresh / "f" / f"{number}.json").write_text(record.fragment, encoding="utf-8")
+        (fresh / "f" / f"{number}.json").write_text(fragment, encoding="utf-8")
         files.append(rel)
-    buckets = encode_buckets(records)
+        for word in words.split("\n"):
+            postings[word].append(number)
+        for key, value in values:
+            filters[key].add(value)
+    buckets = encode_postings(postings, len(ordered))
+    del postings
     for number, content in enumerate(buckets):
         (fresh / "b" / f"{number}.bin").write_bytes(content)
         files.append(f"{INDEX}/{period}/b/{number}.bin")
-    filters: dict[str, set[str]] = {key: set() for key in FILTER_KEYS}
-    for record in records:
-        for key, value in record.filters:
-            filters[key].add(value)
-    summary = {"digest": digest, "period": period, "cases": len(records), "buckets": len(buckets),
+    summary = {"digest": digest, "period": period, "cases": len(ordered), "buckets": len(buckets),
                "year": int(period[:4]), "filters": {key: sorted(values) for key, values in filters.items()}}
     (fresh / "shard.json").write_text(json.dumps(summary, ensure_ascii=False, sort_keys=True),
                                       encoding="utf-8")
     files.append(f"{INDEX}/{period}/shard.json")
     _swap(fresh, root / period)
+    if cache is not None and (made or len(kept) != len(entries)):
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower next time
+            store(cache, pickle.dumps({"salt": salt, "records": entries}, protocol=pickle.HIGHEST_PROTOCOL))
     return period, files, leaks
 
 
 def encode_buckets(records: list[SearchRecord]) -> list[bytes]:
     """The buckets of a shard whose cases are `records`, in order (see the module's docstring)."""
-    count = len(records)
     postings: defaultdict[str, list[int]] = defaultdict(list)
     for number, record in enumerate(records):
         for word in record.words:
             postings[word].append(number)
+    return encode_postings(postings, len(records))
+
+
+def encode_postings(postings: dict[str, list[int]], count: int) -> list[bytes]:
+    """The buckets of a shard of `count` cases, from each word's cases (their numbers, ascending)."""
     width = 2 if count <= 1 << 16 else 4
     bitmap_bytes = (count + 7) // 8
     entries: list[tuple[int, bytes]] = []

@@ -88,8 +88,13 @@ class SearchRecord:
     @property
     def text(self) -> str:
         """Everything it shows, as text: what the leak checks read."""
-        shown = json.loads(self.fragment)
-        return "\n".join([shown["title"], shown["id"], shown["unit"], *shown["texts"], shown["facts"]])
+        return record_text(self.fragment)
+
+
+def record_text(fragment: str) -> str:
+    """Everything a result's file shows, as text."""
+    shown = json.loads(fragment)
+    return "\n".join([shown["title"], shown["id"], shown["unit"], *shown["texts"], shown["facts"]])
 
 
 def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
