@@ -1,6 +1,6 @@
 """Staff search commands: index, search, similar, import.
 
-whoosh and jieba are imported inside the commands, so that the other commands
+tantivy and jieba are imported inside the commands, so that the other commands
 (validate above all) never pay for them.
 """
 
