@@ -14,6 +14,7 @@ from caselog.repository import load_log
 from caselog.search.analyzer import index_terms, query_words
 from caselog.search.index import case_body, index_dir, update_index
 from caselog.search.query import CaseSearcher, Filters, SearchError
+from caselog.search.similar import similar_to_text
 
 ELEVATOR_TITLE = "建新小区多部电梯停运，维修资金迟迟无法启动"
 PARAPHRASE = ("青溪街道建新小区好几部电梯都停了，物业说维修要动用维修资金，可是业主签字凑不齐，一直拖着。"
@@ -25,7 +26,7 @@ def indexed(tmp_path_factory):
     """A copy of the demo case log with its search index built (shared: tests only read it)."""
     root = tmp_path_factory.mktemp("demo-indexed")
     shutil.copytree(REPO / "cases", root / "cases")
-    update_index(root, today=date(2026, 11, 23))
+    update_index(root)
     return root
 
 
@@ -209,3 +210,67 @@ def test_plain_words_fall_back_to_any_word_but_fielded_queries_do_not(indexed):
     assert loose.loose and loose.hits
     assert (fielded.loose, fielded.hits) == (False, [])
     assert private.hits and not any(hit.public for hit in private.hits)
+
+
+QUERIES = ["电梯", "维修资金", "小区 电梯", '"小区 电梯"', "拖欠*", "title:电梯", "积水 NOT 小区",
+           "(路灯 OR 信号) 晚上", "status:closed 工资", "received:2026-03 路灯", "public:false 孩子", "蓝鲸"]
+
+
+def _answers(root):
+    """Every answer the index gives to a fixed set of searches and similar-case lookups, and the
+    scores apart (tantivy's statistics count a replaced case until its segment is merged away:
+    scores may differ a little, never the cases, their order or what is shown of them)."""
+    answers, scores = {}, {}
+    with CaseSearcher(root) as searcher:
+        for text in QUERIES:
+            hits = searcher.search(text, limit=100).hits
+            answers[text] = [(hit.id, hit.title, hit.status, hit.unit, hit.topics, hit.snippet) for hit in hits]
+            scores[text] = [hit.score for hit in hits]
+        answers["filtered"] = [hit.id for hit in searcher.search(
+            "小区", Filters(topic="housing", since=date(2025, 1, 1)), limit=100).hits]
+        answers["similar"] = [(hit.id, hit.terms, round(hit.overlap, 6))
+                              for hit in similar_to_text(searcher, PARAPHRASE, 10)]
+    return answers, scores
+
+
+def test_an_index_updated_case_by_case_equals_one_built_from_scratch(demo_root, cli):
+    update_index(demo_root)
+    paths = sorted((demo_root / "cases").glob("20*/*/*.yaml"))
+    for path in paths[10:13]:  # a reply note with a word no case had
+        path.write_text(path.read_text(encoding="utf-8")
+                        + "  - {date: 2026-11-23, type: corrected, text: 补充说明：蓝鲸小区电梯维修资金}\n",
+                        encoding="utf-8")
+    paths[40].unlink()
+    added = _new(cli, demo_root, "建新小区电梯坏了好久没人修", PARAPHRASE)  # indexed by `new` itself
+    assert added.exit_code == 0
+    updated = update_index(demo_root)
+    assert (updated.rebuilt, updated.indexed, updated.removed) == (False, 3, 1)
+    clean = demo_root.parent / "clean"
+    shutil.copytree(demo_root / "cases", clean / "cases")
+    assert update_index(clean).rebuilt
+    (incremental, scores), (scratch, clean_scores) = _answers(demo_root), _answers(clean)
+    assert len(incremental["蓝鲸"]) == 3 and incremental["similar"][0][2] == 1.0
+    assert incremental == scratch
+    for text in QUERIES:
+        assert scores[text] == pytest.approx(clean_scores[text], rel=0.05)
+
+
+def test_a_damaged_or_stale_index_is_rebuilt_never_trusted(demo_root, cli):
+    first = update_index(demo_root)
+    folder = index_dir(demo_root)
+    (folder / "meta.json").write_text("{not json", encoding="utf-8")
+    refused = cli(demo_root, "search", "电梯", "--no-update")
+    assert refused.exit_code == 1
+    assert refused.stderr == (f"error: no search index at {folder} (or it is out of date); "
+                              "run 'caselog index' first\n")
+    again = update_index(demo_root)
+    assert again.rebuilt and again.documents == first.documents
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"].popitem()  # the manifest and the index disagree on what is indexed
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert update_index(demo_root).rebuilt
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["version"] = "made by another version of caselog"
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert update_index(demo_root).rebuilt
+    assert searcher_ids(demo_root, "电梯")

@@ -25,12 +25,11 @@ import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from ..cache import code_digest
-from ..derive import derive
+from ..derive import derive_facts
 from ..errors import CaselogError
 from ..i18n import _
 from ..registry import Registry, load_registry
@@ -45,7 +44,6 @@ PARALLEL_THRESHOLD = 2000  # files to (re)index before the documents are made on
 CHUNK = 100  # files a worker makes documents of at a time
 TEXT_FIELDS = ("title", "body", "area")
 KEY_FIELDS = ("unit", "topics", "status", "category", "channel")
-STORED = ("id", "path", "title_text", *KEY_FIELDS, "received", "public")
 
 
 class SearchIndexError(CaselogError):
@@ -64,6 +62,8 @@ def build_schema():
     builder = tantivy.SchemaBuilder()
     for name in ("id", "path", "title_text", *KEY_FIELDS):  # exact values, shown with the hits
         builder.add_text_field(name, stored=True, tokenizer_name="raw")
+    # the text snippets are cut from, as UTF-8 (stored only, never searched)
+    builder.add_bytes_field("text", stored=True)
     for name in TEXT_FIELDS:  # the analyzer's words, split at spaces
         builder.add_text_field(name, tokenizer_name="whitespace")
     builder.add_date_field("received", stored=True, indexed=True, fast=True)
@@ -96,23 +96,26 @@ def case_body(case: Case) -> str:
     return "\n".join(parts)
 
 
-def case_document(case: Case, rel: str, registry: Registry, today: date) -> dict:
-    """The index fields of one case, with its status and unit derived as of `today`; text
-    fields as [words, parts of long words] (see analyzer.index_terms)."""
-    state = derive(case, max(today, case.received_day), registry.rules, registry.calendar)
+def case_document(case: Case, rel: str, registry: Registry) -> dict:
+    """The index fields of one case; text fields as [words, parts of long words] (see
+    analyzer.index_terms). Its status and unit are those from its last event on, which no
+    later day changes (derive_facts): the index does not depend on the day it was made."""
+    _last, facts = derive_facts(case, registry.rules, registry.calendar)
     received = case.received
     if not isinstance(received, datetime):
         received = datetime(received.year, received.month, received.day)
     # tantivy keeps moments as UTC: the wall-clock time is kept as if it were UTC, and read back so
     received = received.replace(tzinfo=None)
+    body = case_body(case)
     return {
         # the title and place are in the body too: words are searched in one field
         "id": case.id, "path": rel, "title_text": case.title,
         "title": list(index_terms(case.title)),
-        "body": list(index_terms("\n".join([case.title, case.area or "", case_body(case)]))),
+        "body": list(index_terms("\n".join([case.title, case.area or "", body]))),
+        "text": " ".join(body.split()).encode("utf-8"),
         "area": list(index_terms(case.area or "")),
-        "unit": state.unit or "", "topics": list(case.topics),
-        "status": state.status, "category": case.category, "channel": case.channel,
+        "unit": facts["unit"] or "", "topics": list(case.topics),
+        "status": facts["status"], "category": case.category, "channel": case.channel,
         "received": received, "public": case.public,
     }
 
@@ -131,34 +134,38 @@ class IndexReport:
     size_bytes: int = 0
 
 
-def _document(root: Path, registry: Registry, today: date, rel: str) -> dict | None:
-    """The index fields of a case file, or None if the file is unusable."""
-    loaded = load_case_file(root, rel, registry)
-    return case_document(loaded.case, rel, registry, today) if loaded.case is not None else None
+def _document(root: Path, registry: Registry, rel: str, case: Case | None) -> dict | None:
+    """The index fields of a case (read from its file unless given), or None if the file is
+    unusable."""
+    if case is None:
+        case = load_case_file(root, rel, registry).case
+    return case_document(case, rel, registry) if case is not None else None
 
 
 _worker: dict = {}
 
 
-def _init_worker(root: Path, registry: Registry, today: date) -> None:
-    _worker["args"] = (root, registry, today)
+def _init_worker(root: Path, registry: Registry) -> None:
+    _worker["args"] = (root, registry)
 
 
-def _document_in_worker(rel: str) -> dict | None:
-    return _document(*_worker["args"], rel)
+def _document_in_worker(task: tuple[str, Case | None]) -> dict | None:
+    return _document(*_worker["args"], *task)
 
 
-def _documents(root: Path, registry: Registry, today: date, rels: list[str]):
-    """Yield (rel, document or None if the file is unusable) for each file, in order; many
-    files are read and cut on every core (jieba and YAML are most of the time)."""
+def _documents(root: Path, registry: Registry, rels: list[str], given: dict[str, Case]):
+    """Yield (rel, document or None if the file is unusable) for each file, in order; the cases
+    in `given` are not read again. Many are read and cut on every core (reading the YAML and
+    cutting the text are most of the time)."""
+    tasks = [(rel, given.get(rel)) for rel in rels]
     jobs = os.cpu_count() or 1
     if len(rels) < PARALLEL_THRESHOLD or jobs < 2:
-        for rel in rels:
-            yield rel, _document(root, registry, today, rel)
+        for task in tasks:
+            yield task[0], _document(root, registry, *task)
         return
     segmenter()  # built once, before the workers fork
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(root, registry, today)) as pool:
-        yield from zip(rels, pool.map(_document_in_worker, rels, chunksize=CHUNK), strict=True)
+    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(root, registry)) as pool:
+        yield from zip(rels, pool.map(_document_in_worker, tasks, chunksize=CHUNK), strict=True)
 
 
 def _stamps(root: Path, only: list[str] | None) -> dict[str, list[int]]:
@@ -213,7 +220,11 @@ def _open(folder: Path):
             return None
         index = tantivy.Index.open(str(folder))
         index.searcher()  # reads the segments' metadata: a damaged index fails here
-    except (ValueError, OSError):
+    except Exception:  # whatever tantivy says of a damaged index, it is rebuilt
+        return None
+    except BaseException as exc:  # a panic inside tantivy (pyo3's PanicException)
+        if type(exc).__name__ != "PanicException":
+            raise
         return None
     return index
 
@@ -248,18 +259,19 @@ def has_index(root: Path) -> bool:
     return _read_manifest(root) is not None and (folder / "meta.json").is_file()
 
 
-def update_index(root: Path, rebuild: bool = False, today: date | None = None,
-                 only: list[str] | None = None) -> IndexReport:
+def update_index(root: Path, rebuild: bool = False, only: list[str] | None = None,
+                 cases: dict[str, Case] | None = None) -> IndexReport:
     """Bring the index up to date with the case files (rebuild it when asked, missing, stale or
     damaged).
 
-    `only` limits the update to these files (relative paths), e.g. a case just written.
+    `only` limits the update to these files (relative paths), e.g. cases just written;
+    `cases` gives some of them as already loaded and checked ({path: case}), so they are not
+    read again (the importer has them in hand).
     """
     import tantivy
 
     started = time.perf_counter()
     registry = load_registry(root)
-    today = today or datetime.now(ZoneInfo(registry.rules.timezone)).date()
     folder = index_dir(root)
     usable = None if rebuild else _usable(root)
     report = IndexReport(rebuilt=usable is None)
@@ -278,7 +290,7 @@ def update_index(root: Path, rebuild: bool = False, today: date | None = None,
     gone = [rel for rel in (known if only is None else set(only)) if rel in known and rel not in current]
     report.unchanged = len(current) - len(changed)
     if changed or gone or report.rebuilt:
-        _write(index, root, registry, today, changed, gone, known, current, report)
+        _write(index, root, registry, (changed, gone, cases or {}), known, current, report)
         manifest = {"version": index_version(root), "files": known}
         write_file(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
     index.reload()
@@ -288,10 +300,11 @@ def update_index(root: Path, rebuild: bool = False, today: date | None = None,
     return report
 
 
-def _write(index, root, registry, today, changed, gone, known, current, report) -> None:
+def _write(index, root, registry, work, known, current, report) -> None:
     """Index the changed files and drop the gone ones in one commit; updates `known`."""
     import tantivy
 
+    changed, gone, given = work
     big = len(changed) >= PARALLEL_THRESHOLD
     try:
         writer = index.writer(heap_size=(256 if big else 64) * 2 ** 20, num_threads=2 if big else 1)
@@ -302,7 +315,7 @@ def _write(index, root, registry, today, changed, gone, known, current, report) 
         for rel in gone:
             writer.delete_documents_by_term("id", known.pop(rel)[2])
             report.removed += 1
-        for rel, doc in _documents(root, registry, today, changed):
+        for rel, doc in _documents(root, registry, changed, given):
             if rel in known:  # the case as indexed before goes (a delete applies to earlier documents)
                 writer.delete_documents_by_term("id", known.pop(rel)[2])
             if doc is None:

@@ -181,7 +181,7 @@ class CaseSearcher:
             unit=doc.get_first("unit") or "", status=doc.get_first("status") or "",
             received=received.strftime("%Y-%m-%d %H:%M") if isinstance(received, datetime) else "",
             topics=tuple(doc.get_all("topics")), public=bool(doc.get_first("public")),
-            snippet=snippet(self.root, doc.get_first("path"), words) if words is not None else "")
+            snippet=snippet(doc.get_first("text").decode("utf-8"), words) if words is not None else "")
 
 
 def search(root, text: str, filters: Filters = Filters(), limit: int = 20) -> SearchResults:

@@ -92,7 +92,7 @@ def key_terms(searcher: CaseSearcher, text: str, count: int = KEY_TERMS) -> list
     cases = max(searcher.searcher.num_docs, 1)
     scored = []
     for word, tf in counts.items():
-        held = searcher.searcher.doc_freq("body", word)
+        held = holding_count(searcher, word)
         if held:
             share = held / cases
             scored.append((tf * log2((1 + share) / share) + log2(1 + share), word))
@@ -103,6 +103,15 @@ def key_terms(searcher: CaseSearcher, text: str, count: int = KEY_TERMS) -> list
     norm = (top * log2((1 + share) / share) + log2(1 + share)) if top else 1.0
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [(word, score / norm) for score, word in scored[:count]]
+
+
+def holding_count(searcher: CaseSearcher, word: str) -> int:
+    """How many indexed cases hold `word` in their body. Counted, not read from tantivy's term
+    statistics: those still count a replaced case until its segment is merged away, and an
+    updated index must answer as one built from scratch does."""
+    import tantivy
+
+    return searcher.searcher.search(tantivy.Query.term_query(searcher.schema, "body", word), 1).count
 
 
 def similar_to_text(searcher: CaseSearcher, text: str, limit: int = 5, *, exclude: str | None = None,
@@ -148,7 +157,7 @@ def _distinctive(searcher: CaseSearcher, weights: dict[str, float]) -> list[str]
     MAX_DOC_SHARE of the cases (or the MIN_QUERY_TERMS rarest). Common words barely move
     the ranking but cost the most to score; every key term still counts in the overlap."""
     count = max(searcher.searcher.num_docs, 1)
-    share = {word: searcher.searcher.doc_freq("body", word) / count for word in weights}
+    share = {word: holding_count(searcher, word) / count for word in weights}
     kept = [word for word in weights if share[word] <= MAX_DOC_SHARE]
     if len(kept) < MIN_QUERY_TERMS:
         kept = sorted(weights, key=share.__getitem__)[:MIN_QUERY_TERMS]
@@ -222,9 +231,9 @@ def find_repeats(root: Path, cases: list[Case], add: bool = True) -> dict[str, l
         return {}
     if not add:
         return {case_id: hits for case_id, hits in found.items() if hits}
-    rels = [f"cases/{c.received_day:%Y}/{c.received_day:%m}/{c.id}.yaml" for c in cases]
+    written = {f"cases/{c.received_day:%Y}/{c.received_day:%m}/{c.id}.yaml": c for c in cases}
     try:
-        update_index(root, only=rels)
+        update_index(root, only=list(written), cases=written)
     except CaselogError:
         pass  # another command is updating the index; the next `caselog index` adds the cases
     return {case_id: hits for case_id, hits in found.items() if hits}

@@ -1,6 +1,8 @@
 """Snippets of search hits: the text around the first places a case holds the searched words,
 the words marked 【】 for the terminal.
 
+The text is the one the index stored with the case (its body on one line), so a snippet
+reads no case file.
 The words are found in the case's text by plain string search (folded and lowercased as
 the analyzer reads them): re-cutting the text with jieba would find the same places,
 since the index holds the parts of long words too.
@@ -10,11 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import LoadError
-from ..schema import type_case
-from ..yamlsafe import load_file
 from .analyzer import FULLWIDTH
-from .index import case_body
 
 SNIPPET_WINDOW = 80  # characters of context each side of the first hits
 FRAGMENT_CHARS = 120  # at most this many characters in one fragment
@@ -24,18 +22,8 @@ MARK = "【{}】"
 BETWEEN = " … "
 
 
-def case_text(root, rel: str) -> str:
-    """The searchable body of a case file on one line ('' if the file is gone or unusable)."""
-    try:
-        case, _problems = type_case(load_file(root / rel, rel))
-    except (LoadError, OSError):
-        return ""
-    return " ".join(case_body(case).split()) if case is not None else ""
-
-
-def snippet(root, rel: str, words: set[str]) -> str:
-    """The case's text around the first hits of `words`, hits marked 【】."""
-    text = case_text(root, rel)
+def snippet(text: str, words: set[str]) -> str:
+    """The text (a case's, on one line) around the first hits of `words`, hits marked 【】."""
     if not text:
         return ""
     return highlight(window(text, words), words) or shorten(text, 2 * SNIPPET_WINDOW)
