@@ -39,7 +39,7 @@ from ..store import write_file
 from . import INDEX_DIR, MANIFEST
 from .analyzer import extra_words, index_terms, segmenter, segmenter_version, stop_words
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 PARALLEL_THRESHOLD = 2000  # files to (re)index before the documents are made on every core
 CHUNK = 100  # files a worker makes documents of at a time
 TEXT_FIELDS = ("title", "body", "area")
@@ -67,8 +67,19 @@ def build_schema():
     for name in TEXT_FIELDS:  # the analyzer's words, split at spaces
         builder.add_text_field(name, tokenizer_name="whitespace")
     builder.add_date_field("received", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("id_order", fast=True)  # orders equal scores by case id
     builder.add_boolean_field("public", stored=True, indexed=True)
     return builder.build()
+
+
+def id_order(case_id: str) -> int:
+    """A number in the order of case ids (20260302-K7Q2MD: the day, then the six characters
+    read in base 36), so that hits of equal score are ordered by id without reading them."""
+    day, _dash, code = case_id.partition("-")
+    try:
+        return int(day) * 36 ** 6 + int(code, 36) if len(day) == 8 and len(code) == 6 else 0
+    except ValueError:
+        return 0
 
 
 def index_version(root: Path) -> str:
@@ -116,7 +127,7 @@ def case_document(case: Case, rel: str, registry: Registry) -> dict:
         "area": list(index_terms(case.area or "")),
         "unit": facts["unit"] or "", "topics": list(case.topics),
         "status": facts["status"], "category": case.category, "channel": case.channel,
-        "received": received, "public": case.public,
+        "received": received, "public": case.public, "id_order": id_order(case.id),
     }
 
 
@@ -271,6 +282,7 @@ def update_index(root: Path, rebuild: bool = False, only: list[str] | None = Non
     import tantivy
 
     started = time.perf_counter()
+    version = index_version(root)  # before reading any case: a change meanwhile is seen next time
     registry = load_registry(root)
     folder = index_dir(root)
     usable = None if rebuild else _usable(root)
@@ -291,7 +303,7 @@ def update_index(root: Path, rebuild: bool = False, only: list[str] | None = Non
     report.unchanged = len(current) - len(changed)
     if changed or gone or report.rebuilt:
         _write(index, root, registry, (changed, gone, cases or {}), known, current, report)
-        manifest = {"version": index_version(root), "files": known}
+        manifest = {"version": version, "files": known}
         write_file(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
     index.reload()
     report.documents = index.searcher().num_docs

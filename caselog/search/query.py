@@ -156,10 +156,10 @@ class CaseSearcher:
             # more hits may tie with the last one kept: fetch until the tie is all in
             if len(hits) < fetch or hits[-1][0] < hits[limit - 1][0]:
                 break
-            fetch *= 4
-        docs = [(score, self.searcher.doc(address)) for score, address in hits]
-        docs.sort(key=lambda pair: (-pair[0], pair[1].get_first("id")))
-        return docs[:limit], result.count
+            fetch = result.count
+        order = self.searcher.fast_field_values("id_order", [address for _score, address in hits])
+        best = sorted(zip(hits, order, strict=True), key=lambda item: (-item[0][0], item[1]))[:limit]
+        return [(score, self.searcher.doc(address)) for (score, address), _order in best], result.count
 
     def _marked_words(self, tree) -> set[str]:
         """The words a query looks for in the text fields, word beginnings expanded."""

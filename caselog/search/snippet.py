@@ -19,6 +19,7 @@ FRAGMENT_CHARS = 120  # at most this many characters in one fragment
 SURROUND = 30  # characters before the first and after the last hit of a fragment
 FRAGMENTS = 2
 MARK = "【{}】"
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")  # what FULLWIDTH folds
 BETWEEN = " … "
 
 
@@ -47,7 +48,7 @@ def window(text: str, words: set[str]) -> str:
 
 def _hits(text: str, words: set[str]) -> list[tuple[int, int]]:
     """Where the words stand in `text` (a longer word first where two start at one place)."""
-    folded = text.translate(FULLWIDTH)
+    folded = text.translate(FULLWIDTH) if _WIDE.search(text) else text
     lowered = folded.lower()
     if len(lowered) != len(folded):  # a rare character whose lowercase is longer
         lowered = folded
