@@ -274,3 +274,12 @@ def test_a_damaged_or_stale_index_is_rebuilt_never_trusted(demo_root, cli):
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert update_index(demo_root).rebuilt
     assert searcher_ids(demo_root, "电梯")
+
+
+def test_hits_of_equal_score_come_in_case_id_order(indexed):
+    with CaseSearcher(indexed) as searcher:
+        every = searcher.search("received:[2025-01 TO 2026-12]", limit=1000)
+        first = searcher.search("received:[2025-01 TO 2026-12]", limit=3)
+    ids = [hit.id for hit in every.hits]
+    assert len(ids) == every.total > 50 and ids == sorted(ids)
+    assert [hit.id for hit in first.hits] == ids[:3] and first.total == every.total

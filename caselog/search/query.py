@@ -154,7 +154,7 @@ class CaseSearcher:
             result = self.searcher.search(query, fetch, count=True)
             hits = result.hits
             # more hits may tie with the last one kept: fetch until the tie is all in
-            if len(hits) < fetch or hits[-1][0] < hits[limit - 1][0]:
+            if len(hits) < fetch or hits[-1][0] < hits[limit - 1][0] or fetch >= result.count:
                 break
             fetch = result.count
         order = self.searcher.fast_field_values("id_order", [address for _score, address in hits])
