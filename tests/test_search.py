@@ -283,3 +283,23 @@ def test_hits_of_equal_score_come_in_case_id_order(indexed):
     ids = [hit.id for hit in every.hits]
     assert len(ids) == every.total > 50 and ids == sorted(ids)
     assert [hit.id for hit in first.hits] == ids[:3] and first.total == every.total
+
+
+def test_query_language_reads_dates_fields_groups_and_text_with_colons(indexed, demo_cases):
+    with CaseSearcher(indexed) as searcher:
+        spring = searcher.search("received:[2026-01 TO 2026-03]", limit=100).hits
+        march = searcher.search("received:2026-03", limit=100).hits
+        grouped = searcher.search("title:(供暖 OR 暖气)", limit=100).hits
+        either = searcher.search("title:供暖 OR title:暖气", limit=100).hits
+        with pytest.raises(SearchError) as bad_date:
+            searcher.search("received:2026-13 路灯")
+        with pytest.raises(SearchError) as bad_flag:
+            searcher.search("public:maybe 路灯")
+        colon = searcher.search("见面:电梯", limit=100).hits
+    assert spring and all("2026-01-01" <= hit.received[:10] <= "2026-03-31" for hit in spring)
+    assert march and {hit.id for hit in march} <= {hit.id for hit in spring}
+    assert grouped and [hit.id for hit in grouped] == [hit.id for hit in either]
+    assert str(bad_date.value) == ("received: takes a year, month or day (2026, 2026-03, 2026-03-05), "
+                                   "not '2026-13'")
+    assert str(bad_flag.value) == "public: takes true or false, not 'maybe'"
+    assert colon and all("电梯" in demo_cases[hit.id].title + case_body(demo_cases[hit.id]) for hit in colon)
