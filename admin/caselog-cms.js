@@ -163,6 +163,70 @@
     window.setTimeout(function () { justPublished = null; }, 5000);
   }
 
+  // When GitHub refuses to merge a pull request (checks failing or running, review missing,
+  // conflicts), Decap's GitHub backend writes the change into the branch directly instead
+  // ("force merge"), which would skip the checks wherever branch protection does not stop it.
+  // Publishing only ever merges the pull request; a refusal is told to the clerk in Chinese.
+  var NOT_MERGED = "合并请求未能合并：检查未通过或尚未完成，或者还没有审核通过。" +
+    "请在合并请求中查看检查结果和“案件变更摘要”，按其中“需要处理”的说明修改后再发布。";
+
+  // the forge's API client exists once the clerk has signed in (or was signed in already)
+  function onSignIn(backend, change) {
+    var authenticate = backend.authenticate.bind(backend);
+    backend.authenticate = function (state) {
+      return authenticate(state).then(function (user) {
+        change(backend.api);
+        return user;
+      });
+    };
+  }
+
+  function notMerged() {
+    var error = new Error(NOT_MERGED);
+    error.toString = function () { return NOT_MERGED; }; // shown as 发布失败: <message>
+    return error;
+  }
+
+  function keepMergesInPullRequests(api) {
+    api.forceMergePR = function () { return Promise.reject(notMerged()); };
+  }
+
+  // Every five minutes Decap's GitHub backend asks www.githubstatus.com whether GitHub is up; a
+  // GitHub Enterprise server is not GitHub.com, and the page asks no other host: it only checks
+  // that the clerk is still signed in.
+  var GITHUB_API = "https://api.github.com";
+
+  function signedInStatus(backend) {
+    return function () {
+      // asked again each time (Decap's own user() answers from memory and would never notice)
+      var signedIn = backend.api ? backend.api.request("/user").then(function () { return true; },
+                                                                     function () { return false; })
+        : Promise.resolve(false);
+      return signedIn.then(function (auth) {
+        return {auth: {status: auth}, api: {status: true, statusPage: ""}};
+      });
+    };
+  }
+
+  // Decap's GitLab backend squashes a merge request under its own English message ("Automatically
+  // generated. Merged on Decap CMS."), which the case pages' history would show instead of
+  // 登记留言 <id>; merge under the merge request's title, as GitLab itself does by default, and say in
+  // Chinese when GitLab refuses the merge.
+  function titledMerges(api) {
+    api.mergeMergeRequest = function (mergeRequest) {
+      return api.requestJSON({
+        method: "PUT",
+        url: api.repoURL + "/merge_requests/" + mergeRequest.iid + "/merge",
+        params: {merge_commit_message: mergeRequest.title, squash_commit_message: mergeRequest.title,
+                 squash: api.squashMerges, should_remove_source_branch: true},
+      }).catch(function (error) {
+        // GitLab answers 405 (pipeline failed or running, approvals missing) or 406 (conflicts)
+        if (error && (error.status === 405 || error.status === 406)) throw notMerged();
+        throw error;
+      });
+    };
+  }
+
   function placingBackend(name) {
     var original = CMS.getBackend(name);
     return function PlacingBackend() {
@@ -186,6 +250,9 @@
           return result;
         });
       };
+      if (name === "github") onSignIn(backend, keepMergesInPullRequests);
+      if (name === "github" && backend.apiRoot !== GITHUB_API) backend.status = signedInStatus(backend);
+      if (name === "gitlab") onSignIn(backend, titledMerges);
       var publishUnpublished = backend.publishUnpublishedEntry && backend.publishUnpublishedEntry.bind(backend);
       if (publishUnpublished) {
         backend.publishUnpublishedEntry = function (collection, slug) {

@@ -27,7 +27,8 @@ STOPPED = N_("stopped")
               help="The repository on the forge.")
 @click.option("--branch", default="main", show_default=True, help="The branch pull requests go into.")
 @click.option("--base-url", help="The OAuth proxy (GitHub) or the forge's address (GitLab, Gitea, Forgejo).")
-@click.option("--api-root", help="The forge's API address (self-hosted GitLab, Gitea or Forgejo).")
+@click.option("--api-root",
+              help="The forge's API address (GitHub Enterprise, self-hosted GitLab, Gitea or Forgejo).")
 @click.option("--app-id", help="The OAuth application's id (GitLab, Gitea, Forgejo; sign-in with PKCE).")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Write the whole admin page (page, config.yml, CMS bundle) into this folder; "
