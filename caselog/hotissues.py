@@ -122,16 +122,11 @@ def same_place(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return a[:shorter] == b[:shorter]
 
 
-@cache
-def _analyzer():
-    from .search.analyzer import chinese_analyzer
-
-    return chinese_analyzer()
-
-
 def words_of(text: str) -> list[str]:
     """The words of a text as the staff search cuts a query."""
-    return [token.text for token in _analyzer()(text, mode="query")]
+    from .search.analyzer import query_words
+
+    return query_words(text)
 
 
 def _text(case: Case) -> str:
@@ -213,9 +208,9 @@ def vocabularies(cases: Iterable[Case], spans: list[tuple[date, date]],
 @cache
 def _analyzer_version() -> str:
     """A digest of what cutting depends on: the analyzer's code, its word lists, jieba."""
-    import jieba
+    from .search.analyzer import segmenter_version
 
-    digest = hashlib.blake2b(jieba.__version__.encode(), digest_size=8)
+    digest = hashlib.blake2b(segmenter_version().encode(), digest_size=8)
     folder = resources.files("caselog.search")
     for name in ("analyzer.py", "words-zh.txt", "stopwords-zh.txt"):
         digest.update((folder / name).read_bytes())

@@ -9,8 +9,8 @@ charts) asks it and never decides by itself (cf. Alaveteli's prominence calculat
   non-public case; the output scan looks for exactly these (see `secret_ids`, `secret_titles`);
 - commit subjects are not checked fields and are never shown: a page describes each commit
   by the events it recorded;
-- values handed to the search index as filters or metadata are plain text that cannot become
-  markup (Pagefind's UI renders filter values as HTML).
+- values the search index shows (a result's title, unit and facts) are plain text that cannot
+  become markup, whatever the page does with them.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@
     python scripts/bench_search.py /tmp/corpus100k [--rebuild]
 
 Latencies are measured in-process with one open searcher (process start-up and
-jieba's dictionary load are left out; the first query pays for the latter and is
-reported apart). Prints a Markdown table; `measure(root)` returns the figures.
+jieba-rs's dictionary are left out; the first query pays for the latter and is
+reported apart). Prints a Markdown table; `measure(root)` returns the figures
+(scripts/benchmark.py's `staff_search` uses it, on a copy of its corpora: the
+measurement edits a case file).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def measure(root: Path, rebuild: bool = False, seed: int = 1) -> dict:
     figures["build_s"] = report.seconds if report.rebuilt else None
     figures["documents"], figures["size_mb"] = report.documents, report.size_bytes / 1e6
     rels, _ = list_case_files(root)
-    segmenter()  # jieba's dictionary, loaded once per process: left out of the in-process figures
+    segmenter()  # jieba-rs's dictionary, built once per process: left out of the in-process figures
     changed = root / random.Random(seed).choice(rels)
     changed.write_text(changed.read_text(encoding="utf-8"), encoding="utf-8")  # new mtime, same text
     figures["update_one_s"] = update_index(root).seconds
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
           f"| {f['query_ms'][0]:.0f} / {f['query_ms'][1]:.0f} ms "
           f"| {f['query_nosnippet_ms'][0]:.0f} / {f['query_nosnippet_ms'][1]:.0f} ms "
           f"| {f['similar_ms'][0]:.0f} / {f['similar_ms'][1]:.0f} ms |")
-    print(f"first query (loads jieba's dictionary): {f['first_query_s']:.2f} s", file=sys.stderr)
+    print(f"first query (builds jieba-rs's dictionary): {f['first_query_s']:.2f} s", file=sys.stderr)
     return 0
 
 

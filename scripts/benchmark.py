@@ -405,6 +405,88 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def staff_search(sizes: list[int], seed: int, import_rows: int = 10_000) -> str:
+    """The staff search (`caselog index`, `search`, `similar`, the repeat check of `import`),
+    on copies of the corpora (the index and a changed case stay in the copy): a Markdown table.
+
+    Per N: `caselog index --rebuild` (time, peak memory), then scripts/bench_search.py's
+    in-process figures (update after one change, no-op update, 54 queries with snippets,
+    similar cases), then whole `caselog search` commands, a process each, with and without
+    the index update that precedes a search. Then a 10,000-row archive export imported into
+    a case log that has an index (the repeat check and the indexing of every new case are
+    part of the command), and the same export imported without one, then `caselog index`.
+    Commands show wall seconds and, in brackets, the CPU seconds they used (on a shared
+    machine the wall clock also waits for the other users' work).
+    """
+    import tempfile
+
+    from bench_search import WORDS
+    from bench_search import measure as measure_in_process
+    from make_export import MAPPING, message_rows, write_export
+
+    def timed(command: list[str], cwd: Path) -> tuple[Run, float]:
+        before = os.times()
+        done = run(command, cwd)
+        after = os.times()
+        return done, (after.children_user - before.children_user) + (after.children_system
+                                                                      - before.children_system)
+
+    def spread(samples: list[float]) -> str:
+        ordered = sorted(samples)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
+        return f"{ordered[len(ordered) // 2]:.2f} / {p95:.2f}"
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="caselog-staff-search-") as scratch:
+        work = Path(scratch)
+        for n in sizes:
+            root = work / f"c{n}"
+            shutil.copytree(corpus(n, seed) / "cases", root / "cases")
+            build, build_cpu = timed(caselog("index", "--rebuild"), root)
+            f = measure_in_process(root, seed=seed)
+            commands = {flag: [timed(caselog("search", word, "--limit", "20", *flag), root)
+                               for word in WORDS[:12]] for flag in ((), ("--no-update",))}
+            cells = [f"{spread([r.seconds for r, _cpu in runs])} s ({spread([cpu for _r, cpu in runs])} s)"
+                     for runs in commands.values()]
+            rows.append(
+                f"| {n:,} | {build.seconds:.1f} s ({build_cpu:.1f} s) · {build.peak_mb:,.0f} MB "
+                f"| {f['size_mb']:.0f} MB | {f['update_one_s']:.2f} s | {f['noop_update_s']:.2f} s "
+                f"| {f['index_command_s']:.1f} s | {f['query_ms'][0]:.1f} / {f['query_ms'][1]:.1f} ms "
+                f"| {f['query_nosnippet_ms'][0]:.1f} / {f['query_nosnippet_ms'][1]:.1f} ms "
+                f"| {f['similar_ms'][0]:.0f} / {f['similar_ms'][1]:.0f} ms | {cells[0]} | {cells[1]} |")
+            shutil.rmtree(root)
+        export, mapping = work / "export.xlsx", work / "mapping.yaml"
+        write_export(export, message_rows(import_rows, seed), empty_rows=30_000)
+        mapping.write_text(MAPPING, encoding="utf-8")
+        imports = []
+        for indexed in (True, False):
+            log = work / f"import-{indexed}"
+            shutil.copytree(REPO / "cases" / "registry", log / "cases" / "registry")
+            if indexed:
+                run(caselog("index"), log)
+            done, cpu = timed(caselog("import", str(export), "--mapping", str(mapping)), log)
+            wall, peak = done.seconds, done.peak_mb
+            parts = f"{done.seconds:.1f} s ({cpu:.1f} s)"
+            if not indexed:
+                after, after_cpu = timed(caselog("index"), log)
+                wall, cpu, peak = wall + after.seconds, cpu + after_cpu, max(peak, after.peak_mb)
+                parts += f" + {after.seconds:.1f} s ({after_cpu:.1f} s)"
+            what = ("into a log with an index (repeats checked, every case indexed by the import)" if indexed
+                    else "into a log without an index, then `caselog index`")
+            imports.append(f"| {import_rows:,}-row import {what} | {parts} = {wall:.1f} s ({cpu:.1f} s) "
+                           f"| {peak:,.0f} MB | {done.output.strip().splitlines()[-1]} |")
+    load = os.getloadavg()
+    return "\n".join([
+        "| cases | `index --rebuild` (CPU) · peak | index size | update after 1 change (in-process) "
+        "| no-op update | `caselog index` after 1 change "
+        "| query p50 / p95 (54 queries, in-process, with snippets) "
+        "| words only, no snippets, p50 / p95 | similar p50 / p95 | `caselog search` p50 / p95 (CPU) "
+        "| `caselog search --no-update` p50 / p95 (CPU) |",
+        "|---" * 11 + "|", *rows, "",
+        "| import | wall (CPU) | peak | the command's last line |", "|---|---|---|---|", *imports, "",
+        f"Load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores.", ""])
+
+
 def machine() -> str:
     cpu = "?"
     try:
@@ -442,9 +524,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-index", action="store_true",
                         help="skip the staff index build (scripts/bench_search.py measures it in depth)")
     parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
+    parser.add_argument("--staff-search", default="10000,100000", metavar="SIZES",
+                        help="sizes to measure the staff search at, comma-separated; 'no' to skip "
+                             "(only it: --sizes '' --staff-search 10000,100000)")
     args = parser.parse_args(argv)
     results = []
-    for n in (int(size.replace("_", "")) for size in args.sizes.split(",")):
+    for n in (int(size.replace("_", "")) for size in args.sizes.split(",") if size):
         print(f"measuring {n:,} cases", file=sys.stderr)
         results.append(measure(n, args))
         print(table(results), file=sys.stderr)
@@ -457,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
         if "recall" in r.notes:
             text += ["", f"Public search recall at {r.n:,} cases (scripts/search_recall.py):", "",
                      r.notes["recall"]]
+    if args.staff_search != "no":
+        staff = [int(size.replace("_", "")) for size in args.staff_search.split(",") if size]
+        text += ["", "Staff search (`staff_search`):", "", staff_search(staff, args.seed)]
     print("\n".join(text))
     if args.markdown:
         args.markdown.write_text("\n".join(text) + "\n", encoding="utf-8")

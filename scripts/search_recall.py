@@ -5,7 +5,7 @@
 Draws words from the public texts (jieba words of 2-4 characters, the words that begin titles,
 place names, unit and topic names, case numbers), works out which published cases contain
 each (title, message or any text of the timeline, as the case page shows them), and searches
-each word with scripts/search_site.mjs (the site's own search.js and pagefind.js, in Node).
+each word with scripts/search_site.mjs (the site's own search-engine.js, in Node).
 Prints, per kind of word, how many cases were found of those that contain it, and whether the
 first results contain it; then whether filters (unit, topic, channel, category, year) narrow
 without losing any. tests/test_search_recall.py runs it on the demo; docs/search.md has the
@@ -20,6 +20,7 @@ import random
 import re
 import subprocess
 import sys
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +41,13 @@ class PublicCase:
     text: str  # title, message and every text of the timeline
     facts: str  # what the page says besides: case number, channel, topics, units, area
     filters: dict[str, list[str]]
+    units: tuple[str, ...] = ()  # names of the units it names (its unit)
+    topics: tuple[str, ...] = ()
+    received: str = ""  # the order of results: newest first
+
+    def everything(self) -> str:
+        """All a search compares a query with, as it compares (NFKC, lower case)."""
+        return unicodedata.normalize("NFKC", self.text + "\n" + self.facts).lower()
 
 
 @dataclass
@@ -72,15 +80,18 @@ def public_cases(root: Path, as_of: date) -> list[PublicCase]:
         view = data.view(state)
         texts = [view.title, html_text(view.message_html)]
         texts += [html_text(item.html) for item in view.timeline if item.html]
-        filters = {"year": [str(view.received_day.year)], "channel": [view.channel.name],
-                   "topic": [t.name for t in view.topics]}
+        # the values the search page's filters give: keys of the registry, and the year
+        filters = {"year": [str(view.received_day.year)], "channel": [view.channel.key],
+                   "topic": [t.key for t in view.topics]}
         if view.unit:
-            filters["unit"] = [view.unit.name]
+            filters["unit"] = [view.unit.key]
         facts = [view.id, view.channel.name, *(t.name for t in view.topics),
                  *(item.unit.name for item in view.timeline if item.unit), view.area or ""]
         if view.unit:
             facts.append(view.unit.name)
-        cases.append(PublicCase(view.id, "\n".join(texts), "\n".join(facts), filters))
+        cases.append(PublicCase(view.id, "\n".join(texts), "\n".join(facts), filters,
+                                (view.unit.name,) if view.unit else (), tuple(t.name for t in view.topics),
+                                view.received))
     return cases
 
 
@@ -100,8 +111,8 @@ def sample_words(cases: list[PublicCase], count: int, seed: int = 1) -> dict[str
         if re.match(r"[\u4e00-\u9fff]{3}", title):
             starts.add(title[:3])
         words.update(w for w in jieba.cut(case.text) if HAN_WORD.match(w))
-    units = sorted({u for c in cases for u in c.filters.get("unit", [])})
-    topics = sorted({t for c in cases for t in c.filters["topic"]})
+    units = sorted({u for c in cases for u in c.units})
+    topics = sorted({t for c in cases for t in c.topics})
     ids = [c.id for c in rng.sample(cases, min(len(cases), max(5, count // 10)))]
     return {
         "jieba words": rng.sample(sorted(words), min(count, len(words))),
@@ -116,7 +127,7 @@ def sample_words(cases: list[PublicCase], count: int, seed: int = 1) -> dict[str
 def search(output: Path, queries: list[dict]) -> list[dict]:
     """Run queries through the built site's search (scripts/search_site.mjs)."""
     lines = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries)
-    done = subprocess.run(["node", str(SEARCH_SITE), str(output)], input=lines, capture_output=True,
+    done = subprocess.run(["node", "--max-old-space-size=8192", str(SEARCH_SITE), str(output)], input=lines, capture_output=True,
                           text=True, check=False)
     if done.returncode != 0:
         msg = f"search_site.mjs failed: {done.stderr[-2000:]}"

@@ -25,7 +25,7 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 # Checker, Node's npm to install it and axe-core
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 # Node.js: the staff editing interface (admin/) runs Decap CMS's local git proxy with it; the search
-# recall test and the benchmark search the built site with its own pagefind.js in it
+# the recall test and the benchmark search the built site with its own search-engine.js in Node
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
@@ -49,7 +49,7 @@ stamp=.venv/.caselog-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing caselog and its dependencies into .venv"
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,bench]'
   touch "$stamp"
 fi
 

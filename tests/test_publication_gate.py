@@ -129,16 +129,10 @@ def _validate(root: Path, message: str) -> list[str]:
     return [f"{p.field}: {p.message}" for p in loaded.problems]
 
 
-def _pagefind_words(text: str) -> str:
-    """Text as Pagefind's extended build stores it: U+200B between Chinese words (here, after
-    every non-ASCII character), ASCII runs kept whole."""
-    return re.sub(r"([^\x00-\x7f])", "\\1\u200b", " ".join(text.split()))
-
-
 def _scan(tmp_path: Path, text: str) -> list[str]:
     """The files the output scan finds leaking when `text` is shown as the portal shows it
-    (page.html), in a title attribute (attr.html), and in a Pagefind record of the page's text
-    (index.json)."""
+    (page.html), in a title attribute (attr.html), and in the search index's file of a result
+    (its text as search_records.py keeps it: white space made single spaces, in JSON)."""
     out = tmp_path / "out"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
@@ -146,14 +140,16 @@ def _scan(tmp_path: Path, text: str) -> list[str]:
     (out / "page.html").write_text(page, encoding="utf-8")
     (out / "attr.html").write_text(f'<a href="/x" title="{html.escape(text)}">原帖</a>', encoding="utf-8")
     shown = html.unescape(re.sub(r"<[^>]+>", " ", page))
-    (out / "index.json").write_text(json.dumps({"content": _pagefind_words(shown)}, ensure_ascii=False),
-                                    encoding="utf-8")
+    (out / "search-index" / "2026" / "f").mkdir(parents=True)
+    (out / "search-index" / "2026" / "f" / "0.json").write_text(
+        json.dumps({"texts": [" ".join(shown.split())]}, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8")
     return sorted({leak.path for leak in scan_output(out, set(), set())})
 
 
 # links Markdown rendering drops (only http and https links survive nh3): nothing left to leak
 DROPPED_BY_RENDERING = {"tel: link", "mailto link"}
-# a link title is an attribute: not in the text Pagefind indexes
+# a link title is an attribute: not in the text the search index keeps
 ATTRIBUTE_ONLY = {"link title"}
 
 
@@ -174,7 +170,7 @@ def test_a_variant_is_caught_by_validation_and_by_the_output_scan(registry_root,
     elif what in ATTRIBUTE_ONLY:
         assert _scan(tmp_path, text) == ["attr.html", "page.html"]
     else:
-        assert _scan(tmp_path, text) == ["attr.html", "index.json", "page.html"]
+        assert _scan(tmp_path, text) == ["attr.html", "page.html", "search-index/2026/f/0.json"]
     masked = mask(text)
     assert find_personal_data(masked) == [] and _validate(registry_root, masked) == []
     assert _scan(tmp_path, masked) == []
@@ -385,9 +381,11 @@ def test_the_policy_answers_what_is_published_and_gives_plain_search_records(cli
     assert policy.secret_titles == {SECRET}
     data = load_site_data(tmp_path, date(2026, 11, 23), with_history=False)
     record = search_record(data.view(data.published[0]), {"help": "求助"})
-    assert (record.meta["title"], record.filters) == ("小区电梯长期停运", {
-        "year": ["2026"], "channel": [data.registry.channels["mayor-mailbox"].name], "category": ["求助"],
-        "topic": ["住房保障"], "unit": ["岳阳楼区住房和城乡建设局"]})
+    fragment = json.loads(record.fragment)
+    assert (fragment["title"], fragment["unit"]) == ("小区电梯长期停运", "岳阳楼区住房和城乡建设局")
+    assert fragment["facts"] == f"{data.registry.channels['mayor-mailbox'].name} 求助 住房保障 岳阳楼区住房和城乡建设局"
+    assert record.filters == (("channel", "mayor-mailbox"), ("category", "help"), ("topic", "housing"),
+                              ("unit", "yueyanglou-housing"))
     assert "20260302-K7Q2MD" not in {s.case.id for s in data.published}  # it gets no view, so no record
     assert plain_label('<img src=x onerror="alert(1)">\n&') == "＜img src=x onerror=＂alert(1)＂＞ ＆"
 

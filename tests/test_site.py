@@ -1,4 +1,4 @@
-"""The portal, built for real: Pelican with the caselog plugin, Pagefind, the output checks.
+"""The portal, built for real: Pelican with the caselog plugin, the search index, the output checks.
 
 One demo build (the demo log plus a hostile case and a non-public case) is shared by the module;
 tests that change the log build a small log of their own.
@@ -7,7 +7,6 @@ tests that change the log build a small log of their own.
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import json
@@ -33,6 +32,7 @@ from caselog.repository import load_log
 from caselog.site import scan
 from caselog.site.exports import CSV_FIELDS
 from caselog.site.scan import scan_output
+from caselog.site.search_index import bucket_words
 
 AS_OF = "2026-11-23"
 SETTINGS = REPO / "pelicanconf.py"
@@ -125,15 +125,16 @@ def published(demo) -> dict[str, str]:
 
 
 def text_files(out: Path):
-    """(relative path, text) of every output file, Pagefind's index decompressed."""
+    """(relative path, text) of every output file, the search index's buckets as their words."""
     for path in sorted(out.rglob("*")):
         if not path.is_file():
             continue
         rel = path.relative_to(out).as_posix()
-        raw = path.read_bytes()
-        if path.suffix.startswith(".pf_"):
-            raw = gzip.decompress(raw)
-        yield rel, raw.decode("utf-8", errors="replace")
+        if path.suffix == ".bin":
+            cases = json.loads((path.parent.parent / "shard.json").read_text(encoding="utf-8"))["cases"]
+            yield rel, "\n|\n".join(bucket_words(path.read_bytes(), cases))
+            continue
+        yield rel, path.read_bytes().decode("utf-8", errors="replace")
 
 
 class LiveMarkup(HTMLParser):
@@ -179,7 +180,7 @@ def test_build_reports_what_it_did(demo, published):
     result = demo[2]
     line = result.stdout.strip()
     assert re.fullmatch(rf"built {re.escape(str(demo[1]))}: {len(published)} case pages, \d+ files "
-                        r"\(\d+ rendered, 0 unchanged, 0 removed\); pelican [\d.]+s, pagefind [\d.]+s, "
+                        r"\(\d+ rendered, 0 unchanged, 0 removed\); pelican [\d.]+s, search [\d.]+s, "
                         r"scan [\d.]+s; search index: 2 of 2 periods rewritten", line), line
 
 
@@ -405,20 +406,24 @@ def test_a_build_without_a_site_url_has_no_sitemap(demo):
 
 def test_search_index_finds_cases_by_id(demo):
     out = demo[1]
-    fragments = {rel: json.loads(text.removeprefix("pagefind_dcd")) for rel, text in text_files(out)
-                 if re.fullmatch(r"pagefind/\d{4}/fragment/.*", rel)}
-    by_url = {f["url"]: f for f in fragments.values()}
+    fragments = {rel: json.loads(text) for rel, text in text_files(out)
+                 if re.fullmatch(r"search-index/\d{4}/f/\d+\.json", rel)}
+    by_id = {f["id"]: (rel, f) for rel, f in fragments.items()}
     case_pages = [p.parent.name for p in (out / "cases").glob("2*/index.html")]
-    assert len(by_url) == len(fragments) == len(case_pages)  # each case once, in one bundle
-    for case_id in case_pages:  # every case page is indexed, with its id among the words
-        fragment = by_url[f"/cases/{case_id}/"]
-        assert f"\u203f{case_id}" in fragment["content"].split(" ")
-        assert fragment["meta"]["id"] == case_id
-    for rel, fragment in fragments.items():  # in the bundle of the year it was received
-        assert rel.split("/")[1] == fragment["filters"]["year"][0]
-    hostile = by_url[f"/cases/{HOSTILE_ID}/"]
-    assert hostile["meta"]["title"] == plain_label(HOSTILE_TITLE)  # no markup character (publication.py)
-    assert ["青溪县住房和城乡建设局"] in hostile["filters"].values()  # the unit filter
+    assert len(by_id) == len(fragments) == len(case_pages)  # each case once, in one shard
+    words = {}  # shard -> word -> the shard's numbers of the cases holding it
+    for shard in (out / "search-index").iterdir():
+        if shard.is_dir():
+            cases = json.loads((shard / "shard.json").read_text(encoding="utf-8"))["cases"]
+            words[shard.name] = {w: n for b in (shard / "b").iterdir() for w, n in bucket_words(b.read_bytes(), cases).items()}
+    for case_id in case_pages:  # every case page is indexed, with its number among its words
+        rel, fragment = by_id[case_id]
+        shard, number = rel.split("/")[1], int(rel.split("/")[3].removesuffix(".json"))
+        assert number in words[shard][case_id.lower()]
+        assert number in words[shard]["\x01id:" + case_id.lower()]
+        assert shard == fragment["day"][:4]  # in the shard of the year it was received
+    hostile = by_id[HOSTILE_ID][1]
+    assert hostile["title"] == plain_label(HOSTILE_TITLE)  # no markup character (publication.py)
 
 
 def test_methodology_page(demo):
@@ -575,10 +580,12 @@ def test_scan_output_finds_planted_personal_data(tmp_path):
     (out / "feeds").mkdir()
     (out / "feeds" / "all.atom.xml").write_text("<feed><title>找 zhang.san@example.com</title></feed>",
                                                 encoding="utf-8")
-    (out / "pagefind" / "fragment").mkdir(parents=True)
-    (out / "pagefind" / "fragment" / "zh_1.pf_fragment").write_bytes(
-        gzip.compress('pagefind_dcd{"content":"座机 0730-8123456"}'.encode()))
-    (out / "pagefind" / "pagefind-ui.js").write_text("var x = 13812345678;", encoding="utf-8")  # program file
+    (out / "search-index" / "2026" / "f").mkdir(parents=True)
+    (out / "search-index" / "2026" / "f" / "3.json").write_text('{"texts":["座机 0730-8123456"]}', encoding="utf-8")
+    (out / "search-index" / "2026" / "b").mkdir()
+    (out / "search-index" / "2026" / "shard.json").write_text('{"cases": 1}', encoding="utf-8")
+    (out / "search-index" / "2026" / "b" / "0.bin").write_bytes(  # the word of a number, case 0
+        bytes([11]) + ("1381234" + "5678").encode() + bytes([1, 0b1]))  # one case: a bitmap
     (out / "charts.svg").write_text("<svg><text>QQ 123456789</text></svg>", encoding="utf-8")
     (out / "ok.html").write_text("<p>督办〔2026〕12号，工单 2026031200001</p>", encoding="utf-8")
     leaks = [str(leak) for leak in scan_output(out, set(), set())]
@@ -588,7 +595,8 @@ def test_scan_output_finds_planted_personal_data(tmp_path):
         "data/cases.csv: unmasked 车牌号 (plate) '湘A12345'",
         "data/cases.json: unmasked 身份证号 (id-card) '11010519491231002X'",
         "feeds/all.atom.xml: unmasked 电子邮箱 (email) 'zhang.san@example.com'",
-        "pagefind/fragment/zh_1.pf_fragment: unmasked 固定电话 (landline) '0730-8123456'",
+        "search-index/2026/b/0.bin: unmasked 手机号码 (mobile) '13812345678'",
+        "search-index/2026/f/3.json: unmasked 固定电话 (landline) '0730-8123456'",
     ]
 
 
@@ -725,13 +733,6 @@ def test_events_after_as_of_are_not_shown_yet(small_root, cli, tmp_path):
 
 # --- reproducible ------------------------------------------------------------------------------------
 
-# Pagefind (1.3+) writes the same fragments and word index every time, but the order of values in its
-# filter index comes from a hash map, so the filter files, the metadata file naming them and
-# pagefind-entry.json differ between runs (upstream: Pagefind/pagefind#638).
-PAGEFIND_UNSTABLE = re.compile(
-    r"pagefind/\d{4}/(filter/[\w-]+\.pf_filter|pagefind\.[\w-]+\.pf_meta|pagefind-entry\.json)")
-
-
 def _hashes(out: Path) -> dict[str, str]:
     return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(out.rglob("*")) if p.is_file()}
@@ -754,8 +755,8 @@ def test_same_commit_and_as_of_build_the_same_site(demo_root, tmp_path):
     a, b = outputs
     assert len(a) == len(b) > 200
     differ = sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
-    assert [p for p in differ if not PAGEFIND_UNSTABLE.fullmatch(p)] == []
-    assert sum(1 for p in a if "/filter/" in p) == sum(1 for p in b if "/filter/" in p) > 0
+    assert differ == []
+    assert sum(1 for p in a if p.startswith("search-index/")) > 100
     # the commit shows on the case pages, so history was really read
     page = next((tmp_path / "a" / "cases").glob("2*/index.html")).read_text(encoding="utf-8")
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=demo_root, capture_output=True, text=True)
@@ -805,10 +806,10 @@ def test_no_hostile_script_runs_in_the_browser(served):
         assert page.locator("h1").first.inner_text() == HOSTILE_TITLE  # shown as the text it is
         page.hover("h1")
         page.goto(f"{served}/search/?q=恶意标题")
-        results = page.locator(".pagefind-ui__result")
+        results = page.locator("#search-results li")
         results.first.wait_for(timeout=30000)
         assert plain_label(HOSTILE_TITLE) in results.first.inner_text()  # shown as text, no markup
-        page.hover(".pagefind-ui__result")
+        page.hover("#search-results li")
         browser.close()
     assert dialogs == []
 

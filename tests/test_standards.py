@@ -108,7 +108,7 @@ def test_no_wcag_21_aa_violations(served, width):
             response = page.goto(served + path, wait_until="load")
             assert response is not None and response.ok, path
             if path.startswith("/search/"):  # the results are part of what is checked
-                page.wait_for_selector(".pagefind-ui__result-title[role=heading]", timeout=15000)
+                page.wait_for_selector("#search[data-state=done] #search-results h2 a", timeout=15000)
             page.add_script_tag(content=axe)
             # only violations in full: axe then details one node per passing rule, much faster
             result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "

@@ -1,6 +1,6 @@
 """Staff search commands: index, search, similar, import.
 
-whoosh and jieba are imported inside the commands, so that the other commands
+tantivy and jieba are imported inside the commands, so that the other commands
 (validate above all) never pay for them.
 """
 
@@ -32,7 +32,7 @@ def _refresh(env, update: bool) -> None:
         return
     if not has_index(env.root):
         click.echo(_("building the search index (first time; see 'caselog index')..."), err=True)
-    report = update_index(env.root, today=env.today())
+    report = update_index(env.root)
     if report.unusable:
         click.echo(_("warning: {n} unusable case file(s) left out of the index; run 'caselog validate'")
                    .format(n=len(report.unusable)), err=True)
@@ -48,7 +48,7 @@ def index(env, rebuild):
     """
     from ..search.index import update_index
 
-    report = update_index(env.root, rebuild=rebuild, today=env.today())
+    report = update_index(env.root, rebuild=rebuild)
     for rel in report.unusable:
         click.echo(_("{path}: left out (unusable; run 'caselog validate')").format(path=rel), err=True)
     action = _("index built") if report.rebuilt else _("index updated")

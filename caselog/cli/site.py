@@ -47,7 +47,7 @@ def build_options(func):
                      metavar="FILE",
                      help="Pelican settings file (default: pelicanconf.py in the repository)."),
         click.option("--publish", is_flag=True, help="Use publishconf.py (the public site URL)."),
-        click.option("--no-search", is_flag=True, help="Skip the Pagefind search index."),
+        click.option("--no-search", is_flag=True, help="Skip the public search index."),
         click.option("--clean", is_flag=True, help="Empty the output directory first."),
     ]):
         func = option(func)

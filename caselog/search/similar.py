@@ -1,8 +1,10 @@
 """Similar earlier cases: more-like-this over the key Chinese terms of a message.
 
 The key terms of a text are its words weighted by how much more often they occur
-in it than in the whole case log (whoosh's Bo1 model, as `key_terms_from_text`); the
-search ORs them, each with its weight, over the title and body of the indexed
+in it than in the whole case log (the Bo1 model of divergence from randomness, with
+each word's share of the cases that hold it: Bo1 as whoosh's `key_terms_from_text`
+computes it, with the document frequency tantivy gives for the collection frequency
+whoosh used); the search ORs them, each with its weight, over the title and body of the indexed
 cases. A hit's `overlap` is the share of the key terms' total weight that the hit
 contains, from 0 to 1: it does not depend on the size of the log or the length of
 the text, so one threshold serves every office. `possible_repeats` (used by
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time
+from math import log2
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +27,7 @@ from ..repository import case_path
 from ..schema import Case, type_case
 from ..yamlsafe import load_file
 from . import INDEX_DIR, MANIFEST
+from .analyzer import query_words
 
 if TYPE_CHECKING:
     from .query import CaseSearcher
@@ -76,78 +80,101 @@ def message_text(case: Case) -> str:
 
 def key_terms(searcher: CaseSearcher, text: str, count: int = KEY_TERMS) -> list[tuple[str, float]]:
     """The `count` words of `text` that most set it apart from the indexed cases, with weights
-    (0 to 1).
+    (0 to 1), best first (equal weights by word).
 
-    This is whoosh's `key_terms_from_text` (the Bo1 model), except that the text is cut as a
-    query is, without the parts of long words that indexing adds, which would count twice.
+    Bo1: a word's weight is tf·log2((1 + f) / f) + log2(1 + f), where tf is how often the
+    text holds it and f the share of the indexed cases that hold it; weights are divided by
+    the same formula for the largest weight. The text is cut as a query is, without the
+    parts of long words that indexing adds, which would count twice; words no indexed case
+    holds are left out.
     """
-    from whoosh.classify import Bo1Model, Expander
+    counts = Counter(query_words(text))
+    cases = max(searcher.searcher.num_docs, 1)
+    scored = []
+    for word, tf in counts.items():
+        held = holding_count(searcher, word)
+        if held:
+            share = held / cases
+            scored.append((tf * log2((1 + share) / share) + log2(1 + share), word))
+    if not scored:
+        return []
+    top = max(score for score, _word in scored)
+    share = top / cases
+    norm = (top * log2((1 + share) / share) + log2(1 + share)) if top else 1.0
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [(word, score / norm) for score, word in scored[:count]]
 
-    expander = Expander(searcher.searcher.reader(), "body", model=Bo1Model)
-    expander.add(Counter(token.text for token in searcher.analyzer(text, mode="query")).items())
-    return expander.expanded_terms(count, normalize=True)
+
+def holding_count(searcher: CaseSearcher, word: str) -> int:
+    """How many indexed cases hold `word` in their body. Counted, not read from tantivy's term
+    statistics: those still count a replaced case until its segment is merged away, and an
+    updated index must answer as one built from scratch does."""
+    import tantivy
+
+    return searcher.searcher.search(tantivy.Query.term_query(searcher.schema, "body", word), 1).count
 
 
 def similar_to_text(searcher: CaseSearcher, text: str, limit: int = 5, *, exclude: str | None = None,
                     before: datetime | None = None) -> list[SimilarHit]:
     """The cases most like `text`, best first; optionally not `exclude` and received no later
     than `before`."""
-    from whoosh.query import Or, Term
+    import tantivy
 
-    from .query import ReceivedWindow, SearchError
+    from .query import SearchError, received_window
 
-    reader = searcher.searcher.reader()
+    Query, Occur = tantivy.Query, tantivy.Occur
+    schema = searcher.schema
     weights = dict(key_terms(searcher, text))
     if not weights:
         msg = _("the text has no words that occur in the indexed cases")
         raise SearchError(msg)
-    query = Or([Term("body", word, boost=weights[word]) for word in _distinctive(reader, weights)])
-    results = searcher.searcher.search(
-        query, limit=limit, filter=ReceivedWindow(reader, None, before) if before else None,
-        mask=Term("id", exclude) if exclude else None)
-    docnums = [hit.docnum for hit in results]
-    holders = {word: _holding(reader, word, docnums) for word in weights}
+    words = Query.boolean_query([
+        (Occur.Should, Query.boost_query(Query.term_query(schema, "body", word), weights[word]))
+        for word in _distinctive(searcher, weights)])
+    clauses = [(Occur.Must, words)]
+    if before is not None:
+        clauses.append((Occur.Must, Query.const_score_query(received_window(schema, None, before), 0.0)))
+    if exclude:
+        clauses.append((Occur.MustNot, Query.term_query(schema, "id", exclude)))
+    found, _total = searcher.top(Query.boolean_query(clauses), limit)
+    ids = [doc.get_first("id") for _score, doc in found]
+    holders = {word: _holding(searcher, word, ids) for word in weights}
     total = sum(weights.values())
     hits = []
-    for hit in results:
-        terms = tuple(sorted((w for w in weights if hit.docnum in holders[w]), key=lambda w: -weights[w]))
-        fields = hit.fields()
+    for score, doc in found:
+        case_id = doc.get_first("id")
+        terms = tuple(sorted((w for w in weights if case_id in holders[w]), key=lambda w: -weights[w]))
         hits.append(SimilarHit(
-            id=fields["id"], title=fields["title"], score=hit.score,
+            id=case_id, title=doc.get_first("title_text"), score=score,
             overlap=sum(weights[w] for w in terms) / total,
-            received=fields["received"].strftime("%Y-%m-%d %H:%M"), status=fields.get("status", ""),
-            unit=fields.get("unit", ""), terms=terms))
+            received=doc.get_first("received").strftime("%Y-%m-%d %H:%M"),
+            status=doc.get_first("status") or "", unit=doc.get_first("unit") or "", terms=terms))
     return hits
 
 
-def _distinctive(reader, weights: dict[str, float]) -> list[str]:
+def _distinctive(searcher: CaseSearcher, weights: dict[str, float]) -> list[str]:
     """The key terms worth searching for: the MAX_QUERY_TERMS weightiest of those in at most
     MAX_DOC_SHARE of the cases (or the MIN_QUERY_TERMS rarest). Common words barely move
-    the ranking but cost the most to score; every key term still counts in the overlap.
-    At 100k cases, 10 terms instead of 20 halve the time and keep the best hit as good
-    (mean overlap of the best hit 0.95 against 0.97)."""
-    count = max(reader.doc_count(), 1)
-    share = {word: reader.doc_frequency("body", word) / count for word in weights}
+    the ranking but cost the most to score; every key term still counts in the overlap."""
+    count = max(searcher.searcher.num_docs, 1)
+    share = {word: holding_count(searcher, word) / count for word in weights}
     kept = [word for word in weights if share[word] <= MAX_DOC_SHARE]
     if len(kept) < MIN_QUERY_TERMS:
         kept = sorted(weights, key=share.__getitem__)[:MIN_QUERY_TERMS]
     return sorted(kept, key=weights.__getitem__, reverse=True)[:MAX_QUERY_TERMS]
 
 
-def _holding(reader, word: str, docnums: list[int]) -> set[int]:
-    """Which of the documents contain `word` in their body (skipping through its postings)."""
-    if not docnums or ("body", word) not in reader:
+def _holding(searcher: CaseSearcher, word: str, ids: list[str]) -> set[str]:
+    """Which of the cases `ids` hold `word` in their body."""
+    import tantivy
+
+    if not ids:
         return set()
-    matcher = reader.postings("body", word)
-    found = set()
-    for docnum in sorted(docnums):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found.add(docnum)
-    return found
+    Query, Occur = tantivy.Query, tantivy.Occur
+    query = Query.boolean_query([(Occur.Must, Query.term_query(searcher.schema, "body", word)),
+                                 (Occur.Must, Query.term_set_query(searcher.schema, "id", ids))])
+    found = searcher.searcher.search(query, len(ids), count=False).hits
+    return {searcher.searcher.doc(address).get_first("id") for _score, address in found}
 
 
 def _moment(case: Case) -> datetime:
@@ -183,9 +210,7 @@ def find_repeats(root: Path, cases: list[Case], add: bool = True) -> dict[str, l
     then adds the cases to the index in one update (unless `add` is false: a dry run's cases
     are not written)."""
     if not cases or not (root / INDEX_DIR / MANIFEST).is_file():
-        return {}  # no index: nothing to compare with, and no need to load whoosh and jieba
-    from whoosh.index import LockError
-
+        return {}  # no index: nothing to compare with, and no need to load tantivy and jieba
     from .index import SearchIndexError, has_index, update_index
     from .query import CaseSearcher, SearchError
 
@@ -206,9 +231,9 @@ def find_repeats(root: Path, cases: list[Case], add: bool = True) -> dict[str, l
         return {}
     if not add:
         return {case_id: hits for case_id, hits in found.items() if hits}
-    rels = [f"cases/{c.received_day:%Y}/{c.received_day:%m}/{c.id}.yaml" for c in cases]
+    written = {f"cases/{c.received_day:%Y}/{c.received_day:%m}/{c.id}.yaml": c for c in cases}
     try:
-        update_index(root, only=rels)
-    except (CaselogError, LockError):
+        update_index(root, only=list(written), cases=written)
+    except CaselogError:
         pass  # another command is updating the index; the next `caselog index` adds the cases
     return {case_id: hits for case_id, hits in found.items() if hits}

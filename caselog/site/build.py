@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import CaselogError
 from ..i18n import _
 from .scan import scan_output
+from .search_index import INDEX
 
 
 class BuildError(CaselogError):
@@ -81,7 +82,7 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
     if clean and output.exists():
         shutil.rmtree(output)
     report = BuildReport(output)
-    overrides = {"CASELOG_SEARCH": search, "CASELOG_GATE_LATER": True}  # checked after Pagefind
+    overrides = {"CASELOG_SEARCH": search, "CASELOG_GATE_LATER": True}  # checked after the search index
     if site_url is not None:
         overrides["SITEURL"] = site_url
     started = time.perf_counter()
@@ -104,8 +105,10 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
         report.search_bundles = tuple(result.search.periods)
         report.search_written = tuple(result.search.written)
         report.timings["pelican"] -= result.search.seconds
-        report.timings["pagefind"] = result.search.seconds
-    elif (output / "pagefind").exists():
+        report.timings["search"] = result.search.seconds
+    elif (output / INDEX).exists():
+        shutil.rmtree(output / INDEX)
+    if (output / "pagefind").is_dir():  # the search index of earlier versions (Pagefind)
         shutil.rmtree(output / "pagefind")
     started = time.perf_counter()
     check_output(root, output, result)
@@ -116,7 +119,7 @@ def build_site(root: Path, output: Path, as_of: date, *, settings_file: Path | N
 def check_output(root: Path, output: Path, result) -> None:
     """The publication gate on the output: raise BuildError naming every leak the scan finds.
 
-    `caselog build` calls it after Pagefind; a plain `pelican` run calls it when Pelican is done
+    `caselog build` calls it after the search index; a plain `pelican` run calls it when Pelican is done
     (see pelican_plugin.py), so no way of building skips it."""
     leaks = scan_output(output, set(result.hidden_ids), set(result.secret_titles),
                         state_path=root / ".caselog" / "scan-state.json", checked=result.checked,

@@ -15,7 +15,7 @@ from .model import SiteData
 from .open311 import stamp
 from .pages import PageSpec, _digest, all_pages
 from .scan import Secrets, scan_written
-from .search_bundles import SearchReport, search_periods, write_search_bundles
+from .search_index import SearchReport, write_search_index
 from .writer import PageWriter, write_file
 
 FEED_ENTRIES = 30
@@ -87,13 +87,10 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     """Write every page, feed and data file; delete what an earlier build wrote and this one did not."""
     site_url = settings.get("SITEURL", "")
     search = settings.get("CASELOG_SEARCH", True)
-    granularity = settings.get("CASELOG_SEARCH_PERIOD", "year")
+    granularity = settings.get("CASELOG_SEARCH_PERIOD", "auto")
     base = {**context, "registry": data.registry, "rules": data.registry.rules,
             "SITEURL": site_url, "REPO_URL": settings.get("CASELOG_REPO_URL"),
             "search_enabled": search,
-            # each period's search bundle, newest first: the search page merges them in the browser
-            "search_bundles": [f"{site_url}/pagefind/{period}/"
-                               for period in (search_periods(data, granularity) if search else [])],
             "unit_names": {k: u.name for k, u in data.registry.units.items()},
             "topic_names": {k: t.name for k, t in data.registry.topics.items()},
             "channel_names": {k: c.name for k, c in data.registry.channels.items()}}
@@ -139,8 +136,9 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     if search:
         translations = i18n.load_translations(str(settings["THEME"]), settings.get("CASELOG_LOCALE", "zh_CN"))
         categories = {key: translations.gettext(name) for key, name in labels.CATEGORY.items()}
-        searched = write_search_bundles(data, output, categories,
-                                        lambda rel, text: scan_written(rel, text, secrets), granularity)
+        searched = write_search_index(data, output, categories,
+                                      lambda rel, text: scan_written(rel, text, secrets), granularity,
+                                      cache_dir=root / ".caselog" / "search")
         checked.update(searched.checked)
     return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,

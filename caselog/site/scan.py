@@ -3,7 +3,7 @@ for any trace of a non-public case.
 
 A file is read as a reader meets it: its text (tags removed, entities decoded) and the values
 of its attributes (href, title, alt, content...), each through the personal-data detector,
-which also reads past Pagefind's U+200B word separators.
+which also reads past zero-width characters between the digits.
 
 With a state file (the build keeps one under .caselog/), a file that has not changed since
 a scan passed it is not read again as long as what the scan looks for is the same. The state
@@ -15,7 +15,6 @@ verdict never depends on what the state holds. Large scans use every core.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import html
 import json
@@ -85,15 +84,22 @@ def _text_of(path: Path) -> tuple[str, str] | None:
     not a text file."""
     if path.suffix in TEXT_SUFFIXES:
         return _as_read(path.suffix, path.read_text(encoding="utf-8", errors="replace"))
-    if path.suffix in (".pf_fragment", ".pf_meta", ".pf_index", ".pf_filter"):
-        # Pagefind's index files are gzip-compressed; the fragments hold the indexed text
-        raw = path.read_bytes()
-        try:
-            raw = gzip.decompress(raw)
-        except OSError:
-            pass
-        return raw.decode("utf-8", errors="replace"), ""
+    if path.suffix == ".bin" and path.parent.name == "b":
+        # a bucket of the search index: its words between bars, so that the digits of two
+        # words never read as one number (the cases it names are numbers, not text)
+        return "\n|\n".join(_index_words(path)), ""
     return None
+
+
+def _index_words(bucket: Path) -> list[str]:
+    from .search_index import bucket_words
+
+    try:
+        shard = json.loads((bucket.parent.parent / "shard.json").read_text(encoding="utf-8"))
+        return list(bucket_words(bucket.read_bytes(), int(shard["cases"])))
+    except (OSError, ValueError, KeyError, IndexError, UnicodeDecodeError):
+        # not a bucket this version wrote: its bytes as text, so nothing in it goes unread
+        return [bucket.read_bytes().decode("utf-8", errors="replace")]
 
 
 def _as_read(suffix: str, text: str) -> tuple[str, str]:
@@ -167,8 +173,6 @@ def scan_file(output: Path, rel: str, secrets: Secrets, secrets_only: bool = Fal
     """The leaks in one output file (`secrets_only`: traces of non-public cases only, for a file
     that passed every other check before)."""
     path = output / rel
-    if rel.startswith("pagefind/") and not path.suffix.startswith(".pf_"):
-        return []  # Pagefind's own program files; its index (.pf_*) is scanned
     content = _text_of(path)
     if content is None:
         return []

@@ -1,75 +1,73 @@
-"""The public search's records: what Pagefind indexes of a published case, and how its text is cut.
+"""The public search's records: what the portal's search finds of a published case, and how
+its text is cut into index words.
 
-Pagefind (1.5) cuts Chinese with its own segmenter when it indexes and with the browser's
-(ICU) when it searches; the two disagree, and a meta title is kept as one unsegmented word
-that a query starting the title then matches alone (docs/search.md, "Public search"). So the
-records carry their text already cut, in a way a query is cut the same in the browser
-(theme/static/js/search.js): each run of Chinese characters gives the overlapping pairs of
-its characters (县政府 → 县政 政府), each at its own position; every other word stays whole.
-A query of two characters is one exact pair; a longer one is searched as the phrase of its
-pairs (Pagefind's exact search: the pairs next to each other, in order), so a search finds
-exactly the cases whose text holds the query's characters in that order, whatever a
-segmenter would make of them.
+A record is a case's public text in parts (title, case number, message, each text of its
+timeline, the names of its channel, category, topics, units and area), each read as a reader
+sees it: NFKC and lower case. It is cut into words the way the search page cuts a query
+(theme/static/js/search-engine.js: `words`, which must stay the same function):
 
-Pagefind looks a word up as the start of index words, and a word that starts none as the
-longest index word that starts it (县政 as 县): so no index word may be the start of a pair.
-A lone character and a case number carry ‿ (Pagefind keeps it in words and splits nothing at it).
+- each run of Chinese characters gives the overlapping pairs and threes of its characters
+  (县政府门 → 县政 政府 府门 县政府 政府门): a query of two or three characters is one exact
+  word; a longer one, the threes it is made of (县政府门 → 县政府 政府门), and the page keeps
+  only the cases whose text holds the query itself (the threes make a case that holds them
+  apart rare, so the page reads few cases' files in vain);
+- every other word (letters and digits, joined by - . /) is a word whole, and its pieces
+  (20261130-ab12cd → the number, 20261130 and ab12cd);
+- a lone Chinese character is no word: it is found only inside longer queries.
+
+The names of a case's channel, category, topics, units and area are its facts: their words
+that its text does not hold are kept apart (they start with U+0002), so that the page lists
+the cases whose text holds a query before those that only name it (a unit's cases by its name).
+Filter values are words of their own, which no text can make (they start with U+0001).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..publication import plain_label
 from .views import CaseView
 
-# Pagefind's own markers: words between them weigh more (the title), and they are not text
-WEIGHT_START = "___PAGEFIND_WEIGHT___{}"
-WEIGHT_END = "___END_PAGEFIND_WEIGHT___"
-TITLE_WEIGHT = 5
-CASE_ID_WEIGHT = 10  # searching a case number finds that case before the cases that cite it
-FACTS = "facts"  # the metadata field of unit, topic, channel, category and area names, cut as text is
-# separates the parts of a record (title, message, each reply); not indexed,
-# search.js cuts the record back into its parts at it to make an excerpt of the message and replies
-PART = "¶"
-# the language given to Pagefind: not zh, so that neither Pagefind nor the browser cut the words
-# again, and with no stemmer (Pagefind's name for an undetermined language)
-LANGUAGE = "und"
-
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# a Chinese run; a word of letters and digits (a case number, G107, 2026); any other mark alone
-# (so no word of a citizen's text can be one of Pagefind's ___ markers)
-_WORDS = re.compile(f"([{_HAN}]+)|[^\\W_{_HAN}]+(?:[-./][^\\W_{_HAN}]+)*|[^\\s{_HAN}]")
+_PAIR = re.compile(f"(?=([{_HAN}]{{2}}))")  # every pair of Chinese characters, overlapping
+_TRIPLE = re.compile(f"(?=([{_HAN}]{{3}}))")  # and every three
+# a word of letters and digits, pieces joined by - . / (a case number, G107)
+_WORD = re.compile(f"[^\\W_{_HAN}]+(?:[-./][^\\W_{_HAN}]+)*")
+_PIECES = re.compile(r"[-./]")
 _TAG = re.compile(r"<[^>]*>")
-_CASE_ID = re.compile(r"\d{8}-[0-9A-Za-z]{6}")
-MARK = "\u203f"  # before a lone character and a case number
+MAX_WORD_BYTES = 64  # a longer word is not indexed (the page does not look it up either)
+FILTER = "\x01"  # starts the words of filter values: unit, topic, channel, category
+SELF = FILTER + "id:"  # the word only the case itself has: a search for its number lists it first
+FACT = "\x02"  # starts a word found only in the names of a case's unit, topics, channel...
+FILTER_KEYS = ("unit", "topic", "channel", "category")
 
 
-@dataclass(frozen=True)
-class SearchRecord:
-    """One case as the public search indexes it."""
-
-    url: str
-    content: str  # the index words, as Pagefind gets them
-    meta: dict[str, str]
-    filters: dict[str, list[str]]
-    text: str  # everything it holds, as text: what the leak checks read (the words are cut apart)
+# what NFKC makes of full-width ASCII and the ideographic space, the most of it in Chinese text
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
-def search_words(text: str) -> list[str]:
-    """Text cut into index words: the pairs of each Chinese run, other words whole."""
-    words: list[str] = []
-    for match in _WORDS.finditer(text):
-        run = match.group()
-        if match.group(1) and len(run) > 1:
-            words.extend(run[i:i + 2] for i in range(len(run) - 1))
-        elif match.group(1) or _CASE_ID.fullmatch(run):
-            words.append(MARK + run)
-        else:
-            words.append(run)
-    return words
+def normal(text: str) -> str:
+    """Text as the search compares it: NFKC, lower case (the page does the same to a query)."""
+    text = text.translate(_FULL_WIDTH)  # the same as NFKC does to these, and faster
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
+
+
+def words(text: str) -> set[str]:
+    """The index words of a normalised text."""
+    found = set(_PAIR.findall(text))
+    found.update(_TRIPLE.findall(text))
+    for word in _WORD.findall(text):
+        if len(word) * 4 <= MAX_WORD_BYTES or len(word.encode()) <= MAX_WORD_BYTES:
+            found.add(word)
+        if "-" in word or "." in word or "/" in word:
+            found.update(p for p in _PIECES.split(word) if len(p.encode()) <= MAX_WORD_BYTES)
+    return found
 
 
 def html_text(markup: str) -> str:
@@ -77,36 +75,55 @@ def html_text(markup: str) -> str:
     return html.unescape(_TAG.sub(" ", markup))
 
 
+@dataclass(frozen=True)
+class SearchRecord:
+    """One case as the public search has it."""
+
+    id: str
+    received: str  # sort key: newest first
+    words: frozenset[str]  # its index words, facts and filter values included
+    fragment: str  # JSON: what the page shows of a result and checks a query against
+    filters: tuple[tuple[str, str], ...]  # (unit, key), (topic, key)...: the filter values it has
+
+    @property
+    def text(self) -> str:
+        """Everything it shows, as text: what the leak checks read."""
+        return record_text(self.fragment)
+
+
+def record_text(fragment: str) -> str:
+    """Everything a result's file shows, as text."""
+    shown = json.loads(fragment)
+    return "\n".join([shown["title"], shown["id"], shown["unit"], *shown["texts"], shown["facts"]])
+
+
 def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
     """The search record of a published case, made from its public view only.
 
-    Title (weighted), case number (weighted more), message and every text of its timeline
-    (replies, instructions, notes) are its text; the names of its units, topics, channel,
-    category and area go in a metadata field, `facts`, searched too (searching a unit's name
-    finds its cases) but ranked after the text (search.js weighs it less). `labels` names the
-    category (the interface's words)."""
-    texts = [html_text(view.message_html)]
-    texts += [html_text(item.html) for item in view.timeline if item.html]
+    The fragment holds the title, number, day and unit a result shows, and the texts
+    (message and every text of its timeline) and facts (names of channel, category, topics,
+    units, area) a query is checked against and an excerpt is cut from. `labels` names the
+    categories (the interface's words)."""
+    texts = [html_text(view.message_html), *(html_text(item.html) for item in view.timeline if item.html)]
+    texts = [" ".join(t.split()) for t in texts]
     category = labels.get(view.category, view.category)
     facts = [view.channel.name, category, *(t.name for t in view.topics)]
-    if view.unit:
-        facts.append(view.unit.name)
-    facts += [item.unit.name for item in view.timeline if item.unit and item.unit != view.unit]
+    units = [view.unit] if view.unit else []
+    units += [item.unit for item in view.timeline if item.unit and item.unit not in units]
+    facts += [u.name for u in units]
     if view.area:
         facts.append(view.area)
-    words = [WEIGHT_START.format(TITLE_WEIGHT), *search_words(view.title), WEIGHT_END,
-             WEIGHT_START.format(CASE_ID_WEIGHT), *search_words(view.id), WEIGHT_END]
-    for text in texts:
-        words += [PART, *search_words(text)]
-    facts_text = " ".join(dict.fromkeys(facts))
-    # Pagefind's UI shows filter values as HTML: plain text only (the publication policy's rule)
-    filters = {"year": [str(view.received_day.year)], "channel": [plain_label(view.channel.name)],
-               "category": [plain_label(category)], "topic": [plain_label(t.name) for t in view.topics]}
+    facts_text = plain_label(" ".join(dict.fromkeys(facts)))
+    # one pass over the parts: a line break ends a run, so no pair spans two parts
+    found = words(normal("\n".join([view.title, view.id, *texts])))
+    found |= {FACT + w for w in words(normal(facts_text)) - found}
+    found.add(SELF + view.id.lower())
+    filters = [("channel", view.channel.key), ("category", view.category),
+               *(("topic", t.key) for t in view.topics)]
     if view.unit:
-        filters["unit"] = [plain_label(view.unit.name)]
-    return SearchRecord(
-        url=f"/cases/{view.id}/", content=" ".join(words),
-        meta={"title": plain_label(view.title), "id": view.id, FACTS: " ".join(search_words(facts_text))},
-        filters=filters,
-        text="\n".join([view.title, view.id, *texts, facts_text,
-                        *(value for values in filters.values() for value in values)]))
+        filters.append(("unit", view.unit.key))
+    found.update(f"{FILTER}{key}:{value}" for key, value in filters)
+    fragment = {"id": view.id, "title": plain_label(view.title), "day": view.received_day.isoformat(),
+                "unit": plain_label(view.unit.name) if view.unit else "", "texts": texts, "facts": facts_text}
+    return SearchRecord(view.id, view.received, frozenset(found),
+                        json.dumps(fragment, ensure_ascii=False, separators=(",", ":")), tuple(filters))

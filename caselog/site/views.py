@@ -120,6 +120,12 @@ class CaseView:
     last_updated: date
 
 
+def received_text(case) -> str:
+    """When a case was received, as its page says it (to the minute, or the day)."""
+    received = case.received
+    return received.strftime("%Y-%m-%d %H:%M") if isinstance(received, datetime) else str(received)
+
+
 def _ref(table: dict, key: str | None) -> Ref | None:
     if key is None:
         return None
@@ -177,12 +183,11 @@ def case_view(state: CaseState, registry: Registry, public_titles: dict[str, str
     # the case it repeats is listed once, as the original, not again among the related cases
     related = tuple(CaseLink(i, public_titles[i]) for i in case.related
                     if i in public_titles and i != duplicate_of)
-    received = case.received
     commits = _commits(history, timeline)
     last_event = max((e.day for e in events), default=case.received_day)
     return CaseView(
         id=case.id, title=case.title,
-        received=received.strftime("%Y-%m-%d %H:%M") if isinstance(received, datetime) else str(received),
+        received=received_text(case),
         received_day=case.received_day, accepted_on=state.accepted_on,
         channel=_ref(registry.channels, case.channel),
         category=shown_category(case), topics=shown_topics(case, registry),
