@@ -405,7 +405,7 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def staff_search(sizes: list[int], seed: int, import_rows: int = 10_000) -> str:
+def staff_search(sizes: list[int], seed: int, bench_dir: Path, import_rows: int = 10_000) -> str:
     """The staff search (`caselog index`, `search`, `similar`, the repeat check of `import`),
     on copies of the corpora (the index and a changed case stay in the copy): a Markdown table.
 
@@ -441,7 +441,7 @@ def staff_search(sizes: list[int], seed: int, import_rows: int = 10_000) -> str:
         work = Path(scratch)
         for n in sizes:
             root = work / f"c{n}"
-            shutil.copytree(corpus(n, seed) / "cases", root / "cases")
+            shutil.copytree(corpus(n, seed, bench_dir) / "cases", root / "cases")
             build, build_cpu = timed(caselog("index", "--rebuild"), root)
             f = measure_in_process(root, seed=seed)
             commands = {flag: [timed(caselog("search", word, "--limit", "20", *flag), root)
@@ -544,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
                      r.notes["recall"]]
     if args.staff_search != "no":
         staff = [int(size.replace("_", "")) for size in args.staff_search.split(",") if size]
-        text += ["", "Staff search (`staff_search`):", "", staff_search(staff, args.seed)]
+        text += ["", "Staff search (`staff_search`):", "", staff_search(staff, args.seed, args.bench_dir)]
     print("\n".join(text))
     if args.markdown:
         args.markdown.write_text("\n".join(text) + "\n", encoding="utf-8")
