@@ -127,7 +127,8 @@ def sample_words(cases: list[PublicCase], count: int, seed: int = 1) -> dict[str
 def search(output: Path, queries: list[dict]) -> list[dict]:
     """Run queries through the built site's search (scripts/search_site.mjs)."""
     lines = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries)
-    done = subprocess.run(["node", "--max-old-space-size=8192", str(SEARCH_SITE), str(output)], input=lines, capture_output=True,
+    node = ["node", "--max-old-space-size=8192", str(SEARCH_SITE), str(output)]  # at 100k: every result read
+    done = subprocess.run(node, input=lines, capture_output=True,
                           text=True, check=False)
     if done.returncode != 0:
         msg = f"search_site.mjs failed: {done.stderr[-2000:]}"
