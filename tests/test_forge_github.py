@@ -59,7 +59,9 @@ class GitHubClerk(Clerk):
     def open(self, fragment: str) -> None:
         self.page.goto(self.url + fragment)
         self.page.reload()  # the list and entries are read again from the forge
-        self.page.locator('[id^="title-field-"]').wait_for()  # signed in from the stored user
+        # signed in from the stored user; the entry is read from the forge again: on a loaded
+        # 2-core runner that took over the default 30 s once (a Gitea run beside a 100k build)
+        self.page.locator('[id^="title-field-"]').wait_for(timeout=90_000)
 
     def wait(self, condition, what: str, seconds: float = 20):
         for _ in range(int(seconds * 5)):
