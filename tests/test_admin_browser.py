@@ -29,13 +29,14 @@ sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
 
 CHROMIUM = find_chromium()
 ADMIN = REPO / "admin"
-pytestmark = [
+# what every test of the editing interface in a browser needs (the forge tests use them too)
+EDITOR_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="no Chromium-family browser installed"),
     pytest.mark.skipif(not (ADMIN / "node_modules" / "decap-cms").is_dir(),
                        reason="the editing interface's npm packages are not installed (scripts/setup.sh)"),
-    pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed"),
 ]
+pytestmark = [*EDITOR_MARKS, pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 MESSAGE = "青溪大道东段路灯已经坏了一个月。\n晚上走路看不清，\"老人\"摔倒过两次: 请尽快修复！\n\n#12 路灯杆旁边"
@@ -134,6 +135,18 @@ class Clerk:
         box.fill(text)
         self.page.keyboard.press("Enter")
 
+    def register_example(self) -> None:
+        """Fill the new-case form with the message every editing test registers (a street light
+        out on 青溪大道, received 2026-03-02) and its acceptance."""
+        self.fill("title", "青溪大道东段路灯不亮")
+        self.fill("received", "2026-03-02T09:14")
+        self.choose("channel", "县长信箱")
+        self.choose("category", "求助")
+        self.choose("topics", "城乡建设")
+        self.fill("alias", "夜归人")
+        self.fill("message", MESSAGE)
+        self.add_event("受理", "2026-03-02")
+
     def add_event(self, label: str, date: str) -> None:
         self.page.get_by_role("button", name="新增办理记录").click()
         self.page.get_by_text(label, exact=True).last.click()
@@ -167,14 +180,7 @@ def test_a_case_from_registration_to_closing_in_the_browser(office, tmp_path):
         # register the message
         clerk.open(f"#/collections/cases-{today:%Y-%m}/new")  # this month's list: 新建留言
         assert clerk.page.get_by_text("（保存时自动生成）").count() == 1
-        clerk.fill("title", "青溪大道东段路灯不亮")
-        clerk.fill("received", "2026-03-02T09:14")
-        clerk.choose("channel", "县长信箱")
-        clerk.choose("category", "求助")
-        clerk.choose("topics", "城乡建设")
-        clerk.fill("alias", "夜归人")
-        clerk.fill("message", MESSAGE)
-        clerk.add_event("受理", "2026-03-02")
+        clerk.register_example()
         clerk.publish(root)
         path = changed_file(root)
         match = re.fullmatch(r"cases/2026/03/(20260302-[0-9A-HJKMNP-TV-Z]{6})\.yaml", path)
@@ -270,14 +276,7 @@ def test_with_the_workflow_each_save_is_a_branch_that_validates(office, tmp_path
                                       timezone_id="Asia/Shanghai")
         clerk = Clerk(context.new_page(), url)
         clerk.open(f"#/collections/cases-{today:%Y-%m}/new")
-        clerk.fill("title", "青溪大道东段路灯不亮")
-        clerk.fill("received", "2026-03-02T09:14")
-        clerk.choose("channel", "县长信箱")
-        clerk.choose("category", "求助")
-        clerk.choose("topics", "城乡建设")
-        clerk.fill("alias", "夜归人")
-        clerk.fill("message", MESSAGE)
-        clerk.add_event("受理", "2026-03-02")
+        clerk.register_example()
         clerk.page.get_by_role("button", name="保存").click()
         clerk.page.get_by_role("button", name="状态: 草稿").wait_for()
 

@@ -23,7 +23,7 @@ from forge_ci import run_checks
 from forge_git import BareRepository
 from forge_gitea import GiteaStandIn
 from forge_github import TOKEN
-from test_admin_browser import ADMIN, ARGS, CHROMIUM, MESSAGE, caselog, demo_repository
+from test_admin_browser import ADMIN, ARGS, CHROMIUM, EDITOR_MARKS, caselog, demo_repository
 from test_forge_github import GitHubClerk, signed_in
 
 from caselog.cms import EDITS_BRANCH, write_admin_site
@@ -32,12 +32,7 @@ from caselog.registry import load_registry
 playwright_api = pytest.importorskip("playwright.sync_api")
 sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium-family browser installed"),
-    pytest.mark.skipif(not (ADMIN / "node_modules" / "decap-cms").is_dir(),
-                       reason="the editing interface's npm packages are not installed (scripts/setup.sh)"),
-]
+pytestmark = EDITOR_MARKS
 REPOSITORY = "qingxi/caselog"
 
 
@@ -83,14 +78,7 @@ def test_on_gitea_saves_go_to_the_edits_branch_and_its_pull_request_is_checked(t
         # register a message: a commit on caselog-edits, main untouched
         today = datetime.now(ZoneInfo(load_registry(root).rules.timezone)).date()
         clerk.open(f"#/collections/cases-{today:%Y-%m}/new")
-        clerk.fill("title", "青溪大道东段路灯不亮")
-        clerk.fill("received", "2026-03-02T09:14")
-        clerk.choose("channel", "县长信箱")
-        clerk.choose("category", "求助")
-        clerk.choose("topics", "城乡建设")
-        clerk.fill("alias", "夜归人")
-        clerk.fill("message", MESSAGE)
-        clerk.add_event("受理", "2026-03-02")
+        clerk.register_example()
         head = save()
         [path] = bare.git("diff", "--name-only", main, head).split()
         case_id = re.fullmatch(r"cases/2026/03/(20260302-[0-9A-HJKMNP-TV-Z]{6})\.yaml", path).group(1)

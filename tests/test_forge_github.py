@@ -23,7 +23,16 @@ from conftest import serve_directory
 from forge_ci import run_checks
 from forge_git import BareRepository
 from forge_github import TOKEN, USER, GitHubStandIn
-from test_admin_browser import ADMIN, ARGS, CHROMIUM, MESSAGE, REPLY, Clerk, caselog, demo_repository
+from test_admin_browser import (
+    ADMIN,
+    ARGS,
+    CHROMIUM,
+    EDITOR_MARKS,
+    REPLY,
+    Clerk,
+    caselog,
+    demo_repository,
+)
 
 from caselog.cms import config_text, write_admin_site
 from caselog.registry import load_registry
@@ -31,12 +40,7 @@ from caselog.registry import load_registry
 playwright_api = pytest.importorskip("playwright.sync_api")
 sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium-family browser installed"),
-    pytest.mark.skipif(not (ADMIN / "node_modules" / "decap-cms").is_dir(),
-                       reason="the editing interface's npm packages are not installed (scripts/setup.sh)"),
-]
+pytestmark = EDITOR_MARKS
 REPOSITORY = "qingxi/caselog"
 MERGED = "Automatically generated. Merged on Decap CMS."  # Decap's squash commit body
 NOT_MERGED = ("合并请求未能合并：检查未通过或尚未完成，或者还没有审核通过。"
@@ -166,14 +170,7 @@ def test_on_github_every_change_is_a_pull_request_that_ci_checks(office, tmp_pat
 
         # register a message: a branch and a draft pull request
         clerk.open(f"#/collections/cases-{today:%Y-%m}/new")
-        clerk.fill("title", "青溪大道东段路灯不亮")
-        clerk.fill("received", "2026-03-02T09:14")
-        clerk.choose("channel", "县长信箱")
-        clerk.choose("category", "求助")
-        clerk.choose("topics", "城乡建设")
-        clerk.fill("alias", "夜归人")
-        clerk.fill("message", MESSAGE)
-        clerk.add_event("受理", "2026-03-02")
+        clerk.register_example()
         pr = clerk.save()
         assert re.fullmatch(rf"cms/cases-{today:%Y-%m}/20260302-[0-9a-hjkmnp-tv-z]{{6}}", pr.head), pr.head
         [path] = pr.changed_files()

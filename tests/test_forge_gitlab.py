@@ -21,7 +21,7 @@ from conftest import serve_directory
 from forge_ci import run_checks
 from forge_git import BareRepository
 from forge_gitlab import TOKEN, GitLabStandIn
-from test_admin_browser import ADMIN, ARGS, CHROMIUM, MESSAGE, caselog, demo_repository
+from test_admin_browser import ADMIN, ARGS, CHROMIUM, EDITOR_MARKS, caselog, demo_repository
 from test_forge_github import APPEND_ONLY, NOT_MERGED, GitHubClerk
 
 from caselog.cms import write_admin_site
@@ -30,12 +30,7 @@ from caselog.registry import load_registry
 playwright_api = pytest.importorskip("playwright.sync_api")
 sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium-family browser installed"),
-    pytest.mark.skipif(not (ADMIN / "node_modules" / "decap-cms").is_dir(),
-                       reason="the editing interface's npm packages are not installed (scripts/setup.sh)"),
-]
+pytestmark = EDITOR_MARKS
 PROJECT = "qingxi/caselog"
 
 
@@ -92,14 +87,7 @@ def test_on_gitlab_every_change_is_a_merge_request_that_ci_checks(tmp_path):
 
         # register a message: a branch and a merge request, checked, then published
         clerk.open(f"#/collections/cases-{today:%Y-%m}/new")
-        clerk.fill("title", "青溪大道东段路灯不亮")
-        clerk.fill("received", "2026-03-02T09:14")
-        clerk.choose("channel", "县长信箱")
-        clerk.choose("category", "求助")
-        clerk.choose("topics", "城乡建设")
-        clerk.fill("alias", "夜归人")
-        clerk.fill("message", MESSAGE)
-        clerk.add_event("受理", "2026-03-02")
+        clerk.register_example()
         mr = clerk.save()
         assert re.fullmatch(rf"cms/cases-{today:%Y-%m}/20260302-[0-9a-hjkmnp-tv-z]{{6}}", mr.source), mr.source
         [path] = bare.git("diff", "--name-only", f"main...{mr.source}").split()
