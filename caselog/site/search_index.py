@@ -59,6 +59,7 @@ from ..i18n import _
 from .forking import fork_slices
 from .search_records import FACT, FILTER_KEYS, SearchRecord, record_text, search_record
 from .views import received_text
+from .writer import write_file
 
 INDEX = "search-index"  # beside the search page (search/), not in it
 FORMAT = 1  # of the files: a change of layout writes every shard again
@@ -155,9 +156,7 @@ def write_search_index(data, output: Path, categories: dict[str, str], check: Ca
         for rel, found in leaks.items():
             report.checked[rel] = found
     index = _index(root, report.periods, data.registry, categories)
-    path = root / "index.json"
-    if not path.is_file() or path.read_text(encoding="utf-8") != index:
-        _write_text(path, index)
+    write_file(output, f"{INDEX}/index.json", index)
     report.checked[f"{INDEX}/index.json"] = []
     report.seconds = time.perf_counter() - started
     return report
@@ -350,12 +349,6 @@ def _index(root: Path, periods: list[str], registry, categories: dict[str, str])
     filters["year"] = sorted({s["year"] for s in shards}, reverse=True)
     return json.dumps({"format": FORMAT, "shards": shards, "filters": filters},
                       ensure_ascii=False, separators=(",", ":"))
-
-
-def _write_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
 
 
 def _swap(fresh: Path, shard: Path) -> None:
