@@ -78,7 +78,7 @@ def test_buckets_read_back_the_same_in_python_and_in_the_page():
     for cases in (3, 70, 70_000):  # bitmaps in a small shard; numbers of four bytes past 65,536
         vocabulary = [f"{a}{b}" for a in "县政府小区电梯维修" for b in "资金物业路灯噪音"] + ["g107", "20260302-k7q2md"]
         chosen = {n: set(rng.sample(vocabulary, rng.randint(1, 12))) for n in rng.sample(range(cases), min(cases, 300))}
-        records = [SearchRecord(str(n), "", frozenset(chosen.get(n, set()) | ({FACT + "路灯"} if n % 7 == 0 else set())),
+        records = [SearchRecord(str(n), frozenset(chosen.get(n, set()) | ({FACT + "路灯"} if n % 7 == 0 else set())),
                                 "{}", ()) for n in range(cases)]
         buckets = encode_buckets(records)
         expected = {}

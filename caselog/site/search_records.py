@@ -80,7 +80,6 @@ class SearchRecord:
     """One case as the public search has it."""
 
     id: str
-    received: str  # sort key: newest first
     words: frozenset[str]  # its index words, facts and filter values included
     fragment: str  # JSON: what the page shows of a result and checks a query against
     filters: tuple[tuple[str, str], ...]  # (unit, key), (topic, key)...: the filter values it has
@@ -125,5 +124,5 @@ def search_record(view: CaseView, labels: dict[str, str]) -> SearchRecord:
     found.update(f"{FILTER}{key}:{value}" for key, value in filters)
     fragment = {"id": view.id, "title": plain_label(view.title), "day": view.received_day.isoformat(),
                 "unit": plain_label(view.unit.name) if view.unit else "", "texts": texts, "facts": facts_text}
-    return SearchRecord(view.id, view.received, frozenset(found),
+    return SearchRecord(view.id, frozenset(found),
                         json.dumps(fragment, ensure_ascii=False, separators=(",", ":")), tuple(filters))
