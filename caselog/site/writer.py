@@ -22,6 +22,7 @@ from .pages import PageSpec
 from .text_checks import TextChecks
 
 PARALLEL_MIN_PAGES = 1500
+FORK_BLOCK = 1000  # pages of neighbouring cases rendered by one process (see fork_slices)
 
 
 @dataclass
@@ -143,7 +144,7 @@ class PageWriter:
         if jobs <= 1 or len(to_render) < PARALLEL_MIN_PAGES:
             parts = [self._run(to_render)]
         else:  # forked: the children inherit the loaded case log and templates
-            parts = fork_slices(self._run, to_render, jobs)
+            parts = fork_slices(self._run, to_render, jobs, block=FORK_BLOCK)
         total = skipped
         for part in parts:
             total.rendered += part.rendered
