@@ -657,13 +657,12 @@ def test_incremental_builds_render_only_what_changed(small_root, cli, tmp_path):
     changed = [p for p in changed if not p.startswith(requests)]
     case_pages = [p for p in changed if re.fullmatch(r"cases/\d{8}-\w{6}/index\.html", p)]
     assert case_pages == ["cases/20260210-C1ATE0/index.html"]
-    # and the lists and feeds that show it
-    assert set(changed) - set(case_pages) <= {
+    # and the lists and feeds that show it (a list's fingerprint holds its cases' fingerprints:
+    # the row it shows comes from the file, as the page does), not the others
+    assert set(changed) - set(case_pages) == {
         "cases/index.html", "topics/housing/index.html", "categories/help/index.html",
         "channels/mayor-mailbox/index.html", "months/2026-02/index.html", "feeds/all.atom.xml",
         "feeds/units/yueyanglou-housing.atom.xml", "feeds/topics/housing.atom.xml"}
-    assert "feeds/all.atom.xml" in changed
-    assert "topics/housing/index.html" not in changed  # a list shows rows, and the row is the same
     assert "cases/20260105-B0T1ME/index.html" not in changed
     assert _counts(third.stdout) == (2, always + len(changed), fingerprinted - len(changed), 0)
     assert "电梯停了两个月。" in (out / "cases" / "20260210-C1ATE0" / "index.html").read_text(encoding="utf-8")

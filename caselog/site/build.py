@@ -123,7 +123,7 @@ def check_output(root: Path, output: Path, result) -> None:
     (see pelican_plugin.py), so no way of building skips it."""
     leaks = scan_output(output, set(result.hidden_ids), set(result.secret_titles),
                         state_path=root / ".caselog" / "scan-state.pickle", checked=result.checked,
-                        public_numbers=result.public_numbers)
+                        public_numbers=result.public_numbers, seen=result.seen)
     if leaks:
         # in path order: the same leaks read the same whichever files a cache spared reading
         leaks = sorted(leaks, key=lambda leak: (leak.path, leak.what))

@@ -38,6 +38,7 @@ class RenderResult:
     search: SearchReport | None  # the search bundles, when the build makes them
     window_end: date  # where the headline periods and charts end (SiteData.window_end)
     public_numbers: frozenset[str] = frozenset()  # the office's own numbers (digits): not personal data
+    seen: dict | None = None  # path -> (size, mtime_ns) of the files the build found unchanged
 
 
 def feed_pages(data: SiteData, authority: str) -> list[PageSpec]:
@@ -122,7 +123,7 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
         checked.update(searched.checked)
     return RenderResult(len(specs) + files, len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
-                        checked, searched, data.window_end, data.registry.public_numbers)
+                        checked, searched, data.window_end, data.registry.public_numbers, stats.seen)
 
 
 def _write_exports(data: SiteData, writer: PageWriter, stats, output: Path, site_url: str, secrets: Secrets,

@@ -207,7 +207,7 @@ def secrets_in(text: str, markup: str, secrets: Secrets) -> list[str]:
 
 
 def _walk(output: Path):
-    """(relative path, name, stat or None for a directory) of everything under output, sorted.
+    """(relative path, name, os.DirEntry or None for a directory) of everything under output, sorted.
 
     os.scandir, not Path.rglob (at 100,000 pages the walk alone took rglob 12 seconds), and a
     stack of listings, not nested generators (each entry would pass up through every level)."""
@@ -221,9 +221,14 @@ def _walk(output: Path):
                 stack.append((rel + "/", iter(_listing(entry.path))))
                 break  # the folder's entries come first, then the rest of this one
             if entry.is_file():
-                yield rel, entry.name, entry.stat()
+                yield rel, entry.name, entry
         else:
             stack.pop()
+
+
+def _size_and_time(entry: os.DirEntry) -> tuple[int, int]:
+    stat = entry.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _listing(path) -> list:
@@ -251,13 +256,15 @@ def _load_state(state_path: Path | None, output: Path, detector_key: str) -> tup
 def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
                 state_path: Path | None = None, jobs: int | None = None,
                 checked: dict[str, list[Leak]] | None = None,
-                public_numbers: frozenset[str] = frozenset()) -> list[Leak]:
+                public_numbers: frozenset[str] = frozenset(),
+                seen: dict[str, tuple[int, int]] | None = None) -> list[Leak]:
     """Every leak in the output directory: personal data, or ids/titles of non-public cases.
 
     `checked` names files this build wrote whose every byte it checked (with the same
     checks) before writing them, with what was found: they are not read again. A file that
     passed an earlier scan and has not changed since is looked at again only for the ids and
-    titles that scan did not look for."""
+    titles that scan did not look for. `seen` gives the size and time of files the build
+    found unchanged a moment ago (looked up instead of asking the file system again)."""
     leaks: list[Leak] = []
     secrets = Secrets(secret_ids, secret_titles, public_numbers)
     checked = checked or {}
@@ -267,16 +274,18 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
     files: dict[str, list[int]] = {}
     to_scan: list[str] = []
     to_recheck: list[str] = []
-    for rel, name, stat in _walk(output):
+    seen = seen or {}
+    for rel, name, entry in _walk(output):
         for what in secrets.find(name):  # a file or directory named after the case is a trace too
             if what.startswith("id "):
                 leaks.append(Leak(rel, "path named after non-public case " + what.rsplit(" ", 1)[1]))
-        if stat is None:
+        if entry is None:
             continue
-        files[rel] = [stat.st_size, stat.st_mtime_ns]
+        size, mtime_ns = seen.get(rel) or _size_and_time(entry)
+        files[rel] = [size, mtime_ns]
         if rel in checked:
             leaks.extend(checked[rel])
-        elif passed.get(rel) != files[rel] or stat.st_mtime_ns > started - RACY_NS:
+        elif passed.get(rel) != files[rel] or mtime_ns > started - RACY_NS:
             to_scan.append(rel)
         elif not new_secrets.empty:
             to_recheck.append(rel)

@@ -37,6 +37,7 @@ class WriteStats:
     files: dict = field(default_factory=dict)  # path -> fingerprint
     checked: dict = field(default_factory=dict)  # path -> leaks found in what was rendered for it
     passed: set = field(default_factory=set)  # digests of the texts that passed the checks
+    seen: dict = field(default_factory=dict)  # path -> (size, mtime_ns) of files left as they were
 
 
 class UnsafeOutputPath(CaselogError):
@@ -95,6 +96,7 @@ class PageWriter:
         # or a skipped page would keep an earlier build's date
         self.dated_context = dated_context or {}
         self.previous = self._read_manifest()
+        self._prefix = f"{output}{os.sep}"
 
     def _read_manifest(self) -> dict:
         try:
@@ -110,9 +112,17 @@ class PageWriter:
             return None
         return hashlib.blake2b(f"{self.salt}|{fingerprint}".encode(), digest_size=12).hexdigest()
 
-    def _unchanged(self, path: str, key: str | None) -> bool:
-        """Whether an earlier build wrote `path` from the same inputs (`key`) and it is still there."""
-        return key is not None and self.previous.get(path) == key and (self.output / path).exists()
+    def _unchanged(self, path: str, key: str | None, stats: WriteStats) -> bool:
+        """Whether an earlier build wrote `path` from the same inputs (`key`) and it is still
+        there; its size and time go into `stats.seen` (the scan after the build need not ask again)."""
+        if key is None or self.previous.get(path) != key:
+            return False
+        try:
+            seen = os.stat(self._prefix + path)
+        except FileNotFoundError:
+            return False
+        stats.seen[path] = (seen.st_size, seen.st_mtime_ns)
+        return True
 
     def _run(self, specs: list[PageSpec]) -> WriteStats:
         stats = WriteStats()
@@ -136,7 +146,7 @@ class PageWriter:
         to_render = []
         for spec in specs:  # deciding what to skip costs little: only rendering is worth forking for
             key = self._key(spec.fingerprint)
-            if self._unchanged(spec.path, key):
+            if self._unchanged(spec.path, key, skipped):
                 skipped.skipped += 1
                 skipped.files[spec.path] = key
             else:
@@ -161,7 +171,7 @@ class PageWriter:
         `stats` like pages. Their text is checked by the caller (it is part of a larger file)."""
         for rel, (fingerprint, content) in files.items():
             key = self._key(fingerprint)
-            if not self._unchanged(rel, key):
+            if not self._unchanged(rel, key, stats):
                 # a data file is not read back to compare: its fingerprint says it changed
                 stats.written += write_file(self.output, rel, content(), compare=False)
             stats.files[rel] = key
