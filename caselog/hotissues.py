@@ -207,7 +207,7 @@ def vocabularies(cases: Iterable[Case], spans: list[tuple[date, date]],
 
 
 @cache
-def _analyzer_version() -> str:
+def analyzer_version() -> str:
     """A digest of what cutting depends on: the analyzer's code, its word lists, jieba."""
     from .search.analyzer import segmenter_version
 
@@ -223,7 +223,7 @@ def _cached_words(root: Path, cases: list[Case]) -> dict[str, list[str]]:
     from .cache import CaseCache, cache_key, paused_gc
 
     store = CaseCache(root, cache_key(root))
-    version = _analyzer_version()
+    version = analyzer_version()
     by_month: dict[str, list[Case]] = defaultdict(list)
     for case in cases:
         by_month[f"{case.received_day:%Y-%m}"].append(case)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..hotissues import hot_issues, vocabularies
+from ..hotcache import cached_hot_issues
 from ..stats import parse_period
 from .contexts import months_back
 from .model import SiteData
@@ -42,11 +42,13 @@ def hot_context(data: SiteData) -> dict:
     titles = data.public_titles
     periods = [parse_period(label) for label in reversed(months_back(data.as_of, MONTHS))]
     spans = {period: (period.start, min(period.end, data.as_of)) for period in periods}
-    words = vocabularies(data.log.cases, list(spans.values()), data.log.root)
+    # groups are kept between builds (hotcache.py); what is published is decided here, each build
+    found = cached_hot_issues(data.log.cases, {spans[period]: data.states_in(period) for period in periods},
+                              data.log.root)
     months = []
     for period in periods:
         shown, unnamed = [], 0
-        for issue in hot_issues(data.states_in(period), words[spans[period]]):
+        for issue in found[spans[period]]:
             published = [m.id for m in issue.members if m.id in titles]
             if not published:
                 unnamed += 1
