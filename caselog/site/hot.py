@@ -1,9 +1,10 @@
 """The portal's hot-issues page (热点问题): what many people raised in the last months.
 
 Groups come from the engine (hotissues.py) over every case, public or not, so the counts are
-whole; what the page shows of a group (its place, its words and its links) comes only from
-its published cases (`SiteData.public_titles`). A group with no published case is counted,
-never described. Units are not named: hot issues never rank units.
+whole, and are kept between builds (hotcache.py: a reply or a publication changes no group);
+what the page shows of a group (its place, its words and its links) comes only from its
+published cases (`SiteData.public_titles`), decided at each build. A group with no published
+case is counted, never described. Units are not named: hot issues never rank units.
 """
 
 from __future__ import annotations
