@@ -52,7 +52,16 @@ def cached_hot_issues(cases: Iterable[Case], spans: dict[Span, list[CaseState]],
         for span in missing:
             found[span] = hot_issues(spans[span], words[span])
             _write(folder / f"{span[0]:%Y-%m-%d}.hot", keys[span], found[span])
+    _forget_before(folder, min(start for start, _end in spans))
     return {span: found[span] for span in spans}
+
+
+def _forget_before(folder: Path, start: date) -> None:
+    """Remove the kept groups of periods that begin before `start` (no longer shown)."""
+    with contextlib.suppress(OSError):
+        for path in folder.glob("*.hot"):
+            if path.stem < f"{start:%Y-%m-%d}":
+                path.unlink()
 
 
 def _case_digest(case: Case, day: date) -> bytes:

@@ -262,6 +262,9 @@ def test_public_changes_and_damaged_files_are_followed(log_root):
     context()
     kept = {path.name: path.stat().st_ino for path in folder.iterdir()}
     assert sorted(kept) == ["2026-03-01.hot", "2026-04-01.hot", "2026-05-01.hot"]
+    (folder / "2026-02-01.hot").write_bytes(b"")  # a month no longer shown is forgotten
+    context()
+    assert sorted(path.name for path in folder.iterdir()) == sorted(kept)
     title, area, alias, message = CASES["20260507-H2BBBB"]  # public, now closed: published
     write_case(log_root, "20260507-H2BBBB", case_text("20260507-H2BBBB", title, area, alias, message)
                + CLOSING.format(day="2026-05-21"))
