@@ -104,6 +104,30 @@ def test_a_longer_period_takes_in_the_earlier_message(hot_log):
     assert issues[0].span_days == 23
 
 
+
+def test_groups_are_the_chains_of_all_linked_pairs(hot_log):
+    """Grouping looks at each pair once and only within one place: the same groups as linking
+    every pair of messages the rules link (the definition), here over two months."""
+    from caselog.hotissues import _linked, _places, key_terms
+
+    states = sorted(hot_log.states(date(2026, 5, 31)), key=lambda s: (s.received_day, s.id))
+    words = vocabulary(hot_log.cases, date(2026, 4, 1), date(2026, 5, 31))
+    terms = {s.id: key_terms(words.words_of_case(s.case), words.document_frequency, words.documents,
+                             s.case.area or "") for s in states}
+    places = _places(states)
+    groups = [{s.id} for s in states]
+    for a in states:
+        for b in states:
+            if a.id != b.id and same_place(places[a.id], places[b.id]) and _linked(terms[a.id], terms[b.id]):
+                joined = next(g for g in groups if a.id in g) | next(g for g in groups if b.id in g)
+                groups = [g for g in groups if not g & joined] + [joined]
+    expected = sorted(sorted(g) for g in groups if len(g) > 1)
+    found = hot_issues(states, words)
+    assert sorted(sorted(m.id for m in h.members) for h in found) == [
+        g for g in expected if len({s.case.author.alias for s in states if s.id in g}) > 1]
+    assert len(found) == 2
+
+
 @pytest.mark.parametrize(("area", "parts"), [
     ("湖滨街道金桂苑小区3栋", ("湖滨街道", "金桂苑小区", "3栋")),
     ("青溪县石桥镇柏树村", ("石桥镇", "柏树村")),
