@@ -864,6 +864,7 @@ def test_pages_rendered_on_two_cores_are_the_pages_rendered_on_one(demo_root, tm
     settings = REPO / "pelicanconf.py"
     build_site(demo_root, tmp_path / "one", date(2026, 11, 23), settings_file=settings, search=False)
     monkeypatch.setattr(writer, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(writer, "FORK_BLOCK", 7)  # each process renders blocks of 7 pages in turn
     shutil.rmtree(demo_root / ".caselog", ignore_errors=True)  # render every page again
     build_site(demo_root, tmp_path / "two", date(2026, 11, 23), settings_file=settings, search=False)
 
@@ -873,6 +874,18 @@ def test_pages_rendered_on_two_cores_are_the_pages_rendered_on_one(demo_root, tm
     one, two = files(tmp_path / "one"), files(tmp_path / "two")
     assert len(one) > 200
     assert one == two
+
+
+def test_forked_slices_take_blocks_in_turn():
+    from caselog.site.forking import fork_slices
+
+    def work(items):
+        return (os.getpid(), list(items))
+
+    (first, one), (second, two) = fork_slices(work, list(range(10)), 2, block=3)
+    assert (one, two) == ([0, 1, 2, 6, 7, 8], [3, 4, 5, 9])
+    assert os.getpid() not in (first, second)  # done in forked processes
+    assert [part[1] for part in fork_slices(work, "abcde", 2)] == [["a", "c", "e"], ["b", "d"]]
 
 
 # --- open data joined from per-case fragments ----------------------------------------------------------

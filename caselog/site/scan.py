@@ -179,9 +179,7 @@ def scan_file(output: Path, rel: str, secrets: Secrets, secrets_only: bool = Fal
     if content is None:
         return []
     if secrets_only:
-        text, markup = content
-        seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
-        return [Leak(rel, what) for what in secrets.find(*seen)]
+        return [Leak(rel, what) for what in secrets_in(*content, secrets)]
     return scan_text(rel, *content, secrets)
 
 
@@ -194,11 +192,17 @@ def scan_text(rel: str, text: str, markup: str, secrets: Secrets, where: str = "
         leaks += [Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}' "
                             f"in an attribute{where}")
                   for finding in find_personal_data(attribute_values(markup), public)]
-    # ids and titles are looked for in the markup too (a link or attribute is a trace as well),
-    # and in the text with its tags taken out ("幸福里<strong>小区</strong>…" reads as one title)
-    seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
-    leaks.extend(Leak(rel, what + where) for what in secrets.find(*seen))
+    leaks.extend(Leak(rel, what + where) for what in secrets_in(text, markup, secrets))
     return leaks
+
+
+def secrets_in(text: str, markup: str, secrets: Secrets) -> list[str]:
+    """What the ids and titles of non-public cases found in a file's text and markup say.
+
+    They are looked for in the markup too (a link or attribute is a trace as well), and in
+    the text with its tags taken out ("幸福里<strong>小区</strong>…" reads as one title)."""
+    seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
+    return secrets.find(*seen)
 
 
 def _walk(output: Path):

@@ -19,8 +19,10 @@ from ..errors import CaselogError
 from ..i18n import _
 from .forking import fork_slices
 from .pages import PageSpec
+from .text_checks import TextChecks
 
 PARALLEL_MIN_PAGES = 1500
+FORK_BLOCK = 1000  # pages of neighbouring cases rendered by one process (see fork_slices)
 
 
 @dataclass
@@ -33,6 +35,7 @@ class WriteStats:
     deleted: int = 0
     files: dict = field(default_factory=dict)  # path -> fingerprint
     checked: dict = field(default_factory=dict)  # path -> leaks found in what was rendered for it
+    passed: set = field(default_factory=set)  # digests of the texts that passed the checks
 
 
 class UnsafeOutputPath(CaselogError):
@@ -78,7 +81,7 @@ class PageWriter:
     """Renders PageSpecs with a Jinja environment into an output directory."""
 
     def __init__(self, env, output: Path, manifest_path: Path, salt: str, base_context: dict,
-                 dated_context: dict | None = None, check: Callable[[str, str], list] | None = None):
+                 dated_context: dict | None = None, check: TextChecks | None = None):
         self.env = env
         # checks each rendered page before it is written (the leak scan's checks: the scan after
         # the build then need not read the page back)
@@ -122,6 +125,8 @@ class PageWriter:
                 stats.checked[spec.path] = self.check(spec.path, html)
             stats.written += write_file(self.output, spec.path, html)
             stats.files[spec.path] = key
+        if self.check is not None:
+            stats.passed = self.check.take()
         return stats
 
     def write(self, specs: list[PageSpec], jobs: int | None = None) -> WriteStats:
@@ -139,13 +144,14 @@ class PageWriter:
         if jobs <= 1 or len(to_render) < PARALLEL_MIN_PAGES:
             parts = [self._run(to_render)]
         else:  # forked: the children inherit the loaded case log and templates
-            parts = fork_slices(self._run, to_render, jobs)
+            parts = fork_slices(self._run, to_render, jobs, block=FORK_BLOCK)
         total = skipped
         for part in parts:
             total.rendered += part.rendered
             total.written += part.written
             total.files.update(part.files)
             total.checked.update(part.checked)
+            total.passed |= part.passed
         return total
 
     def write_data(self, files: dict[str, tuple[str, Callable[[], str]]], stats: WriteStats) -> None:
