@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -617,7 +618,7 @@ def test_scan_output_finds_traces_of_non_public_cases(tmp_path):
 
 
 def _manifest(root: Path) -> dict[str, str | None]:
-    return json.loads((root / ".caselog" / "site-manifest.json").read_text(encoding="utf-8"))["files"]
+    return pickle.loads((root / ".caselog" / "site-manifest.pickle").read_bytes())["files"]
 
 
 def _counts(stdout: str) -> tuple[int, int, int, int]:

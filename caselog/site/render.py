@@ -97,7 +97,7 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
             "channel_names": {k: c.name for k, c in data.registry.channels.items()}}
     root = Path(settings["CASELOG_ROOT"])
     charts.use_disk_cache(root / ".caselog" / "charts")
-    manifest = root / ".caselog" / "site-manifest.json"
+    manifest = root / ".caselog" / "site-manifest.pickle"
     hidden_ids, secret_titles = data.policy.secret_ids, data.policy.secret_titles
     secrets = Secrets(hidden_ids, secret_titles, data.registry.public_numbers)
     checks = TextChecks(root / ".caselog" / "text-checks.pickle", secrets)

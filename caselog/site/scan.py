@@ -20,6 +20,7 @@ import html
 import json
 import operator
 import os
+import pickle
 import re
 import time
 from dataclasses import dataclass
@@ -239,12 +240,12 @@ def _load_state(state_path: Path | None, output: Path, detector_key: str) -> tup
     if state_path is None:
         return {}, set(), set()
     try:
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}, set(), set()
-    if state.get("output") != str(output.resolve()) or state.get("detector") != detector_key:
-        return {}, set(), set()
-    return state.get("files", {}), set(state.get("ids", ())), set(state.get("titles", ()))
+        state = pickle.loads(state_path.read_bytes())
+        if state["output"] == str(output.resolve()) and state["detector"] == detector_key:
+            return state["files"], set(state["ids"]), set(state["titles"])
+    except (OSError, pickle.UnpicklingError, EOFError, TypeError, KeyError, ValueError, AttributeError):
+        pass  # no state, or not one this version wrote: every file is read
+    return {}, set(), set()
 
 
 def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
@@ -298,5 +299,5 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
         state = {"output": str(output.resolve()), "detector": secrets.detector_key,
                  "ids": sorted(secrets.ids), "titles": sorted(secrets.titles),
                  "files": {rel: stat for rel, stat in files.items() if rel not in bad}}
-        store(state_path, json.dumps(state).encode("utf-8"))
+        store(state_path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     return leaks

@@ -9,12 +9,13 @@ again. Files written by an earlier build that this build no longer produces
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import store
 from ..errors import CaselogError
 from ..i18n import _
 from .forking import fork_slices
@@ -97,12 +98,12 @@ class PageWriter:
 
     def _read_manifest(self) -> dict:
         try:
-            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if manifest.get("output") != str(self.output.resolve()):
-            return {}
-        return manifest.get("files", {})
+            manifest = pickle.loads(self.manifest_path.read_bytes())
+            if manifest["output"] == str(self.output.resolve()):
+                return manifest["files"]
+        except (OSError, pickle.UnpicklingError, EOFError, TypeError, KeyError, ValueError, AttributeError):
+            pass  # no manifest, or not one this version wrote: every page is rendered
+        return {}
 
     def _key(self, fingerprint: str | None) -> str | None:
         if fingerprint is None:
@@ -176,9 +177,9 @@ class PageWriter:
                 except FileNotFoundError:
                     pass
                 self._remove_empty_parents(self.output / rel)
-        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        self.manifest_path.write_text(json.dumps(
-            {"output": str(self.output.resolve()), "files": produced}, sort_keys=True), encoding="utf-8")
+        # pickled: at 100,000 cases it lists some 310,000 files (as JSON, seconds to read and write)
+        store(self.manifest_path, pickle.dumps({"output": str(self.output.resolve()), "files": produced},
+                                               protocol=pickle.HIGHEST_PROTOCOL))
 
 
     def _remove_empty_parents(self, path: Path) -> None:
