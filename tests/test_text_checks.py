@@ -18,8 +18,8 @@ def _checks(path, ids=(), titles=(), numbers=frozenset()):
     return TextChecks(path, Secrets(set(ids), set(titles), numbers))
 
 
-def _saved(checks: TextChecks) -> None:
-    checks.save(checks.take())
+def _saved(checks: TextChecks, produced=()) -> None:
+    checks.save(checks.take(), produced)
 
 
 def test_a_text_that_passed_is_not_checked_again(tmp_path, monkeypatch):
@@ -81,8 +81,26 @@ def test_only_the_texts_of_the_last_build_are_kept(tmp_path):
     first = _checks(path)
     first("a.html", "<p>甲</p>")
     first("b.html", "<p>乙</p>")
+    first("c.html", "<p>丙</p>")
     _saved(first)
+    kept = _checks(path).previous
     second = _checks(path)
-    second("a.html", "<p>甲</p>")
-    _saved(second)
-    assert len(_checks(path).known) == 1
+    second("a.html", "<p>甲乙</p>")  # rendered again, another text
+    _saved(second, produced=["a.html", "b.html"])  # b.html left as it was; c.html gone
+    now = _checks(path).previous
+    assert now.keys() == {"a.html", "b.html"}
+    assert now["b.html"] == kept["b.html"] and now["a.html"] != kept["a.html"]
+
+
+def test_texts_left_as_they_were_are_not_kept_when_the_secrets_changed(tmp_path, monkeypatch):
+    # they were checked for the secrets of then: kept, a new secret in them would go unchecked
+    # the next time they are rendered
+    path = tmp_path / "text-checks.pickle"
+    page = f"<p>{SECRET_TITLE}</p>"
+    first = _checks(path)
+    first("a.html", page)
+    _saved(first)
+    second = _checks(path, titles={SECRET_TITLE})
+    _saved(second, produced=["a.html"])  # an incremental build that did not render a.html
+    assert _checks(path, titles={SECRET_TITLE}).previous == {}
+    assert len(_checks(path, titles={SECRET_TITLE})("a.html", page)) == 1

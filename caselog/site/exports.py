@@ -139,13 +139,13 @@ def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, con
     }
 
 
-def request_files(case_id: str, fragment: Fragments) -> dict[str, Callable[[], str]]:
+def request_files(case_id: str, fragment: Fragments) -> tuple[tuple[str, Callable[[], str]], ...]:
     """A published case's own Open311 request files (a list of one, as the API answers), as
-    path -> a function making the text (called only when the file is to be written)."""
-    return {f"open311/v2/requests/{case_id}.json":
-            lambda: open311.requests_json([fragment.open311.decode("utf-8")]),
-            f"open311/v2/requests/{case_id}.xml":
-            lambda: open311.requests_xml([fragment.open311_xml.decode("utf-8")])}
+    (path, a function making the text: called only when the file is to be written)."""
+    return ((f"open311/v2/requests/{case_id}.json",
+             lambda: open311.requests_json([fragment.open311.decode("utf-8")])),
+            (f"open311/v2/requests/{case_id}.xml",
+             lambda: open311.requests_xml([fragment.open311_xml.decode("utf-8")])))
 
 
 def stats_json(data: SiteData) -> str:

@@ -108,7 +108,7 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
                         check=checks)
     specs = [*all_pages(data), *feed_pages(data, tag_authority(settings.get("CASELOG_FEED_AUTHORITY")))]
     stats = writer.write(specs)
-    checks.save(stats.passed)
+    checks.save(stats.passed, stats.files)
     pages = [s.path for s in specs] + [p.save_as for p in context.get("pages", ())]
     checked, files = _write_exports(data, writer, stats, output, site_url, secrets,
                                     root / ".caselog" / "exports", settings, pages)
@@ -148,12 +148,10 @@ def _write_exports(data: SiteData, writer: PageWriter, stats, output: Path, site
         write_file(output, rel, make(), compare=rel not in checked)
     # each request's own files: written again only when the case's fingerprint changed; they hold
     # the same text as its part of requests.json/.xml, checked there
-    requests = {}
     for state, fragment in zip(data.published, fragments, strict=True):
         fingerprint = _digest("open311", data.case_fingerprint(state))
-        for rel, content in exports.request_files(state.case.id, fragment).items():
-            requests[rel] = (fingerprint, content)
+        for rel, make in exports.request_files(state.case.id, fragment):
+            writer.write_data(rel, fingerprint, make, stats)
             checked[rel] = []
-    writer.write_data(requests, stats)
     writer.finish(stats, dict.fromkeys(extra))
     return checked, len(extra)

@@ -3,11 +3,12 @@
 A build checks every page, feed and data file it renders before writing it (scan_written).
 A full build into an empty output renders every page again, most of them exactly as the last
 build did; checking one takes longer than rendering it. So the digests of the texts that
-passed are kept in .caselog/text-checks.pickle, with what they were checked for: the
-detector (its version, the office's public numbers, caselog's code) and the ids and titles of
-non-public cases. A text whose digest is there passed every check then; it is looked at
-again only for the ids and titles that were not secret then. Another detector starts afresh.
-So what the checks find never depends on the cache: it only spares work.
+passed are kept in .caselog/text-checks.pickle by output file (those of files an incremental
+build left as they were too), with what they were checked for: the detector (its version, the
+office's public numbers, caselog's code) and the ids and titles of non-public cases. A text
+whose digest is there passed every check then; it is looked at again only for the ids and
+titles that were not secret then. Another detector starts afresh. So what the checks find
+never depends on the cache: it only spares work.
 """
 
 from __future__ import annotations
@@ -29,22 +30,21 @@ class TextChecks:
         self.path = path
         self.secrets = secrets
         self.detector = f"{secrets.detector_key}|{code_digest()}"
-        known, ids, titles = self._load()
-        self.known = known
+        self.previous, ids, titles = self._load()
+        self.known = frozenset(self.previous.values())
         self.new_secrets = secrets.added_since(ids, titles)
-        self.passed: set[bytes] = set()  # texts that passed in this process, this build
+        self.same_secrets = ids == set(secrets.ids) and titles == set(secrets.titles)
+        self.passed: dict[str, bytes] = {}  # output path -> digest of its text, if it passed here
 
-    def _load(self) -> tuple[frozenset[bytes], set[str], set[str]]:
+    def _load(self) -> tuple[dict[str, bytes], set[str], set[str]]:
         try:
             state = pickle.loads(self.path.read_bytes()) if self.path else None
             if state["detector"] == self.detector:
-                digests = state["digests"]
-                known = frozenset(digests[i:i + DIGEST] for i in range(0, len(digests), DIGEST))
-                return known, set(state["ids"]), set(state["titles"])
+                return dict(state["files"]), set(state["ids"]), set(state["titles"])
         except (OSError, pickle.UnpicklingError, EOFError, TypeError, KeyError, ValueError,
                 AttributeError):
             pass  # no cache, or not one this version can read: everything is checked
-        return frozenset(), set(), set()
+        return {}, set(), set()
 
     def __call__(self, rel: str, text: str) -> list[Leak]:
         digest = hashlib.blake2b(text.encode("utf-8"), digest_size=DIGEST).digest()
@@ -57,22 +57,27 @@ class TextChecks:
         else:
             leaks = scan_text(rel, *_as_read(PurePosixPath(rel).suffix, text), self.secrets)
         if not leaks:
-            self.passed.add(digest)
+            self.passed[rel] = digest
         return leaks
 
-    def take(self) -> set[bytes]:
-        """The digests of the texts that passed here since the last take (a forked worker
+    def take(self) -> dict[str, bytes]:
+        """The texts that passed here since the last take, by output path (a forked worker
         hands them back to the build)."""
-        passed, self.passed = self.passed, set()
+        passed, self.passed = self.passed, {}
         return passed
 
-    def save(self, passed: set[bytes]) -> None:
-        """Keep the texts that passed in this build (only these: the file does not grow with
-        every text ever written)."""
+    def save(self, passed: dict[str, bytes], produced) -> None:
+        """Keep the texts that passed in this build, and those of the files in `produced` that
+        it left as they were: only while the secrets are the same (those texts were checked
+        for the secrets of then, and the scan after the build looks for new ones in them)."""
         if self.path is None:
             return
+        files = {}
+        if self.same_secrets:
+            files = {rel: self.previous[rel] for rel in produced if rel in self.previous}
+        files.update(passed)
         state = {"detector": self.detector, "ids": sorted(self.secrets.ids),
-                 "titles": sorted(self.secrets.titles), "digests": b"".join(sorted(passed))}
+                 "titles": sorted(self.secrets.titles), "files": files}
         try:
             store(self.path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:

@@ -36,7 +36,7 @@ class WriteStats:
     deleted: int = 0
     files: dict = field(default_factory=dict)  # path -> fingerprint
     checked: dict = field(default_factory=dict)  # path -> leaks found in what was rendered for it
-    passed: set = field(default_factory=set)  # digests of the texts that passed the checks
+    passed: dict = field(default_factory=dict)  # path -> digest of its text, if it passed the checks
     seen: dict = field(default_factory=dict)  # path -> (size, mtime_ns) of files left as they were
 
 
@@ -162,19 +162,18 @@ class PageWriter:
             total.written += part.written
             total.files.update(part.files)
             total.checked.update(part.checked)
-            total.passed |= part.passed
+            total.passed.update(part.passed)
         return total
 
-    def write_data(self, files: dict[str, tuple[str, Callable[[], str]]], stats: WriteStats) -> None:
-        """Write data files given as path -> (fingerprint, content maker), each only when its
-        fingerprint changed or it is missing (the maker is called only then); record them in
-        `stats` like pages. Their text is checked by the caller (it is part of a larger file)."""
-        for rel, (fingerprint, content) in files.items():
-            key = self._key(fingerprint)
-            if not self._unchanged(rel, key, stats):
-                # a data file is not read back to compare: its fingerprint says it changed
-                stats.written += write_file(self.output, rel, content(), compare=False)
-            stats.files[rel] = key
+    def write_data(self, rel: str, fingerprint: str, make: Callable[[], str], stats: WriteStats) -> None:
+        """Write a data file only when its fingerprint changed or it is missing (`make` makes its
+        text, called only then); record it in `stats` like a page. Its text is checked by the
+        caller (it is part of a larger file)."""
+        key = self._key(fingerprint)
+        if not self._unchanged(rel, key, stats):
+            # a data file is not read back to compare: its fingerprint says it changed
+            stats.written += write_file(self.output, rel, make(), compare=False)
+        stats.files[rel] = key
 
     def finish(self, stats: WriteStats, extra_files: dict[str, None]) -> None:
         """Delete files an earlier build wrote that this one did not; save the manifest."""
