@@ -908,7 +908,7 @@ def test_exports_joined_from_fragments_are_the_json_and_csv_of_the_whole(demo):
     for record in records:
         writer.writerow({k: exports._csv_cell(";".join(v) if k == "topics" else v) for k, v in record.items()})
     assert (out / "data/cases.csv").read_text(encoding="utf-8") == "\ufeff" + buffer.getvalue()
-    empty = exports.cases_json(data, [])
+    empty = b"".join(exports.cases_json(data, []))
     assert json.loads(empty) == {"as_of": AS_OF, "count": 0, "cases": []}
     assert open311.requests_json([]) == exports._json([], indent=1)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
@@ -104,21 +104,29 @@ def case_fragments(data: SiteData, state, site_url: str) -> Fragments:
     return Fragments(*(text.encode("utf-8") for text in texts))
 
 
-def cases_json(data: SiteData, fragments: list[Fragments]) -> bytes:
-    """data/cases.json (the same text as json.dumps of the whole, indent=1), in UTF-8."""
+def _joined(parts: Iterable[bytes], separator: bytes) -> Iterator[bytes]:
+    """parts with separator between them, as chunks (a 450 MB export is never one string)."""
+    for index, part in enumerate(parts):
+        if index:
+            yield separator
+        yield part
+
+
+def cases_json(data: SiteData, fragments: list[Fragments]) -> list[bytes]:
+    """data/cases.json (the same text as json.dumps of the whole, indent=1), as UTF-8 chunks."""
     head = f'{{\n "as_of": "{data.as_of.isoformat()}",\n "count": {len(fragments)},\n "cases": '.encode()
     if not fragments:
-        return head + b"[]\n}"
-    return head + b"[\n" + b",\n".join(f.json for f in fragments) + b"\n ]\n}"
+        return [head, b"[]\n}"]
+    return [head, b"[\n", *_joined([f.json for f in fragments], b",\n"), b"\n ]\n}"]
 
 
-def cases_csv(fragments: list[Fragments]) -> bytes:
-    """data/cases.csv (UTF-8 with BOM so spreadsheet programs read the Chinese right)."""
-    return ("\ufeff" + ",".join(CSV_FIELDS) + "\n").encode("utf-8") + b"".join(f.csv for f in fragments)
+def cases_csv(fragments: list[Fragments]) -> list[bytes]:
+    """data/cases.csv (UTF-8 with BOM so spreadsheet programs read the Chinese right), as chunks."""
+    return [("\ufeff" + ",".join(CSV_FIELDS) + "\n").encode("utf-8"), *(f.csv for f in fragments)]
 
 
 def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, contact: str
-                  ) -> dict[str, Callable[[], str | bytes]]:
+                  ) -> dict[str, Callable[[], str | bytes | list[bytes]]]:
     """The Open311 GeoReport v2 tree: discovery, services, all requests (each request:
     request_files), as path -> a function making the file (the requests of 100,000 cases are
     some 200 MB: each file is made when it is written, not all at once)."""
@@ -130,22 +138,30 @@ def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, con
         "open311/discovery.xml": lambda: open311.discovery_xml(document),
         "open311/v2/services.json": lambda: _json(services, indent=1),
         "open311/v2/services.xml": lambda: open311.services_xml(services),
-        # as open311.requests_json and requests_xml lay them out, joined as bytes
-        "open311/v2/requests.json": lambda: (b"[\n" + b",\n".join(f.open311 for f in fragments) + b"\n]"
-                                             if fragments else b"[]"),
-        "open311/v2/requests.xml": lambda: (
-            open311.requests_xml([]).removesuffix("</service_requests>\n").encode()
-            + b"".join(f.open311_xml + b"\n" for f in fragments) + b"</service_requests>\n"),
+        # as open311.requests_json and requests_xml lay them out, as chunks of UTF-8
+        "open311/v2/requests.json": lambda: (
+            [b"[\n", *_joined([f.open311 for f in fragments], b",\n"), b"\n]"] if fragments else [b"[]"]),
+        "open311/v2/requests.xml": lambda: [
+            open311.requests_xml([]).removesuffix("</service_requests>\n").encode(),
+            *_joined([f.open311_xml for f in fragments], b"\n"), b"\n" if fragments else b"",
+            b"</service_requests>\n"],
     }
 
 
-def request_files(case_id: str, fragment: Fragments) -> tuple[tuple[str, Callable[[], str]], ...]:
+def request_files(case_id: str) -> tuple[tuple[str, Callable[[Fragments], str]], ...]:
     """A published case's own Open311 request files (a list of one, as the API answers), as
-    (path, a function making the text: called only when the file is to be written)."""
-    return ((f"open311/v2/requests/{case_id}.json",
-             lambda: open311.requests_json([fragment.open311.decode("utf-8")])),
-            (f"open311/v2/requests/{case_id}.xml",
-             lambda: open311.requests_xml([fragment.open311_xml.decode("utf-8")])))
+    (path, the function making its text from the case's fragments: called only when the file
+    is to be written)."""
+    return ((f"open311/v2/requests/{case_id}.json", _request_json),
+            (f"open311/v2/requests/{case_id}.xml", _request_xml))
+
+
+def _request_json(fragment: Fragments) -> str:
+    return open311.requests_json([fragment.open311.decode("utf-8")])
+
+
+def _request_xml(fragment: Fragments) -> str:
+    return open311.requests_xml([fragment.open311_xml.decode("utf-8")])
 
 
 def stats_json(data: SiteData) -> str:

@@ -149,9 +149,9 @@ def _write_exports(data: SiteData, writer: PageWriter, stats, output: Path, site
     # each request's own files: written again only when the case's fingerprint changed; they hold
     # the same text as its part of requests.json/.xml, checked there
     for state, fragment in zip(data.published, fragments, strict=True):
-        fingerprint = _digest("open311", data.case_fingerprint(state))
-        for rel, make in exports.request_files(state.case.id, fragment):
-            writer.write_data(rel, fingerprint, make, stats)
+        fingerprint = "open311|" + data.case_fingerprint(state)  # the writer's key digests it
+        for rel, make in exports.request_files(state.case.id):
+            writer.write_data(rel, fingerprint, make, fragment, stats)
             checked[rel] = []
     writer.finish(stats, dict.fromkeys(extra))
     return checked, len(extra)

@@ -54,29 +54,39 @@ def inside_output(output: Path, rel: str) -> Path:
     return output / rel
 
 
-def write_file(output: Path, rel: str, content: str | bytes, compare: bool = True) -> bool:
-    """Write `content` (text, or its UTF-8) to output/rel unless the file already holds exactly
-    that (`compare`: read it to see); True if written.
+def write_file(output: Path, rel: str, content: str | bytes | list[bytes], compare: bool = True) -> bool:
+    """Write `content` (text, its UTF-8, or a list of chunks of it) to output/rel unless the file
+    already holds exactly that (`compare`: read it to see); True if written.
 
     A file that exists is replaced atomically (a reader never sees half of it). A new file
     is written in place: if that is cut short, the build fails, its manifest is not saved,
     and the next build writes the file again."""
     path = inside_output(output, rel)
-    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    chunks = content if isinstance(content, list) else [
+        content if isinstance(content, bytes) else content.encode("utf-8")]
     try:
-        if path.stat().st_size == len(data) and compare and path.read_bytes() == data:
+        if (compare and path.stat().st_size == sum(map(len, chunks))
+                and path.read_bytes() == b"".join(chunks)):
             return False
+        exists = compare or path.exists()
     except FileNotFoundError:
+        exists = False
+    if not exists:
         try:
-            path.write_bytes(data)
+            _write_chunks(path, chunks)
         except FileNotFoundError:  # a new directory
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            _write_chunks(path, chunks)
         return True
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
+    _write_chunks(tmp, chunks)
     os.replace(tmp, path)
     return True
+
+
+def _write_chunks(path: Path, chunks: list[bytes]) -> None:
+    with open(path, "wb") as handle:
+        handle.writelines(chunks)
 
 
 class PageWriter:
@@ -165,14 +175,15 @@ class PageWriter:
             total.passed.update(part.passed)
         return total
 
-    def write_data(self, rel: str, fingerprint: str, make: Callable[[], str], stats: WriteStats) -> None:
-        """Write a data file only when its fingerprint changed or it is missing (`make` makes its
-        text, called only then); record it in `stats` like a page. Its text is checked by the
-        caller (it is part of a larger file)."""
+    def write_data(self, rel: str, fingerprint: str, make: Callable[[object], str], source: object,
+                   stats: WriteStats) -> None:
+        """Write a data file only when its fingerprint changed or it is missing (`make(source)`
+        makes its text, called only then); record it in `stats` like a page. Its text is
+        checked by the caller (it is part of a larger file)."""
         key = self._key(fingerprint)
         if not self._unchanged(rel, key, stats):
             # a data file is not read back to compare: its fingerprint says it changed
-            stats.written += write_file(self.output, rel, make(), compare=False)
+            stats.written += write_file(self.output, rel, make(source), compare=False)
         stats.files[rel] = key
 
     def finish(self, stats: WriteStats, extra_files: dict[str, None]) -> None:
