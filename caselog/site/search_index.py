@@ -196,9 +196,10 @@ def _write_shard(data, root: Path, period: str, states: list, digest: str, categ
 
     A case at a time, newest first: its record (kept, when its case's fingerprint is the same;
     made otherwise), checked, its file written, its words added to the shard's postings. Only
-    the postings stay in memory, not the records' words. The buckets made of the same records
-    (the shard's digest covers them) are kept too: the records are checked and their files
-    written all the same, but their words need not be gone through again."""
+    the postings stay in memory, not the records' words. A kept record holds its words as their
+    numbers in the shard's words (kept with it); the buckets made of the same records (the
+    shard's digest covers them) are kept too: the records are checked and their files written
+    all the same, but their words need not be gone through again."""
     kept = _load_cache(cache, salt)
     records = kept.get("records", {})
     # the digest covers every case's fingerprint: the buckets kept are those of these records
@@ -210,10 +211,9 @@ def _write_shard(data, root: Path, period: str, states: list, digest: str, categ
     (fresh / "b").mkdir()
     leaks: dict[str, list] = {}
     files: list[str] = []
-    postings = Postings()
+    postings = Postings(kept.get("words", []))
     filters: dict[str, set[str]] = {key: set() for key in FILTER_KEYS}
     entries: dict[str, tuple] = {}
-    made = False
     ordered = sorted(states, key=lambda s: (received_text(s.case), s.case.id), reverse=True)
     folder = os.open(fresh / "f", os.O_RDONLY)
     try:
@@ -222,27 +222,31 @@ def _write_shard(data, root: Path, period: str, states: list, digest: str, categ
             entry = records.get(case_id)
             if entry is None or entry[0] != fingerprints[case_id]:
                 record = search_record(data.view(state), categories)
-                # as UTF-8: a shard's records unpickle several times faster than as str
-                entry = (fingerprints[case_id], "\n".join(record.words).encode(),
-                         record.fragment.encode(), record.filters)
-                made = True
+                fragment = record.fragment.encode()  # the bytes of its file, kept as they are
+                postings.add("\n".join(record.words).encode().split(b"\n"))
+                entry = (fingerprints[case_id], None, fragment, record.filters)
+            elif buckets is None:
+                postings.add_numbered(entry[1])
             entries[case_id] = entry
-            _fingerprint, words, fragment, values = entry
+            _fingerprint, _words, fragment, values = entry
             rel = f"{INDEX}/{period}/f/{number}.json"
             found = check(rel, record_text(fragment))
             if found:
                 leaks[rel] = found
             _put(folder, f"{number}.json", fragment)
             files.append(rel)
-            if buckets is None:
-                postings.add(words.split(b"\n"))
             for key, value in values:
                 filters[key].add(value)
     finally:
         os.close(folder)
-    if buckets is None:
-        buckets = postings.buckets()
-        made = True
+    made = buckets is None
+    if made:
+        buckets, words, numbered = postings.encode()
+        # each record with its words as their numbers in the shard's words: kept, a record's
+        # words need neither be cut again nor looked up when its shard is written again
+        entries = {case_id: (fingerprint, ids, fragment, values)
+                   for (case_id, (fingerprint, _words, fragment, values)), ids
+                   in zip(entries.items(), numbered, strict=True)}
     del postings
     folder = os.open(fresh / "b", os.O_RDONLY)
     try:
@@ -258,7 +262,7 @@ def _write_shard(data, root: Path, period: str, states: list, digest: str, categ
     files.append(f"{INDEX}/{period}/shard.json")
     _swap(fresh, root / period)
     if cache is not None and made:
-        kept = {"salt": salt, "records": entries, "digest": digest, "buckets": buckets}
+        kept = {"salt": salt, "records": entries, "words": words, "digest": digest, "buckets": buckets}
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower next time
             store(cache, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
     return period, files, leaks
@@ -281,11 +285,13 @@ def _put(folder: int, name: str, content: bytes) -> None:
 
 
 class Postings:
-    """A shard's postings as its cases' words come: each word numbered as first seen, and the
-    numbers of every case's words in one array (Python does one lookup a word, in C)."""
+    """A shard's postings as its cases' words come: each word numbered as first seen (or as the
+    record cache numbered it), and the numbers of every case's words in one array (Python does
+    one lookup a word, in C; none for a kept record's numbers)."""
 
-    def __init__(self):
-        self.ids: defaultdict[bytes, int] = defaultdict(itertools.count().__next__)
+    def __init__(self, words: list[bytes] = ()):
+        self.ids: defaultdict[bytes, int] = defaultdict(itertools.count(len(words)).__next__,
+                                                        zip(words, itertools.count()))
         self.words = array("i")  # the ids of case 0's words, then case 1's...
         self.counts = array("i")  # how many words each case has
 
@@ -294,24 +300,33 @@ class Postings:
         self.words.extend(map(self.ids.__getitem__, words))
         self.counts.append(len(words))
 
-    def buckets(self) -> list[bytes]:
-        """The shard's buckets (see the module's docstring)."""
+    def add_numbered(self, ids: bytes) -> None:
+        """The next case's words as the numbers of the words this was made with (`encode`'s)."""
+        self.words.frombytes(ids)
+        self.counts.append(len(ids) // self.words.itemsize)
+
+    def encode(self) -> tuple[list[bytes], list[bytes], list[bytes]]:
+        """The shard's buckets (see the module's docstring); and its words, in order, with each
+        case's words as their numbers in them (what `Postings(words).add_numbered` takes)."""
         count = len(self.counts)
         width = 2 if count <= 1 << 16 else 4
         bitmap_bytes = (count + 7) // 8
         keys = sorted(self.ids)  # UTF-8 sorts as the code points do
-        rank = numpy.empty(len(keys), numpy.int64)  # of each word's id: its place in the sorted words
+        rank = numpy.empty(len(keys), numpy.int32)  # of each word's id: its place in the sorted words
         first_seen = numpy.fromiter(map(self.ids.__getitem__, keys), numpy.int64, len(keys))
-        rank[first_seen] = numpy.arange(len(keys))
+        rank[first_seen] = numpy.arange(len(keys), dtype=numpy.int32)
         ranks = rank[numpy.frombuffer(self.words, numpy.int32)]
         order = numpy.argsort(ranks, kind="stable")  # a word's cases stay in ascending order
-        cases = numpy.repeat(numpy.arange(count, dtype="<u2" if width == 2 else "<u4"),
-                             numpy.frombuffer(self.counts, numpy.int32))[order]
+        counts = numpy.frombuffer(self.counts, numpy.int32)
+        cases = numpy.repeat(numpy.arange(count, dtype="<u2" if width == 2 else "<u4"), counts)[order]
+        del order
         packed = cases.tobytes()
-        sizes = numpy.bincount(ranks, minlength=len(keys)).tolist()
+        sizes = numpy.bincount(ranks, minlength=len(keys))
         entries: list[tuple[int, bytes]] = []
         total = at = 0
-        for key, size in zip(keys, sizes, strict=True):
+        for key, size in zip(keys, sizes.tolist(), strict=True):
+            if not size:  # a word of the cache's no case has now
+                continue
             if size * width > bitmap_bytes:
                 bits = numpy.zeros(bitmap_bytes * 8, bool)
                 bits[cases[at:at + size]] = True
@@ -329,7 +344,12 @@ class Postings:
         parts: list[list[bytes]] = [[] for _ in range(buckets)]
         for crc, entry in entries:
             parts[crc & (buckets - 1)].append(entry)
-        return [b"".join(part) for part in parts]
+        # the words some case has, numbered in order; each case's words as those numbers
+        used = sizes > 0
+        renumbered = (numpy.cumsum(used, dtype=numpy.int32) - 1)[ranks].astype(numpy.int32).tobytes()
+        ends = (numpy.cumsum(counts, dtype=numpy.int64) * 4).tolist()
+        numbered = [renumbered[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+        return ([b"".join(part) for part in parts], list(itertools.compress(keys, used.tolist())), numbered)
 
 
 def encode_buckets(records: list[SearchRecord]) -> list[bytes]:
@@ -337,7 +357,7 @@ def encode_buckets(records: list[SearchRecord]) -> list[bytes]:
     postings = Postings()
     for record in records:
         postings.add([word.encode() for word in record.words])
-    return postings.buckets()
+    return postings.encode()[0]
 
 
 def bucket_words(content: bytes, cases: int) -> dict[str, list[int]]:
