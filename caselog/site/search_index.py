@@ -70,7 +70,6 @@ MAX_BUCKETS = 1 << 16
 YEAR_CASES = 6000  # in a year: past it, a shard a quarter
 QUARTER_CASES = 24000  # in a year: past it, a shard a month
 GRANULARITIES = ("auto", "year", "quarter", "month")
-FACT_BYTES = FACT.encode()
 PARALLEL_MIN = 2000  # records to write before the shards are shared out between processes
 
 
@@ -223,7 +222,7 @@ def _write_shard(data, root: Path, period: str, states: list, digest: str, categ
             if entry is None or entry[0] != fingerprints[case_id]:
                 record = search_record(data.view(state), categories)
                 fragment = record.fragment.encode()  # the bytes of its file, kept as they are
-                postings.add("\n".join(record.words).encode().split(b"\n"))
+                postings.add(record.words)
                 entry = (fingerprints[case_id], None, fragment, record.filters)
             elif buckets is None:
                 postings.add_numbered(entry[1])
@@ -289,14 +288,14 @@ class Postings:
     record cache numbered it), and the numbers of every case's words in one array (Python does
     one lookup a word, in C; none for a kept record's numbers)."""
 
-    def __init__(self, words: list[bytes] = ()):
-        self.ids: defaultdict[bytes, int] = defaultdict(itertools.count(len(words)).__next__,
+    def __init__(self, words: list[str] = ()):
+        self.ids: defaultdict[str, int] = defaultdict(itertools.count(len(words)).__next__,
                                                         zip(words, itertools.count()))
         self.words = array("i")  # the ids of case 0's words, then case 1's...
         self.counts = array("i")  # how many words each case has
 
-    def add(self, words: list[bytes]) -> None:
-        """The next case's words (UTF-8, each once)."""
+    def add(self, words: frozenset[str]) -> None:
+        """The next case's words (a record's: their hashes are known already)."""
         self.words.extend(map(self.ids.__getitem__, words))
         self.counts.append(len(words))
 
@@ -305,13 +304,13 @@ class Postings:
         self.words.frombytes(ids)
         self.counts.append(len(ids) // self.words.itemsize)
 
-    def encode(self) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    def encode(self) -> tuple[list[bytes], list[str], list[bytes]]:
         """The shard's buckets (see the module's docstring); and its words, in order, with each
         case's words as their numbers in them (what `Postings(words).add_numbered` takes)."""
         count = len(self.counts)
         width = 2 if count <= 1 << 16 else 4
         bitmap_bytes = (count + 7) // 8
-        keys = sorted(self.ids)  # UTF-8 sorts as the code points do
+        keys = sorted(self.ids)
         rank = numpy.empty(len(keys), numpy.int32)  # of each word's id: its place in the sorted words
         first_seen = numpy.fromiter(map(self.ids.__getitem__, keys), numpy.int64, len(keys))
         rank[first_seen] = numpy.arange(len(keys), dtype=numpy.int32)
@@ -324,9 +323,10 @@ class Postings:
         sizes = numpy.bincount(ranks, minlength=len(keys))
         entries: list[tuple[int, bytes]] = []
         total = at = 0
-        for key, size in zip(keys, sizes.tolist(), strict=True):
+        for word, size in zip(keys, sizes.tolist(), strict=True):
             if not size:  # a word of the cache's no case has now
                 continue
+            key = word.encode()
             if size * width > bitmap_bytes:
                 bits = numpy.zeros(bitmap_bytes * 8, bool)
                 bits[cases[at:at + size]] = True
@@ -336,7 +336,7 @@ class Postings:
             at += size
             entry = b"".join([bytes((len(key),)), key, _leb128(size), payload])
             # a word of the facts goes in the bucket of the word: one file gives a query word both
-            entries.append((zlib.crc32(key[1:] if key.startswith(FACT_BYTES) else key), entry))
+            entries.append((zlib.crc32(key[1:] if word.startswith(FACT) else key), entry))
             total += len(entry)
         buckets = 1
         while total > buckets * BUCKET_BYTES and buckets < MAX_BUCKETS:
@@ -356,7 +356,7 @@ def encode_buckets(records: list[SearchRecord]) -> list[bytes]:
     """The buckets of a shard whose cases are `records`, in order (see the module's docstring)."""
     postings = Postings()
     for record in records:
-        postings.add([word.encode() for word in record.words])
+        postings.add(record.words)
     return postings.encode()[0]
 
 
