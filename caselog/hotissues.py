@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -206,7 +207,7 @@ def vocabularies(cases: Iterable[Case], spans: list[tuple[date, date]],
 
 
 @cache
-def _analyzer_version() -> str:
+def analyzer_version() -> str:
     """A digest of what cutting depends on: the analyzer's code, its word lists, jieba."""
     from .search.analyzer import segmenter_version
 
@@ -222,7 +223,7 @@ def _cached_words(root: Path, cases: list[Case]) -> dict[str, list[str]]:
     from .cache import CaseCache, cache_key, paused_gc
 
     store = CaseCache(root, cache_key(root))
-    version = _analyzer_version()
+    version = analyzer_version()
     by_month: dict[str, list[Case]] = defaultdict(list)
     for case in cases:
         by_month[f"{case.received_day:%Y-%m}"].append(case)
@@ -265,13 +266,21 @@ def hot_issues(states: Iterable[CaseState], vocabulary: Vocabulary) -> list[HotI
             x = parent[x]
         return x
 
-    by_term: dict[str, list[str]] = defaultdict(list)
-    for s in chosen:
-        for word in terms[s.id]:
-            by_term[word].append(s.id)
-    for s in chosen:  # only messages that share MIN_SHARED key terms can be linked (_linked)
-        shared = Counter(other for word in terms[s.id] for other in by_term[word])
-        for other in sorted(other for other, count in shared.items() if count >= MIN_SHARED):
+    # a link is symmetric and groups are its chains, so each pair is looked at once (the later
+    # message from the earlier); only messages with a place in the same broadest place can be
+    # the same place (same_place), and only those sharing MIN_SHARED key terms linked (_linked)
+    by_term: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, s in enumerate(chosen):
+        if places[s.id]:
+            for word in terms[s.id]:
+                by_term[places[s.id][0], word].append(i)
+    for i, s in enumerate(chosen):
+        if not places[s.id]:
+            continue
+        postings = [by_term[places[s.id][0], word] for word in terms[s.id]]
+        shared = Counter(j for found in postings for j in found[bisect_right(found, i):])
+        for j in sorted(j for j, count in shared.items() if count >= MIN_SHARED):
+            other = chosen[j].id
             if root(other) == root(s.id):
                 continue
             if same_place(places[s.id], places[other]) and _linked(terms[s.id], terms[other]):

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import pickle
+import shutil
 from datetime import date
 
 import pytest
@@ -102,6 +104,30 @@ def test_a_longer_period_takes_in_the_earlier_message(hot_log):
     assert issues[0].span_days == 23
 
 
+
+def test_groups_are_the_chains_of_all_linked_pairs(hot_log):
+    """Grouping looks at each pair once and only within one place: the same groups as linking
+    every pair of messages the rules link (the definition), here over two months."""
+    from caselog.hotissues import _linked, _places, key_terms
+
+    states = sorted(hot_log.states(date(2026, 5, 31)), key=lambda s: (s.received_day, s.id))
+    words = vocabulary(hot_log.cases, date(2026, 4, 1), date(2026, 5, 31))
+    terms = {s.id: key_terms(words.words_of_case(s.case), words.document_frequency, words.documents,
+                             s.case.area or "") for s in states}
+    places = _places(states)
+    groups = [{s.id} for s in states]
+    for a in states:
+        for b in states:
+            if a.id != b.id and same_place(places[a.id], places[b.id]) and _linked(terms[a.id], terms[b.id]):
+                joined = next(g for g in groups if a.id in g) | next(g for g in groups if b.id in g)
+                groups = [g for g in groups if not g & joined] + [joined]
+    expected = sorted(sorted(g) for g in groups if len(g) > 1)
+    found = hot_issues(states, words)
+    assert sorted(sorted(m.id for m in h.members) for h in found) == [
+        g for g in expected if len({s.case.author.alias for s in states if s.id in g}) > 1]
+    assert len(found) == 2
+
+
 @pytest.mark.parametrize(("area", "parts"), [
     ("湖滨街道金桂苑小区3栋", ("湖滨街道", "金桂苑小区", "3栋")),
     ("青溪县石桥镇柏树村", ("石桥镇", "柏树村")),
@@ -188,3 +214,105 @@ def test_cached_words_give_the_same_groups(hot_log, log_root):
     again = [[m.id for m in h.members] for h in hot_issues(changed, words)]
     assert again == [[m.id for m in h.members] for h in hot_issues(changed, vocabulary(log.cases, period.start, period.end))]
     assert again[0] == ["20260505-H1AAAA", "20260512-H3CCCC"]
+
+
+def _portal_log(log_root):
+    """The hand-made log as the portal test writes it: H1, W1, W2 published, H2 open, H3 not public."""
+    (log_root / "cases" / "2026" / "03" / "20260302-K7Q2MD.yaml").unlink()
+    for case_id, (title, area, alias, message) in CASES.items():
+        text = case_text(case_id, title, area, alias, message, public=case_id != "20260512-H3CCCC")
+        if case_id in {"20260505-H1AAAA", "20260506-W1DDDD", "20260509-W2EEEE", "20260512-H3CCCC"}:
+            text += CLOSING.format(day="2026-05-20")
+        write_case(log_root, case_id, text)
+
+
+def test_kept_groups_give_the_page_of_a_clean_build(log_root, cli, tmp_path):
+    """The hot page's groups kept under .caselog/hot/ are an optimisation only: after a reply
+    changes (kept groups used) and after a title changes (its month grouped anew), the page is
+    byte for byte the page of a build without them."""
+    from conftest import REPO
+
+    _portal_log(log_root)
+    kept = log_root / ".caselog" / "hot" / "2026-05-01.hot"
+
+    def build(name):
+        out = tmp_path / name
+        result = cli(log_root, "build", "--output", str(out), "--as-of", "2026-05-31", "--no-search",
+                     "--settings", str(REPO / "pelicanconf.py"))
+        assert result.exit_code == 0, result.output
+        return (out / "hot" / "index.html").read_bytes()
+
+    def clean_build(name):
+        shutil.rmtree(log_root / ".caselog" / "hot")
+        return build(name)
+
+    first = build("first")
+    assert "金桂苑小区".encode() in first and kept.is_file()
+    made = kept.stat().st_ino  # a file grouped anew is a new file (written beside, then renamed)
+    title, area, alias, message = CASES["20260505-H1AAAA"]
+    write_case(log_root, "20260505-H1AAAA", case_text("20260505-H1AAAA", title, area, alias, message)
+               + CLOSING.format(day="2026-05-20").replace("已安排检修。", "已安排检修，暖气已恢复正常。"))
+    assert build("reply") == first
+    assert kept.stat().st_ino == made  # the reply is not read: the kept groups were used
+    assert clean_build("reply-clean") == first
+
+    for title, area in (("柏树村停水多日", "石桥镇柏树村"), ("柏树村停水多日", "石桥镇桃园村")):
+        made = kept.stat().st_ino  # first the title alone changes, then the area alone
+        _title, _area, alias, message = CASES["20260509-W2EEEE"]
+        write_case(log_root, "20260509-W2EEEE", case_text("20260509-W2EEEE", title, area, alias, message)
+                   + CLOSING.format(day="2026-05-20"))
+        changed = build(f"{area}-{title}")
+        assert kept.stat().st_ino != made  # grouped anew
+        assert clean_build(f"{area}-{title}-clean") == changed
+    assert "石桥镇柏树村".encode() not in changed  # W1 and W2 are in different places now
+
+
+def test_public_changes_and_damaged_files_are_followed(log_root):
+    """What the page shows of a kept group follows who is published now (a case made public
+    is shown, without grouping anew), and a damaged or foreign file is grouped anew."""
+    from caselog.site.hot import hot_context
+    from caselog.site.model import load_site_data
+
+    _portal_log(log_root)
+    folder = log_root / ".caselog" / "hot"
+
+    def context():
+        return hot_context(load_site_data(log_root, date(2026, 5, 31), with_history=False))
+
+    def clean():
+        shutil.rmtree(folder)
+        return context()
+
+    context()
+    kept = {path.name: path.stat().st_ino for path in folder.iterdir()}
+    assert sorted(kept) == ["2026-03-01.hot", "2026-04-01.hot", "2026-05-01.hot"]
+    (folder / "2026-02-01.hot").write_bytes(b"")  # a month no longer shown is forgotten
+    context()
+    assert sorted(path.name for path in folder.iterdir()) == sorted(kept)
+    title, area, alias, message = CASES["20260507-H2BBBB"]  # public, now closed: published
+    write_case(log_root, "20260507-H2BBBB", case_text("20260507-H2BBBB", title, area, alias, message)
+               + CLOSING.format(day="2026-05-21"))
+    shown = context()
+    assert {path.name: path.stat().st_ino for path in folder.iterdir()} == kept
+    heating = shown["months"][0]["issues"][0]
+    assert [link.id for link in heating.cases] == ["20260505-H1AAAA", "20260507-H2BBBB"]
+    assert heating.unpublished == 1
+    assert clean() == shown
+
+    kept = {path.name: path.stat().st_ino for path in folder.iterdir()}
+    _title, area, alias, message = CASES["20260420-XEARY0"]  # in the windows of April and May
+    write_case(log_root, "20260420-XEARY0", case_text("20260420-XEARY0", "金桂苑暖气", area, alias, message))
+    shown = context()
+    anew = {path.name for path in folder.iterdir() if path.stat().st_ino != kept[path.name]}
+    assert anew == {"2026-04-01.hot", "2026-05-01.hot"}
+    assert clean() == shown
+
+    path = folder / "2026-05-01.hot"
+    key = pickle.loads(path.read_bytes())["key"]
+    unknown = (("20990101-NOPE00",), "", (), 2, ({},), ((),))  # a member no longer in the period
+    for damage in (b"", b"not a pickle", pickle.dumps(["a list"]), pickle.dumps({"key": "another", "issues": []}),
+                   pickle.dumps({"key": key}), pickle.dumps({"key": key, "issues": [("short",)]}),
+                   pickle.dumps({"key": key, "issues": [unknown]})):
+        path.write_bytes(damage)
+        assert context() == shown
+        assert pickle.loads(path.read_bytes())["key"] == key  # grouped anew and kept again

@@ -122,8 +122,8 @@ def check_output(root: Path, output: Path, result) -> None:
     `caselog build` calls it after the search index; a plain `pelican` run calls it when Pelican is done
     (see pelican_plugin.py), so no way of building skips it."""
     leaks = scan_output(output, set(result.hidden_ids), set(result.secret_titles),
-                        state_path=root / ".caselog" / "scan-state.json", checked=result.checked,
-                        public_numbers=result.public_numbers)
+                        state_path=root / ".caselog" / "scan-state.pickle", checked=result.checked,
+                        public_numbers=result.public_numbers, seen=result.seen)
     if leaks:
         # in path order: the same leaks read the same whichever files a cache spared reading
         leaks = sorted(leaks, key=lambda leak: (leak.path, leak.what))

@@ -118,33 +118,34 @@ def cases_csv(fragments: list[Fragments]) -> bytes:
 
 
 def open311_files(data: SiteData, fragments: list[Fragments], site_url: str, contact: str
-                  ) -> dict[str, str | bytes]:
-    """The Open311 GeoReport v2 tree: discovery, services, all requests (each request: request_files)."""
+                  ) -> dict[str, Callable[[], str | bytes]]:
+    """The Open311 GeoReport v2 tree: discovery, services, all requests (each request:
+    request_files), as path -> a function making the file (the requests of 100,000 cases are
+    some 200 MB: each file is made when it is written, not all at once)."""
     timezone = data.registry.rules.timezone
     document = open311.discovery(site_url, data.as_of, timezone, contact)
     services = open311.services(data.registry)
-    files = {
-        "open311/discovery.json": _json(document, indent=1),
-        "open311/discovery.xml": open311.discovery_xml(document),
-        "open311/v2/services.json": _json(services, indent=1),
-        "open311/v2/services.xml": open311.services_xml(services),
+    return {
+        "open311/discovery.json": lambda: _json(document, indent=1),
+        "open311/discovery.xml": lambda: open311.discovery_xml(document),
+        "open311/v2/services.json": lambda: _json(services, indent=1),
+        "open311/v2/services.xml": lambda: open311.services_xml(services),
         # as open311.requests_json and requests_xml lay them out, joined as bytes
-        "open311/v2/requests.json": (b"[\n" + b",\n".join(f.open311 for f in fragments) + b"\n]"
-                                     if fragments else b"[]"),
-        "open311/v2/requests.xml": (open311.requests_xml([]).removesuffix("</service_requests>\n").encode()
-                                    + b"".join(f.open311_xml + b"\n" for f in fragments)
-                                    + b"</service_requests>\n"),
+        "open311/v2/requests.json": lambda: (b"[\n" + b",\n".join(f.open311 for f in fragments) + b"\n]"
+                                             if fragments else b"[]"),
+        "open311/v2/requests.xml": lambda: (
+            open311.requests_xml([]).removesuffix("</service_requests>\n").encode()
+            + b"".join(f.open311_xml + b"\n" for f in fragments) + b"</service_requests>\n"),
     }
-    return files
 
 
-def request_files(case_id: str, fragment: Fragments) -> dict[str, Callable[[], str]]:
+def request_files(case_id: str, fragment: Fragments) -> tuple[tuple[str, Callable[[], str]], ...]:
     """A published case's own Open311 request files (a list of one, as the API answers), as
-    path -> a function making the text (called only when the file is to be written)."""
-    return {f"open311/v2/requests/{case_id}.json":
-            lambda: open311.requests_json([fragment.open311.decode("utf-8")]),
-            f"open311/v2/requests/{case_id}.xml":
-            lambda: open311.requests_xml([fragment.open311_xml.decode("utf-8")])}
+    (path, a function making the text: called only when the file is to be written)."""
+    return ((f"open311/v2/requests/{case_id}.json",
+             lambda: open311.requests_json([fragment.open311.decode("utf-8")])),
+            (f"open311/v2/requests/{case_id}.xml",
+             lambda: open311.requests_xml([fragment.open311_xml.decode("utf-8")])))
 
 
 def stats_json(data: SiteData) -> str:

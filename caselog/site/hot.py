@@ -1,9 +1,10 @@
 """The portal's hot-issues page (热点问题): what many people raised in the last months.
 
 Groups come from the engine (hotissues.py) over every case, public or not, so the counts are
-whole; what the page shows of a group (its place, its words and its links) comes only from
-its published cases (`SiteData.public_titles`). A group with no published case is counted,
-never described. Units are not named: hot issues never rank units.
+whole, and are kept between builds (hotcache.py: a reply or a publication changes no group);
+what the page shows of a group (its place, its words and its links) comes only from its
+published cases (`SiteData.public_titles`), decided at each build. A group with no published
+case is counted, never described. Units are not named: hot issues never rank units.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..hotissues import hot_issues, vocabularies
+from ..hotcache import cached_hot_issues
 from ..stats import parse_period
 from .contexts import months_back
 from .model import SiteData
@@ -42,11 +43,13 @@ def hot_context(data: SiteData) -> dict:
     titles = data.public_titles
     periods = [parse_period(label) for label in reversed(months_back(data.as_of, MONTHS))]
     spans = {period: (period.start, min(period.end, data.as_of)) for period in periods}
-    words = vocabularies(data.log.cases, list(spans.values()), data.log.root)
+    # groups are kept between builds (hotcache.py); what is published is decided here, each build
+    found = cached_hot_issues(data.log.cases, {spans[period]: data.states_in(period) for period in periods},
+                              data.log.root)
     months = []
     for period in periods:
         shown, unnamed = [], 0
-        for issue in hot_issues(data.states_in(period), words[spans[period]]):
+        for issue in found[spans[period]]:
             published = [m.id for m in issue.members if m.id in titles]
             if not published:
                 unnamed += 1

@@ -16,7 +16,7 @@ from ..publication import PublicationPolicy, known_events
 from ..registry import Registry
 from ..repository import CaseLog, load_log
 from ..stats import MonthTallies, Period, Report, parse_period, report_from_months, tally_months
-from .views import CaseView, case_row, case_view
+from .views import CaseView, case_view
 
 
 @dataclass
@@ -91,15 +91,6 @@ class SiteData:
         if fingerprint is None:
             fingerprint = known[state.id] = self._fingerprint(state)
         return fingerprint
-
-    def row_fingerprint(self, state: CaseState) -> str:
-        """What a case's line in a list shows, as text (once per case and build: a case is on
-        several lists; outcomes and working-day figures change with as_of, not only with files)."""
-        known = self.__dict__.setdefault("_rows", {})
-        text = known.get(state.id)
-        if text is None:
-            text = known[state.id] = repr(case_row(state, self.registry))
-        return text
 
     def _fingerprint(self, state: CaseState) -> str:
         case = state.case

@@ -54,8 +54,10 @@ def list_pages(base: str, states: list, template: str, extra: Callable[[], dict]
 
         fingerprint = None
         if number > 1 or not dated_first_page:
+            # a published case's line shows only what its file says as of as_of, named as the
+            # registry names it (in the writer's salt): its case fingerprint covers all of that
             fingerprint = _digest(template, base, number, total, len(states),
-                                  *(data.row_fingerprint(s) for s in chunk))
+                                  *(data.case_fingerprint(s) for s in chunk))
         pages.append(PageSpec(path, template, context, fingerprint))
     return pages
 

@@ -16,6 +16,7 @@ from .open311 import stamp
 from .pages import PageSpec, _digest, all_pages
 from .scan import Secrets, scan_written
 from .search_index import SearchReport, write_search_index
+from .text_checks import TextChecks
 from .writer import PageWriter, write_file
 
 FEED_ENTRIES = 30
@@ -37,6 +38,7 @@ class RenderResult:
     search: SearchReport | None  # the search bundles, when the build makes them
     window_end: date  # where the headline periods and charts end (SiteData.window_end)
     public_numbers: frozenset[str] = frozenset()  # the office's own numbers (digits): not personal data
+    seen: dict | None = None  # path -> (size, mtime_ns) of the files the build found unchanged
 
 
 def feed_pages(data: SiteData, authority: str) -> list[PageSpec]:
@@ -96,42 +98,21 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
             "channel_names": {k: c.name for k, c in data.registry.channels.items()}}
     root = Path(settings["CASELOG_ROOT"])
     charts.use_disk_cache(root / ".caselog" / "charts")
-    manifest = root / ".caselog" / "site-manifest.json"
+    manifest = root / ".caselog" / "site-manifest.pickle"
     hidden_ids, secret_titles = data.policy.secret_ids, data.policy.secret_titles
     secrets = Secrets(hidden_ids, secret_titles, data.registry.public_numbers)
+    checks = TextChecks(root / ".caselog" / "text-checks.pickle", secrets)
     writer = PageWriter(env, output, manifest, _theme_salt(Path(settings["THEME"]), settings, data), base,
                         {"as_of": data.as_of,
                          "data_since": min((s.received_day for s in data.states), default=None)},
-                        check=lambda rel, text: scan_written(rel, text, secrets))
+                        check=checks)
     specs = [*all_pages(data), *feed_pages(data, tag_authority(settings.get("CASELOG_FEED_AUTHORITY")))]
     stats = writer.write(specs)
-    fragments, checked = export_fragments(data, site_url, root / ".caselog" / "exports", hidden_ids,
-                                          secrets)
+    checks.save(stats.passed, stats.files)
+    pages = [s.path for s in specs] + [p.save_as for p in context.get("pages", ())]
+    checked, files = _write_exports(data, writer, stats, output, site_url, secrets,
+                                    root / ".caselog" / "exports", settings, pages)
     checked.update(stats.checked)
-    contact = f"{settings.get('SITENAME', '')} {site_url}/about/"  # where the API's users can ask
-    extra = {
-        "data/cases.json": exports.cases_json(data, fragments),
-        "data/cases.csv": exports.cases_csv(fragments),
-        "data/stats.json": exports.stats_json(data),
-        **exports.open311_files(data, fragments, site_url, contact),
-        "robots.txt": exports.robots(site_url),
-    }
-    if exports.absolute(site_url):  # the sitemap protocol allows only absolute URLs
-        pages = [s.path for s in specs] + [page.save_as for page in context.get("pages", ())]
-        extra["sitemap.xml"] = exports.sitemap(pages, site_url)
-    for rel, content in extra.items():
-        # the large exports are joined from checked fragments: written without reading back the old
-        write_file(output, rel, content, compare=rel not in checked)
-    # each request's own files: written again only when the case's fingerprint changed; they hold
-    # the same text as its part of requests.json/.xml, checked there
-    requests = {}
-    for state, fragment in zip(data.published, fragments, strict=True):
-        fingerprint = _digest("open311", data.case_fingerprint(state))
-        for rel, content in exports.request_files(state.case.id, fragment).items():
-            requests[rel] = (fingerprint, content)
-            checked[rel] = []
-    writer.write_data(requests, stats)
-    writer.finish(stats, dict.fromkeys(extra))
     searched = None
     if search:
         translations = i18n.load_translations(str(settings["THEME"]), settings.get("CASELOG_LOCALE", "zh_CN"))
@@ -140,6 +121,37 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
                                       lambda rel, text: scan_written(rel, text, secrets), granularity,
                                       cache_dir=root / ".caselog" / "search")
         checked.update(searched.checked)
-    return RenderResult(len(specs) + len(extra), len(data.published), stats.rendered, stats.skipped,
+    return RenderResult(len(specs) + files, len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
-                        checked, searched, data.window_end, data.registry.public_numbers)
+                        checked, searched, data.window_end, data.registry.public_numbers, stats.seen)
+
+
+def _write_exports(data: SiteData, writer: PageWriter, stats, output: Path, site_url: str, secrets: Secrets,
+                   cache_dir: Path, settings: dict, pages: list[str]) -> tuple[dict, int]:
+    """Write the open data, the Open311 tree and the site's small files, and finish the writer;
+    return what checking them found, per file, and how many files they are. (A function of its
+    own: at 100,000 cases the fragments are some 900 MB, dropped before the search index is made.)"""
+    fragments, checked = export_fragments(data, site_url, cache_dir, secrets.ids, secrets)
+    contact = f"{settings.get('SITENAME', '')} {site_url}/about/"  # where the API's users can ask
+    # each made when it is written, then dropped
+    extra = {
+        "data/cases.json": lambda: exports.cases_json(data, fragments),
+        "data/cases.csv": lambda: exports.cases_csv(fragments),
+        "data/stats.json": lambda: exports.stats_json(data),
+        **exports.open311_files(data, fragments, site_url, contact),
+        "robots.txt": lambda: exports.robots(site_url),
+    }
+    if exports.absolute(site_url):  # the sitemap protocol allows only absolute URLs
+        extra["sitemap.xml"] = lambda: exports.sitemap(pages, site_url)
+    for rel, make in extra.items():
+        # the large exports are joined from checked fragments: written without reading back the old
+        write_file(output, rel, make(), compare=rel not in checked)
+    # each request's own files: written again only when the case's fingerprint changed; they hold
+    # the same text as its part of requests.json/.xml, checked there
+    for state, fragment in zip(data.published, fragments, strict=True):
+        fingerprint = _digest("open311", data.case_fingerprint(state))
+        for rel, make in exports.request_files(state.case.id, fragment):
+            writer.write_data(rel, fingerprint, make, stats)
+            checked[rel] = []
+    writer.finish(stats, dict.fromkeys(extra))
+    return checked, len(extra)

@@ -20,6 +20,7 @@ import html
 import json
 import operator
 import os
+import pickle
 import re
 import time
 from dataclasses import dataclass
@@ -179,9 +180,7 @@ def scan_file(output: Path, rel: str, secrets: Secrets, secrets_only: bool = Fal
     if content is None:
         return []
     if secrets_only:
-        text, markup = content
-        seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
-        return [Leak(rel, what) for what in secrets.find(*seen)]
+        return [Leak(rel, what) for what in secrets_in(*content, secrets)]
     return scan_text(rel, *content, secrets)
 
 
@@ -194,15 +193,21 @@ def scan_text(rel: str, text: str, markup: str, secrets: Secrets, where: str = "
         leaks += [Leak(rel, f"unmasked {KINDS[finding.kind]} ({finding.kind}) '{finding.text}' "
                             f"in an attribute{where}")
                   for finding in find_personal_data(attribute_values(markup), public)]
-    # ids and titles are looked for in the markup too (a link or attribute is a trace as well),
-    # and in the text with its tags taken out ("幸福里<strong>小区</strong>…" reads as one title)
-    seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
-    leaks.extend(Leak(rel, what + where) for what in secrets.find(*seen))
+    leaks.extend(Leak(rel, what + where) for what in secrets_in(text, markup, secrets))
     return leaks
 
 
+def secrets_in(text: str, markup: str, secrets: Secrets) -> list[str]:
+    """What the ids and titles of non-public cases found in a file's text and markup say.
+
+    They are looked for in the markup too (a link or attribute is a trace as well), and in
+    the text with its tags taken out ("幸福里<strong>小区</strong>…" reads as one title)."""
+    seen = (text, html.unescape(markup), html.unescape(_TAG.sub("", markup))) if markup else (text,)
+    return secrets.find(*seen)
+
+
 def _walk(output: Path):
-    """(relative path, name, stat or None for a directory) of everything under output, sorted.
+    """(relative path, name, os.DirEntry or None for a directory) of everything under output, sorted.
 
     os.scandir, not Path.rglob (at 100,000 pages the walk alone took rglob 12 seconds), and a
     stack of listings, not nested generators (each entry would pass up through every level)."""
@@ -216,9 +221,14 @@ def _walk(output: Path):
                 stack.append((rel + "/", iter(_listing(entry.path))))
                 break  # the folder's entries come first, then the rest of this one
             if entry.is_file():
-                yield rel, entry.name, entry.stat()
+                yield rel, entry.name, entry
         else:
             stack.pop()
+
+
+def _size_and_time(entry: os.DirEntry) -> tuple[int, int]:
+    stat = entry.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _listing(path) -> list:
@@ -235,24 +245,26 @@ def _load_state(state_path: Path | None, output: Path, detector_key: str) -> tup
     if state_path is None:
         return {}, set(), set()
     try:
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}, set(), set()
-    if state.get("output") != str(output.resolve()) or state.get("detector") != detector_key:
-        return {}, set(), set()
-    return state.get("files", {}), set(state.get("ids", ())), set(state.get("titles", ()))
+        state = pickle.loads(state_path.read_bytes())
+        if state["output"] == str(output.resolve()) and state["detector"] == detector_key:
+            return state["files"], set(state["ids"]), set(state["titles"])
+    except (OSError, pickle.UnpicklingError, EOFError, TypeError, KeyError, ValueError, AttributeError):
+        pass  # no state, or not one this version wrote: every file is read
+    return {}, set(), set()
 
 
 def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
                 state_path: Path | None = None, jobs: int | None = None,
                 checked: dict[str, list[Leak]] | None = None,
-                public_numbers: frozenset[str] = frozenset()) -> list[Leak]:
+                public_numbers: frozenset[str] = frozenset(),
+                seen: dict[str, tuple[int, int]] | None = None) -> list[Leak]:
     """Every leak in the output directory: personal data, or ids/titles of non-public cases.
 
     `checked` names files this build wrote whose every byte it checked (with the same
     checks) before writing them, with what was found: they are not read again. A file that
     passed an earlier scan and has not changed since is looked at again only for the ids and
-    titles that scan did not look for."""
+    titles that scan did not look for. `seen` gives the size and time of files the build
+    found unchanged a moment ago (looked up instead of asking the file system again)."""
     leaks: list[Leak] = []
     secrets = Secrets(secret_ids, secret_titles, public_numbers)
     checked = checked or {}
@@ -262,16 +274,18 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
     files: dict[str, list[int]] = {}
     to_scan: list[str] = []
     to_recheck: list[str] = []
-    for rel, name, stat in _walk(output):
+    seen = seen or {}
+    for rel, name, entry in _walk(output):
         for what in secrets.find(name):  # a file or directory named after the case is a trace too
             if what.startswith("id "):
                 leaks.append(Leak(rel, "path named after non-public case " + what.rsplit(" ", 1)[1]))
-        if stat is None:
+        if entry is None:
             continue
-        files[rel] = [stat.st_size, stat.st_mtime_ns]
+        size, mtime_ns = seen.get(rel) or _size_and_time(entry)
+        files[rel] = [size, mtime_ns]
         if rel in checked:
             leaks.extend(checked[rel])
-        elif passed.get(rel) != files[rel] or stat.st_mtime_ns > started - RACY_NS:
+        elif passed.get(rel) != files[rel] or mtime_ns > started - RACY_NS:
             to_scan.append(rel)
         elif not new_secrets.empty:
             to_recheck.append(rel)
@@ -294,5 +308,5 @@ def scan_output(output: Path, secret_ids: set[str], secret_titles: set[str], *,
         state = {"output": str(output.resolve()), "detector": secrets.detector_key,
                  "ids": sorted(secrets.ids), "titles": sorted(secrets.titles),
                  "files": {rel: stat for rel, stat in files.items() if rel not in bad}}
-        store(state_path, json.dumps(state).encode("utf-8"))
+        store(state_path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     return leaks
