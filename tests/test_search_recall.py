@@ -204,3 +204,30 @@ def test_index_words_are_pairs_and_whole_words():
         "g107", "国道", "3", "20260302-k7q2md", "20260302", "k7q2md"}
     assert words(normal("１３８ＡＢ")) == {"138ab"}  # full-width, as a reader reads it
     assert words("电") == set()  # a lone character is no word
+
+
+def test_a_shard_made_again_from_its_cache_is_the_same_byte_for_byte(demo_site, tmp_path):
+    # the benchmark's build with the cache filled: the output emptied, .caselog/ kept
+    import pickle
+
+    from caselog.site.model import load_site_data
+    from caselog.site.search_index import write_search_index
+
+    data = load_site_data(demo_site[0], date.fromisoformat(AS_OF), with_history=False)
+    cache = tmp_path / "cache"
+
+    def written(out: Path) -> dict[str, bytes]:
+        write_search_index(data, out, {}, lambda rel, text: [], cache_dir=cache)
+        return {rel: (_index(out) / rel).read_bytes() for rel in _files(_index(out))}
+
+    clean = written(tmp_path / "clean")
+    assert written(tmp_path / "again") == clean
+    # the buckets written again were the ones kept: a shard's words were not gone through again
+    kept = pickle.loads((cache / "2025.pickle").read_bytes())
+    kept["buckets"][0] = b"kept"
+    (cache / "2025.pickle").write_bytes(pickle.dumps(kept))
+    assert written(tmp_path / "kept")["2025/b/0.bin"] == b"kept"
+    # a case of the shard changed: its buckets are made again, not taken from the cache
+    kept["records"][next(iter(kept["records"]))] = ("another fingerprint", b"", b"{}", ())
+    (cache / "2025.pickle").write_bytes(pickle.dumps(kept))
+    assert written(tmp_path / "made") == clean

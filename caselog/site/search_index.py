@@ -40,11 +40,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import pickle
 import shutil
-import sys
 import time
 import zlib
 from array import array
@@ -52,6 +52,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy
 
 from ..cache import store
 from ..errors import CaselogError
@@ -118,7 +120,8 @@ def write_search_index(data, output: Path, categories: dict[str, str], check: Ca
     `categories` names each category as the interface does; `check(rel, text)` gives the
     leaks in a text (scan.scan_written). `cache_dir` keeps each case's record between builds
     (a file a shard, each record with its case's fingerprint), so that a changed shard makes
-    only its changed cases' records again; every record of it is checked again all the same."""
+    only its changed cases' records again, and the shard's buckets with its digest (written
+    again as they were when its cases did not change); every record is checked all the same."""
     started = time.perf_counter()
     root = output / INDEX
     shards = shard_of(data, granularity)
@@ -173,13 +176,14 @@ def _summary(shard: Path) -> dict:
         return {}
 
 
-def _load_records(cache: Path | None, salt: str) -> dict:
+def _load_cache(cache: Path | None, salt: str) -> dict:
+    """A shard's cache: its records by case id and the buckets last made of them (by digest)."""
     if cache is None:
         return {}
     try:
         with cache.open("rb") as handle:
             kept = pickle.load(handle)
-        return kept["records"] if kept["salt"] == salt else {}
+        return kept if kept["salt"] == salt else {}
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError, AttributeError):
         return {}
 
@@ -191,86 +195,169 @@ def _write_shard(data, root: Path, period: str, states: list, digest: str, categ
 
     A case at a time, newest first: its record (kept, when its case's fingerprint is the same;
     made otherwise), checked, its file written, its words added to the shard's postings. Only
-    the postings stay in memory, not the records' words."""
-    kept = _load_records(cache, salt)
+    the postings stay in memory, not the records' words. A kept record holds its words as their
+    numbers in the shard's words (kept with it); the buckets made of the same records (the
+    shard's digest covers them) are kept too: the records are checked and their files written
+    all the same, but their words need not be gone through again."""
+    kept = _load_cache(cache, salt)
+    records = kept.get("records", {})
+    # the digest covers every case's fingerprint: the buckets kept are those of these records
+    kept_all = kept.get("digest") == digest and _all_kept(records, states, fingerprints)
+    buckets = kept["buckets"] if kept_all else None
     fresh = root / f".{period}.new"
     shutil.rmtree(fresh, ignore_errors=True)
     (fresh / "f").mkdir(parents=True)
     (fresh / "b").mkdir()
     leaks: dict[str, list] = {}
     files: list[str] = []
-    postings: defaultdict[str, list[int]] = defaultdict(list)
+    postings = Postings(kept.get("words", []))
     filters: dict[str, set[str]] = {key: set() for key in FILTER_KEYS}
     entries: dict[str, tuple] = {}
-    made = False
     ordered = sorted(states, key=lambda s: (received_text(s.case), s.case.id), reverse=True)
-    for number, state in enumerate(ordered):
-        case_id = state.case.id
-        entry = kept.get(case_id)
-        if entry is None or entry[0] != fingerprints[case_id]:
-            record = search_record(data.view(state), categories)
-            entry = (fingerprints[case_id], "\n".join(sorted(record.words)), record.fragment, record.filters)
-            made = True
-        entries[case_id] = entry
-        _fingerprint, words, fragment, values = entry
-        rel = f"{INDEX}/{period}/f/{number}.json"
-        found = check(rel, record_text(fragment))
-        if found:
-            leaks[rel] = found
-        (fresh / "f" / f"{number}.json").write_text(fragment, encoding="utf-8")
-        files.append(rel)
-        for word in words.split("\n"):
-            postings[word].append(number)
-        for key, value in values:
-            filters[key].add(value)
-    buckets = encode_postings(postings, len(ordered))
+    folder = os.open(fresh / "f", os.O_RDONLY)
+    try:
+        for number, state in enumerate(ordered):
+            case_id = state.case.id
+            entry = records.get(case_id)
+            if entry is None or entry[0] != fingerprints[case_id]:
+                record = search_record(data.view(state), categories)
+                fragment = record.fragment.encode()  # the bytes of its file, kept as they are
+                postings.add(record.words)
+                entry = (fingerprints[case_id], None, fragment, record.filters)
+            elif buckets is None:
+                postings.add_numbered(entry[1])
+            entries[case_id] = entry
+            _fingerprint, _words, fragment, values = entry
+            rel = f"{INDEX}/{period}/f/{number}.json"
+            found = check(rel, record_text(fragment))
+            if found:
+                leaks[rel] = found
+            _put(folder, f"{number}.json", fragment)
+            files.append(rel)
+            for key, value in values:
+                filters[key].add(value)
+    finally:
+        os.close(folder)
+    made = buckets is None
+    if made:
+        buckets, words, numbered = postings.encode()
+        # each record with its words as their numbers in the shard's words: kept, a record's
+        # words need neither be cut again nor looked up when its shard is written again
+        entries = {case_id: (fingerprint, ids, fragment, values)
+                   for (case_id, (fingerprint, _words, fragment, values)), ids
+                   in zip(entries.items(), numbered, strict=True)}
     del postings
-    for number, content in enumerate(buckets):
-        (fresh / "b" / f"{number}.bin").write_bytes(content)
-        files.append(f"{INDEX}/{period}/b/{number}.bin")
+    folder = os.open(fresh / "b", os.O_RDONLY)
+    try:
+        for number, content in enumerate(buckets):
+            _put(folder, f"{number}.bin", content)
+            files.append(f"{INDEX}/{period}/b/{number}.bin")
+    finally:
+        os.close(folder)
     summary = {"digest": digest, "period": period, "cases": len(ordered), "buckets": len(buckets),
                "year": int(period[:4]), "filters": {key: sorted(values) for key, values in filters.items()}}
     (fresh / "shard.json").write_text(json.dumps(summary, ensure_ascii=False, sort_keys=True),
                                       encoding="utf-8")
     files.append(f"{INDEX}/{period}/shard.json")
     _swap(fresh, root / period)
-    if cache is not None and (made or len(kept) != len(entries)):
+    if cache is not None and made:
+        kept = {"salt": salt, "records": entries, "words": words, "digest": digest, "buckets": buckets}
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower next time
-            store(cache, pickle.dumps({"salt": salt, "records": entries}, protocol=pickle.HIGHEST_PROTOCOL))
+            store(cache, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
     return period, files, leaks
+
+
+def _all_kept(records: dict, states: list, fingerprints: dict) -> bool:
+    return len(records) == len(states) and all(
+        records.get(s.case.id, ("",))[0] == fingerprints[s.case.id] for s in states)
+
+
+def _put(folder: int, name: str, content: bytes) -> None:
+    """Write a new file in an open folder (a shard's folders are new: nothing to replace)."""
+    handle = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666, dir_fd=folder)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(handle, view):]
+    finally:
+        os.close(handle)
+
+
+class Postings:
+    """A shard's postings as its cases' words come: each word numbered as first seen (or as the
+    record cache numbered it), and the numbers of every case's words in one array (Python does
+    one lookup a word, in C; none for a kept record's numbers)."""
+
+    def __init__(self, words: list[str] = ()):
+        self.ids: defaultdict[str, int] = defaultdict(itertools.count(len(words)).__next__,
+                                                        zip(words, itertools.count()))
+        self.words = array("i")  # the ids of case 0's words, then case 1's...
+        self.counts = array("i")  # how many words each case has
+
+    def add(self, words: frozenset[str]) -> None:
+        """The next case's words (a record's: their hashes are known already)."""
+        self.words.extend(map(self.ids.__getitem__, words))
+        self.counts.append(len(words))
+
+    def add_numbered(self, ids: bytes) -> None:
+        """The next case's words as the numbers of the words this was made with (`encode`'s)."""
+        self.words.frombytes(ids)
+        self.counts.append(len(ids) // self.words.itemsize)
+
+    def encode(self) -> tuple[list[bytes], list[str], list[bytes]]:
+        """The shard's buckets (see the module's docstring); and its words, in order, with each
+        case's words as their numbers in them (what `Postings(words).add_numbered` takes)."""
+        count = len(self.counts)
+        width = 2 if count <= 1 << 16 else 4
+        bitmap_bytes = (count + 7) // 8
+        keys = sorted(self.ids)
+        rank = numpy.empty(len(keys), numpy.int32)  # of each word's id: its place in the sorted words
+        first_seen = numpy.fromiter(map(self.ids.__getitem__, keys), numpy.int64, len(keys))
+        rank[first_seen] = numpy.arange(len(keys), dtype=numpy.int32)
+        ranks = rank[numpy.frombuffer(self.words, numpy.int32)]
+        order = numpy.argsort(ranks, kind="stable")  # a word's cases stay in ascending order
+        counts = numpy.frombuffer(self.counts, numpy.int32)
+        cases = numpy.repeat(numpy.arange(count, dtype="<u2" if width == 2 else "<u4"), counts)[order]
+        del order
+        packed = cases.tobytes()
+        sizes = numpy.bincount(ranks, minlength=len(keys))
+        entries: list[tuple[int, bytes]] = []
+        total = at = 0
+        for word, size in zip(keys, sizes.tolist(), strict=True):
+            if not size:  # a word of the cache's no case has now
+                continue
+            key = word.encode()
+            if size * width > bitmap_bytes:
+                bits = numpy.zeros(bitmap_bytes * 8, bool)
+                bits[cases[at:at + size]] = True
+                payload = numpy.packbits(bits, bitorder="little").tobytes()
+            else:
+                payload = packed[at * width:(at + size) * width]
+            at += size
+            entry = b"".join([bytes((len(key),)), key, _leb128(size), payload])
+            # a word of the facts goes in the bucket of the word: one file gives a query word both
+            entries.append((zlib.crc32(key[1:] if word.startswith(FACT) else key), entry))
+            total += len(entry)
+        buckets = 1
+        while total > buckets * BUCKET_BYTES and buckets < MAX_BUCKETS:
+            buckets *= 2
+        parts: list[list[bytes]] = [[] for _ in range(buckets)]
+        for crc, entry in entries:
+            parts[crc & (buckets - 1)].append(entry)
+        # the words some case has, numbered in order; each case's words as those numbers
+        used = sizes > 0
+        renumbered = (numpy.cumsum(used, dtype=numpy.int32) - 1)[ranks].astype(numpy.int32).tobytes()
+        ends = (numpy.cumsum(counts, dtype=numpy.int64) * 4).tolist()
+        numbered = [renumbered[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+        return ([b"".join(part) for part in parts], list(itertools.compress(keys, used.tolist())), numbered)
 
 
 def encode_buckets(records: list[SearchRecord]) -> list[bytes]:
     """The buckets of a shard whose cases are `records`, in order (see the module's docstring)."""
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    for number, record in enumerate(records):
-        for word in record.words:
-            postings[word].append(number)
-    return encode_postings(postings, len(records))
-
-
-def encode_postings(postings: dict[str, list[int]], count: int) -> list[bytes]:
-    """The buckets of a shard of `count` cases, from each word's cases (their numbers, ascending)."""
-    width = 2 if count <= 1 << 16 else 4
-    bitmap_bytes = (count + 7) // 8
-    entries: list[tuple[int, bytes]] = []
-    total = 0
-    for word in sorted(postings):
-        numbers = postings[word]
-        key = word.encode()
-        payload = (_bitmap(numbers, bitmap_bytes) if len(numbers) * width > bitmap_bytes
-                   else _numbers(numbers, width))
-        entry = bytes([len(key)]) + key + _leb128(len(numbers)) + payload
-        # a word of the facts goes in the bucket of the word: one file gives a query word both
-        entries.append((zlib.crc32(key[1:] if word.startswith(FACT) else key), entry))
-        total += len(entry)
-    buckets = 1
-    while total > buckets * BUCKET_BYTES and buckets < MAX_BUCKETS:
-        buckets *= 2
-    parts: list[list[bytes]] = [[] for _ in range(buckets)]
-    for crc, entry in entries:
-        parts[crc & (buckets - 1)].append(entry)
-    return [b"".join(part) for part in parts]
+    postings = Postings()
+    for record in records:
+        postings.add(record.words)
+    return postings.encode()[0]
 
 
 def bucket_words(content: bytes, cases: int) -> dict[str, list[int]]:
@@ -312,22 +399,6 @@ def _leb128(value: int) -> bytes:
         else:
             out.append(byte)
             return bytes(out)
-
-
-def _numbers(numbers: list[int], width: int) -> bytes:
-    packed = array("H" if width == 2 else "I", numbers)
-    if packed.itemsize != width:  # "I" is 4 bytes on every platform Python runs on; be sure
-        return b"".join(n.to_bytes(width, "little") for n in numbers)
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tobytes()
-
-
-def _bitmap(numbers: list[int], size: int) -> bytes:
-    bits = bytearray(size)
-    for number in numbers:
-        bits[number >> 3] |= 1 << (number & 7)
-    return bytes(bits)
 
 
 def _index(root: Path, periods: list[str], registry, categories: dict[str, str]) -> str:

@@ -90,7 +90,7 @@ class SearchRecord:
         return record_text(self.fragment)
 
 
-def record_text(fragment: str) -> str:
+def record_text(fragment: str | bytes) -> str:
     """Everything a result's file shows, as text."""
     shown = json.loads(fragment)
     return "\n".join([shown["title"], shown["id"], shown["unit"], *shown["texts"], shown["facts"]])
