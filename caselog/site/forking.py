@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
 
@@ -19,6 +20,10 @@ def fork_slices(work: Callable[[Sequence], object], items: Sequence, jobs: int, 
     Only the results cross back between processes."""
     global _SHARED
     _SHARED = (work, items, block)
+    # what is loaded stays out of the collector's reach (as the loader leaves what it loads,
+    # cache.paused_gc): a collection in a child would write to, and so copy, every page of
+    # objects it walks
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return pool.map(_run_slice, [(index, jobs) for index in range(jobs)])

@@ -14,8 +14,8 @@ from .feeds import feed_entry, tag_authority, tag_uri
 from .model import SiteData
 from .open311 import stamp
 from .pages import PageSpec, _digest, all_pages
-from .scan import Secrets, scan_written
-from .search_index import SearchReport, write_search_index
+from .scan import Secrets
+from .search_index import INDEX, SearchReport, write_search_index
 from .text_checks import TextChecks
 from .writer import PageWriter, write_file
 
@@ -108,7 +108,6 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
                         check=checks)
     specs = [*all_pages(data), *feed_pages(data, tag_authority(settings.get("CASELOG_FEED_AUTHORITY")))]
     stats = writer.write(specs)
-    checks.save(stats.passed, stats.files)
     pages = [s.path for s in specs] + [p.save_as for p in context.get("pages", ())]
     checked, files = _write_exports(data, writer, stats, output, site_url, secrets,
                                     root / ".caselog" / "exports", settings, pages)
@@ -117,10 +116,18 @@ def render_site(data: SiteData, env, output: Path, settings: dict, context: dict
     if search:
         translations = i18n.load_translations(str(settings["THEME"]), settings.get("CASELOG_LOCALE", "zh_CN"))
         categories = {key: translations.gettext(name) for key, name in labels.CATEGORY.items()}
-        searched = write_search_index(data, output, categories,
-                                      lambda rel, text: scan_written(rel, text, secrets), granularity,
+        searched = write_search_index(data, output, categories, checks, granularity,
                                       cache_dir=root / ".caselog" / "search")
         checked.update(searched.checked)
+        stats.passed.update(searched.passed)
+    # what passed is kept for the files written now and those left as they were: pages skipped,
+    # and the records of search shards whose cases did not change
+    produced = {*stats.files, *checked}
+    if searched is not None:
+        periods = set(searched.periods)
+        produced.update(rel for rel in checks.previous
+                        if rel.startswith(f"{INDEX}/") and rel.split("/")[1] in periods)
+    checks.save(stats.passed, produced)
     return RenderResult(len(specs) + files, len(data.published), stats.rendered, stats.skipped,
                         stats.deleted, tuple(s.case.id for s in data.published), hidden_ids, secret_titles,
                         checked, searched, data.window_end, data.registry.public_numbers, stats.seen)

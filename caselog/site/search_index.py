@@ -85,6 +85,7 @@ class SearchReport:
     written: list[str] = field(default_factory=list)
     records: int = 0
     checked: dict = field(default_factory=dict)  # file written -> leaks found in the record behind it
+    passed: dict = field(default_factory=dict)  # file written -> digest of its record, if it passed
     seconds: float = 0.0
 
 
@@ -146,12 +147,15 @@ def write_search_index(data, output: Path, categories: dict[str, str], check: Ca
             cache = cache_dir / f"{period}.pickle" if cache_dir is not None else None
             written.append(_write_shard(data, root, period, states, digest, categories, check,
                                         fingerprints, cache, salt))
-        return written
+        # a check that remembers what passed (TextChecks) hands that back from a forked process
+        return written, check.take() if hasattr(check, "take") else {}
 
     count = sum(len(states) for _, states, _ in work)
     jobs = min(os.cpu_count() or 1, len(work))
-    done = ([w for part in fork_slices(write, work, jobs) for w in part]
-            if jobs > 1 and count >= PARALLEL_MIN else write(work))
+    parts = fork_slices(write, work, jobs) if jobs > 1 and count >= PARALLEL_MIN else [write(work)]
+    done = [w for written, _passed in parts for w in written]
+    for _written, passed in parts:
+        report.passed.update(passed)
     for period, files, leaks in done:
         report.written.append(period)
         report.records += len(groups[period])
