@@ -29,6 +29,7 @@ from .model import SiteData
 from .scan import Leak, Secrets, scan_text
 
 FORMAT = 3  # 3: fragments as UTF-8 bytes
+FORK_BLOCK = 5000  # neighbouring cases' fragments checked by a process of their own
 PARALLEL_MIN = 2000
 FILES = ("data/cases.json", "data/cases.csv", "open311/v2/requests.json", "open311/v2/requests.xml")
 
@@ -86,7 +87,8 @@ def export_fragments(data: SiteData, site_url: str, cache_dir: Path | None, hidd
                      if case_id not in fresh]
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(to_check) >= PARALLEL_MIN:
-        parts = fork_slices(lambda items: _check(items, secrets, new_secrets), to_check, jobs)
+        parts = fork_slices(lambda items: _check(items, secrets, new_secrets), to_check, jobs,
+                            block=FORK_BLOCK)
         found = [item for part in parts for item in part]
     else:
         found = _check(to_check, secrets, new_secrets)

@@ -152,7 +152,8 @@ def write_search_index(data, output: Path, categories: dict[str, str], check: Ca
 
     count = sum(len(states) for _, states, _ in work)
     jobs = min(os.cpu_count() or 1, len(work))
-    parts = fork_slices(write, work, jobs) if jobs > 1 and count >= PARALLEL_MIN else [write(work)]
+    # a shard to a process of its own (what one holds of the log is given back when it ends)
+    parts = fork_slices(write, work, jobs, block=1) if jobs > 1 and count >= PARALLEL_MIN else [write(work)]
     done = [w for written, _passed in parts for w in written]
     for _written, passed in parts:
         report.passed.update(passed)

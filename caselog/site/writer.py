@@ -23,7 +23,7 @@ from .pages import PageSpec
 from .text_checks import TextChecks
 
 PARALLEL_MIN_PAGES = 1500
-FORK_BLOCK = 1000  # pages of neighbouring cases rendered by one process (see fork_slices)
+FORK_BLOCK = 4000  # pages of neighbouring cases rendered by a process of their own (see fork_slices)
 
 
 @dataclass
