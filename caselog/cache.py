@@ -25,6 +25,10 @@ FORMAT = 1
 # a file changed this close to the moment it was cached could change again within the same
 # clock tick without its size or time changing; such entries are not trusted (git's "racy" rule)
 RACY_NS = 2_000_000_000
+# what reading back a cache file that is missing, cut short, damaged or written by another
+# version raises (unpickling it, or looking into what came out): every cache then starts afresh
+UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError, IndexError,
+              AttributeError, ImportError)
 
 
 def store(path: Path, data: bytes) -> None:
@@ -117,7 +121,7 @@ class CaseCache:
         try:
             with open(self._path(month, kind), "rb") as handle:
                 shard = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        except UNREADABLE:
             return {}
         return shard if isinstance(shard, dict) else {}
 

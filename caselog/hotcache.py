@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
-from .cache import code_digest, store
+from .cache import UNREADABLE, code_digest, store
 from .derive import CaseState
 from .hotissues import CORPUS_DAYS, MESSAGE_CHARS, HotIssue, analyzer_version, hot_issues, vocabularies
 from .schema import Case
@@ -107,8 +107,7 @@ def _read(path: Path, key: str, states: list[CaseState]) -> list[HotIssue] | Non
         return [HotIssue(place, tuple(terms), tuple(by_id[i] for i in ids), authors, tuple(member_terms),
                          tuple(member_places))
                 for ids, place, terms, authors, member_terms, member_places in kept["issues"]]
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError, AttributeError,
-            IndexError, ImportError):
+    except UNREADABLE:
         return None
 
 

@@ -22,7 +22,7 @@ import pickle
 from pathlib import Path
 
 from .. import __version__
-from ..cache import code_digest, store
+from ..cache import UNREADABLE, code_digest, store
 from .exports import Fragments, case_fragments
 from .forking import fork_slices
 from .model import SiteData
@@ -123,7 +123,7 @@ def _load(cache_dir: Path, salt: str) -> tuple[dict, bool, dict]:
         for path in cache_dir.glob("*.fragments"):
             with path.open("rb") as handle:
                 entries.update(pickle.load(handle))
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
+    except UNREADABLE:
         return {}, False, {}
     return entries, True, state.get("checked", {})
 

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..cache import store
+from ..cache import UNREADABLE, store
 from ..i18n import N_, _
 from ..normalize import fold
 from ..privacy import DETECTOR_VERSION, KINDS, find_personal_data
@@ -248,7 +248,7 @@ def _load_state(state_path: Path | None, output: Path, detector_key: str) -> tup
         state = pickle.loads(state_path.read_bytes())
         if state["output"] == str(output.resolve()) and state["detector"] == detector_key:
             return state["files"], set(state["ids"]), set(state["titles"])
-    except (OSError, pickle.UnpicklingError, EOFError, TypeError, KeyError, ValueError, AttributeError):
+    except UNREADABLE:
         pass  # no state, or not one this version wrote: every file is read
     return {}, set(), set()
 

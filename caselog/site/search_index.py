@@ -55,7 +55,7 @@ from pathlib import Path
 
 import numpy
 
-from ..cache import store
+from ..cache import UNREADABLE, store
 from ..errors import CaselogError
 from ..i18n import _
 from .forking import fork_slices
@@ -189,7 +189,7 @@ def _load_cache(cache: Path | None, salt: str) -> dict:
         with cache.open("rb") as handle:
             kept = pickle.load(handle)
         return kept if kept["salt"] == salt else {}
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError, AttributeError):
+    except UNREADABLE:
         return {}
 
 

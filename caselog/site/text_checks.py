@@ -17,7 +17,7 @@ import hashlib
 import pickle
 from pathlib import Path, PurePosixPath
 
-from ..cache import code_digest, store
+from ..cache import UNREADABLE, code_digest, store
 from .scan import Leak, Secrets, _as_read, scan_text, secrets_in
 
 DIGEST = 16  # bytes of blake2b: a text's identity
@@ -41,8 +41,7 @@ class TextChecks:
             state = pickle.loads(self.path.read_bytes()) if self.path else None
             if state["detector"] == self.detector:
                 return dict(state["files"]), set(state["ids"]), set(state["titles"])
-        except (OSError, pickle.UnpicklingError, EOFError, TypeError, KeyError, ValueError,
-                AttributeError):
+        except UNREADABLE:
             pass  # no cache, or not one this version can read: everything is checked
         return {}, set(), set()
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cache import store
+from ..cache import UNREADABLE, store
 from ..errors import CaselogError
 from ..i18n import _
 from .forking import fork_slices
@@ -65,13 +65,12 @@ def write_file(output: Path, rel: str, content: str | bytes | list[bytes], compa
     chunks = content if isinstance(content, list) else [
         content if isinstance(content, bytes) else content.encode("utf-8")]
     try:
-        if (compare and path.stat().st_size == sum(map(len, chunks))
-                and path.read_bytes() == b"".join(chunks)):
-            return False
-        exists = compare or path.exists()
+        size = path.stat().st_size
     except FileNotFoundError:
-        exists = False
-    if not exists:
+        size = None
+    if compare and size == sum(map(len, chunks)) and path.read_bytes() == b"".join(chunks):
+        return False
+    if size is None:
         try:
             _write_chunks(path, chunks)
         except FileNotFoundError:  # a new directory
@@ -113,7 +112,7 @@ class PageWriter:
             manifest = pickle.loads(self.manifest_path.read_bytes())
             if manifest["output"] == str(self.output.resolve()):
                 return manifest["files"]
-        except (OSError, pickle.UnpicklingError, EOFError, TypeError, KeyError, ValueError, AttributeError):
+        except UNREADABLE:
             pass  # no manifest, or not one this version wrote: every page is rendered
         return {}
 
