@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from forge_git import BareRepository, GitFailed
-from forge_http import Answer, ApiError, ForgeServer, Request, route, routes_of
+from forge_http import Answer, ApiError, ForgeServer, Request, StandIn, route
 
 TOKEN = "stand-in-token"  # the token the test puts where Decap keeps the signed-in user
 USER = {"login": "qingxi-clerk", "id": 1001, "name": "县信访办办事员", "email": "clerk@example.org",
@@ -51,7 +51,7 @@ class PullRequest:
     statuses: list[dict] = field(default_factory=list)
 
 
-class GitHubStandIn:
+class GitHubStandIn(StandIn):
     """GitHub for one repository `owner/name`, at `<url>/api/v3` (a GitHub Enterprise address)."""
 
     API_ROOT = "/api/v3"
@@ -69,32 +69,10 @@ class GitHubStandIn:
         self.required_checks: set[str] = set()  # contexts that must be "success" to merge
         self.statuses: dict[str, list[dict]] = {}  # commit sha -> statuses, newest first
         prefix = f"/repos/{full_name}"
-        self.server = ForgeServer(self.API_ROOT, list(self._routes(prefix)), TOKEN,
+        self.server = ForgeServer(self.API_ROOT, self.routes("REPO", re.escape(prefix)), TOKEN,
                                   lambda headers: headers.get("authorization", "").removeprefix("token "))
 
-    def _routes(self, prefix: str):
-        for method, pattern, handler in routes_of(self):
-            text = pattern.pattern.replace("REPO", re.escape(prefix))
-            yield method, re.compile(text), handler
-
-    @property
-    def api(self) -> str:
-        return self.server.api
-
-    def start(self) -> GitHubStandIn:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
     # -- helpers
-
-    def branch_sha(self, branch: str) -> str:
-        sha = self.git.ref(f"refs/heads/{branch}")
-        if not sha:
-            raise ApiError(404, {"message": "Branch not found"})
-        return sha
 
     def commit_json(self, sha: str) -> dict:
         info = self.git.commit_info(sha)

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from forge_git import BareRepository
 from forge_github import USER, now
-from forge_http import Answer, ApiError, ForgeServer, Request, route, routes_of
+from forge_http import Answer, ApiError, ForgeServer, Request, StandIn, route
 
 TOKEN = "stand-in-token"
 
@@ -39,8 +39,10 @@ class MergeRequest:
     updated_at: str = field(default_factory=now)
 
 
-class GitLabStandIn:
+class GitLabStandIn(StandIn):
     """GitLab for one project `group/name`, at `<url>/api/v4`."""
+
+    NO_BRANCH = "404 Branch Not Found"
 
     def __init__(self, repository: BareRepository, path: str = "qingxi/caselog", default_branch: str = "main"):
         self.git = repository
@@ -51,28 +53,10 @@ class GitLabStandIn:
         self.pipelines: dict[str, str] = {}  # commit sha -> success | failed (what CI reported)
         self.require_pipeline = False  # "pipelines must succeed" (Settings -> Merge requests)
         prefix = re.escape(f"/projects/{quote(path, safe='')}")
-        routes = [(m, re.compile(p.pattern.replace("PROJECT", prefix)), h) for m, p, h in routes_of(self)]
-        self.server = ForgeServer("/api/v4", routes, TOKEN,
+        self.server = ForgeServer("/api/v4", self.routes("PROJECT", prefix), TOKEN,
                                   lambda headers: headers.get("authorization", "").removeprefix("Bearer "))
 
-    @property
-    def api(self) -> str:
-        return self.server.api
-
-    def start(self) -> GitLabStandIn:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
     # -- helpers
-
-    def branch_sha(self, branch: str) -> str:
-        sha = self.git.ref(f"refs/heads/{branch}")
-        if not sha:
-            raise ApiError(404, {"message": "404 Branch Not Found"})
-        return sha
 
     def mr_json(self, mr: MergeRequest) -> dict:
         return {"iid": mr.iid, "id": mr.iid, "title": mr.title, "state": mr.state, "labels": mr.labels,

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 
@@ -171,3 +172,32 @@ def routes_of(forge: object) -> list[Route]:
             found.append((method, pattern, getattr(forge, name)))
     # longer patterns first, so /pulls/1/merge is not taken by /pulls/(?P<n>.+)
     return sorted(found, key=lambda r: -len(r[1].pattern))
+
+
+class StandIn:
+    """What every forge stand-in has: a bare repository (`git`) behind an API that its
+    ForgeServer (`server`) serves, with the forge's own answer for a branch it does not have."""
+
+    NO_BRANCH = "Branch not found"  # the message of the 404
+
+    def routes(self, placeholder: str, prefix: str) -> list[Route]:
+        """The @route methods, `placeholder` in their patterns standing for `prefix` (a regex)."""
+        return [(method, re.compile(pattern.pattern.replace(placeholder, prefix)), handler)
+                for method, pattern, handler in routes_of(self)]
+
+    @property
+    def api(self) -> str:
+        return self.server.api
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def branch_sha(self, branch: str) -> str:
+        sha = self.git.ref(f"refs/heads/{branch}")
+        if not sha:
+            raise ApiError(404, {"message": self.NO_BRANCH})
+        return sha

@@ -105,6 +105,10 @@ class Clerk:
         self.dialogs: list[str] = []
         page.on("dialog", self.confirm)
 
+    def hosts(self) -> set[str]:
+        """Every origin (scheme, host, port) the page has sent a request to."""
+        return {re.sub(r"^(\w+://[^/]+).*$", r"\1", request) for request in self.requests}
+
     def console(self, message) -> None:
         # the workflow asks the proxy for a case's review branch; "none yet" is its 404
         expected = message.text.endswith("404 (Not Found)") and message.location["url"].endswith("/api/v1")
@@ -263,7 +267,7 @@ def test_a_case_from_registration_to_closing_in_the_browser(office, tmp_path):
             "are append-only: add a 'corrected' event that says what was corrected")
 
         assert clerk.errors == []
-        hosts = {re.sub(r"^(\w+://[^/]+).*$", r"\1", request) for request in clerk.requests}
+        hosts = clerk.hosts()
         assert hosts == {url.removesuffix("/admin/")}, hosts
         browser.close()
 

@@ -119,7 +119,7 @@ def test_on_gitea_saves_go_to_the_edits_branch_and_its_pull_request_is_checked(t
         assert f"| `{case_id}` | 青溪大道东段路灯不亮 | 办结（撤回） | " in run.summary, run.summary
 
         assert forge.server.failures == []
-        hosts = {re.sub(r"^(\w+://[^/]+).*$", r"\1", request) for request in clerk.requests}
+        hosts = clerk.hosts()
         assert hosts == {base, forge.server.url}, hosts
         assert clerk.errors == [], clerk.errors
         browser.close()

@@ -259,7 +259,7 @@ def test_on_github_every_change_is_a_pull_request_that_ci_checks(office, tmp_pat
         clerk.errors.remove(f"Failed to load resource: the server responded with a status of 405 (Method Not Allowed) "
                             f"({forge.api}/repos/{REPOSITORY}/pulls/{pr.number}/merge)")
         assert forge.server.failures == []
-        hosts = {re.sub(r"^(\w+://[^/]+).*$", r"\1", request) for request in clerk.requests}
+        hosts = clerk.hosts()
         assert hosts == {url.removesuffix("/admin/"), forge.server.url}, hosts
         assert clerk.errors == [], clerk.errors
         browser.close()
@@ -277,7 +277,7 @@ def test_on_github_enterprise_the_page_asks_no_status_page(office):
         signed = len(forge.server.requests("GET", "/user"))
         clerk.page.clock.fast_forward("05:01")  # Decap checks the backend every five minutes
         clerk.wait(lambda: len(forge.server.requests("GET", "/user")) > signed, "the check of the signed-in user")
-        hosts = {re.sub(r"^(\w+://[^/]+).*$", r"\1", request) for request in clerk.requests}
+        hosts = clerk.hosts()
         assert hosts == {url.removesuffix("/admin/"), forge.server.url}, hosts
         assert clerk.errors == [], clerk.errors
         browser.close()
